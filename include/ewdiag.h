@@ -224,6 +224,8 @@ EWDIAG_API const char *ewdiag_finding_input(const ewdiag_finding *f);
 EWDIAG_API const char *ewdiag_finding_node(const ewdiag_finding *f);
 EWDIAG_API const char *ewdiag_finding_server(const ewdiag_finding *f);
 EWDIAG_API const char *ewdiag_finding_address(const ewdiag_finding *f);
+/* The name the failure was logged for: "for (X)", "SNI (X)". */
+EWDIAG_API const char *ewdiag_finding_target(const ewdiag_finding *f);
 /* 1 when the traffic server refused (Action=Terminate), 0 when it only
  * logged (Action=Continue), -1 when the line does not say. */
 EWDIAG_API int ewdiag_finding_enforced(const ewdiag_finding *f);
@@ -239,6 +241,10 @@ EWDIAG_API const char *ewdiag_finding_description(const ewdiag_finding *f);
 EWDIAG_API const char *ewdiag_finding_workaround(const ewdiag_finding *f);
 EWDIAG_API size_t ewdiag_finding_evidence_count(const ewdiag_finding *f);
 EWDIAG_API const char *ewdiag_finding_evidence(const ewdiag_finding *f, size_t i);
+/* Lines attached to the finding: the traffic server's error lines and the
+ * error responses of the requests that failed. */
+EWDIAG_API size_t ewdiag_finding_related_count(const ewdiag_finding *f);
+EWDIAG_API const char *ewdiag_finding_related(const ewdiag_finding *f, size_t i);
 EWDIAG_API size_t ewdiag_finding_explanation_count(const ewdiag_finding *f);
 EWDIAG_API const char *ewdiag_finding_explanation(const ewdiag_finding *f, size_t i);
 EWDIAG_API size_t ewdiag_finding_action_count(const ewdiag_finding *f);
@@ -251,6 +257,9 @@ EWDIAG_API unsigned ewdiag_finding_port(const ewdiag_finding *f, size_t i);
 /* Client request URLs that failed toward this server. */
 EWDIAG_API size_t ewdiag_finding_url_count(const ewdiag_finding *f);
 EWDIAG_API const char *ewdiag_finding_url(const ewdiag_finding *f, size_t i);
+/* The URL's MRA path segment decoded, "domain/protocol/host/port": the
+ * address the client was told to use. "" if the URL has none. */
+EWDIAG_API const char *ewdiag_finding_url_target(const ewdiag_finding *f, size_t i);
 
 /* A warning: something the analysis could not do fully. */
 EWDIAG_API const char *ewdiag_warning_input(const ewdiag_warning *w);

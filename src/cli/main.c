@@ -1,0 +1,313 @@
+/* ewdiag - the command: options, inputs, progress, exit status. A thin
+ * layer over the public API (ewdiag.h) and nothing else. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ewdiag.h>
+
+#define EXIT_CLEAN 0    /* analyzed, nothing of severity warning or above */
+#define EXIT_FINDINGS 1 /* analyzed, findings of severity warning or above */
+#define EXIT_TROUBLE 2  /* usage error, or no input could be analyzed */
+
+#define PROGRESS_DELAY_S 1.0 /* show progress only for inputs slower than this */
+#define MIB (1024.0 * 1024.0)
+
+#ifndef EWDIAG_SOURCE_RULES_DIR
+#define EWDIAG_SOURCE_RULES_DIR ""
+#endif
+
+static const char usage_text[] =
+    "Usage: ewdiag [OPTION]... INPUT...\n"
+    "Find why Cisco Expressway-C's traffic server refused the certificates of\n"
+    "Unified CM, IM&P or Unity Connection servers (MRA failures after X14.2),\n"
+    "and say per server what failed, how often, when, and how to fix it.\n"
+    "\n"
+    "INPUT is a diagnostic bundle (.tar.gz, .tgz, .tar, .zip; bundles inside\n"
+    "bundles are opened too), a log file (loggingsnapshot_*.txt, ATS diags.log,\n"
+    "plain or gzipped), a directory (walked), or - for standard input.\n"
+    "Each input is analyzed on its own; give the bundles of every node of a\n"
+    "cluster together to get a summary per server across nodes.\n"
+    "\n"
+    "Options:\n"
+    "  -f, --format=FORMAT   text, json or jsonl (one finding per line);\n"
+    "                        default: text on a terminal, json otherwise\n"
+    "  -o, --output=FILE     write the report to FILE instead of standard output\n"
+    "  -r, --rules=PATH      rule directory or file (default: the installed rules)\n"
+    "  -e, --evidence=N      raw log lines kept per finding (default 5)\n"
+    "      --entries         text: list every file of every input\n"
+    "      --color=WHEN      auto, always or never (default auto)\n"
+    "      --set=KEY=VALUE   set a limit: max-line, max-depth, max-entries,\n"
+    "                        max-bytes, max-ratio, attach-window, match-limit,\n"
+    "                        depth-limit (see the README)\n"
+    "  -q, --quiet           no progress on standard error\n"
+    "  -h, --help            show this help\n"
+    "  -V, --version         show the version\n"
+    "\n"
+    "Exit status: 0 analyzed, no finding of severity warning or above;\n"
+    "1 analyzed, such findings; 2 usage error or no input could be analyzed.\n"
+    "\n"
+    "Examples:\n"
+    "  ewdiag diagnostic_log_vcsc_2022-07-11_16_55_44.tar.gz\n"
+    "  ewdiag -f json node1.tar.gz node2.tar.gz > report.json\n"
+    "  ssh admin@vcsc cat bundle.tar.gz | ewdiag -\n"
+    "  ewdiag -f jsonl cases/ | jq -r 'select(.severity==\"error\") | .server'\n";
+
+typedef struct cli {
+    ewdiag_format format;
+    bool format_set;
+    const char *output;
+    const char *rules;
+    bool entries;
+    int color; /* -1 auto, 0 never, 1 always */
+    bool quiet;
+} cli;
+
+typedef struct progress {
+    bool enabled;
+    bool shown;
+    struct timespec start;
+} progress;
+
+static double elapsed_s(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static void on_progress(void *ctx, const char *input, uint64_t done, uint64_t total)
+{
+    progress *p = ctx;
+    if (!p->enabled || elapsed_s(&p->start) < PROGRESS_DELAY_S)
+        return;
+    p->shown = true;
+    if (total)
+        fprintf(stderr, "\r\033[K%s: %3.0f%% (%.0f of %.0f MiB)", input,
+                100.0 * (double)done / (double)total, (double)done / MIB, (double)total / MIB);
+    else
+        fprintf(stderr, "\r\033[K%s: %.0f MiB read", input, (double)done / MIB);
+}
+
+static void progress_end(progress *p)
+{
+    if (p->shown)
+        fputs("\r\033[K", stderr);
+    p->shown = false;
+}
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("ewdiag: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry 'ewdiag --help' for more information.\n", stderr);
+    return EXIT_TROUBLE;
+}
+
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* --rules, else $EWDIAG_RULES, else the installed rules, else the rules of
+ * the source tree this binary was built from (running from a build dir). */
+static int load_rules(ewdiag_analyzer *a, const char *given)
+{
+    const char *path = given;
+    if (!path)
+        path = getenv("EWDIAG_RULES");
+    if (!path || !*path) {
+        path = ewdiag_default_rules_dir();
+        if (!is_dir(path) && *EWDIAG_SOURCE_RULES_DIR && is_dir(EWDIAG_SOURCE_RULES_DIR))
+            path = EWDIAG_SOURCE_RULES_DIR;
+    }
+    if (ewdiag_analyzer_load_rules(a, path) != EWDIAG_OK) {
+        fprintf(stderr, "ewdiag: %s\n", ewdiag_error(a));
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_format(const char *s, ewdiag_format *f)
+{
+    if (strcmp(s, "text") == 0)
+        *f = EWDIAG_FORMAT_TEXT;
+    else if (strcmp(s, "json") == 0)
+        *f = EWDIAG_FORMAT_JSON;
+    else if (strcmp(s, "jsonl") == 0)
+        *f = EWDIAG_FORMAT_JSONL;
+    else
+        return -1;
+    return 0;
+}
+
+static int set_option(ewdiag_analyzer *a, const char *kv)
+{
+    const char *eq = strchr(kv, '=');
+    if (!eq || eq == kv)
+        return usage_error("--set wants KEY=VALUE, not '%s'", kv);
+    char key[64];
+    size_t n = (size_t)(eq - kv);
+    if (n >= sizeof key)
+        return usage_error("--set: unknown option '%s'", kv);
+    memcpy(key, kv, n);
+    key[n] = '\0';
+    if (ewdiag_analyzer_set_option(a, key, eq + 1) != EWDIAG_OK)
+        return usage_error("%s", ewdiag_error(a));
+    return 0;
+}
+
+/* Warnings go to stderr when the report format has no place for them. */
+static void print_warnings(const ewdiag_report *r)
+{
+    for (size_t i = 0; i < ewdiag_report_warning_count(r); i++) {
+        const ewdiag_warning *w = ewdiag_report_warning(r, i);
+        fprintf(stderr, "ewdiag: warning: %s", ewdiag_warning_message(w));
+        if (ewdiag_warning_count(w) > 1)
+            fprintf(stderr, " (%llu times)", (unsigned long long)ewdiag_warning_count(w));
+        fputc('\n', stderr);
+    }
+}
+
+static int analyze_all(ewdiag_analyzer *a, ewdiag_report *r, char **inputs, int n, bool quiet,
+                       int *analyzed)
+{
+    progress p = {.enabled = !quiet && isatty(STDERR_FILENO)};
+    ewdiag_analyzer_set_progress(a, on_progress, &p);
+    for (int i = 0; i < n; i++) {
+        clock_gettime(CLOCK_MONOTONIC, &p.start);
+        int rc = ewdiag_analyze_path(a, r, inputs[i]);
+        progress_end(&p);
+        if (rc == EWDIAG_ENOMEM) {
+            fprintf(stderr, "ewdiag: %s\n", ewdiag_error(a));
+            return -1;
+        }
+        if (rc != EWDIAG_OK)
+            fprintf(stderr, "ewdiag: %s\n", ewdiag_error(a));
+        else
+            (*analyzed)++;
+    }
+    return 0;
+}
+
+static int write_report(const ewdiag_report *r, const cli *c)
+{
+    FILE *out = stdout;
+    if (c->output && !(out = fopen(c->output, "w"))) {
+        fprintf(stderr, "ewdiag: %s: %s\n", c->output, strerror(errno));
+        return -1;
+    }
+    unsigned flags = c->entries ? EWDIAG_WRITE_ENTRIES : 0;
+    bool tty = !c->output && isatty(STDOUT_FILENO);
+    if (c->color == 1 || (c->color == -1 && tty && getenv("NO_COLOR") == NULL))
+        flags |= EWDIAG_WRITE_COLOR;
+    int rc = ewdiag_report_write(r, out, c->format, flags);
+    if (out != stdout ? fclose(out) != 0 : fflush(out) != 0)
+        rc = EWDIAG_EIO;
+    if (rc != EWDIAG_OK) {
+        fprintf(stderr, "ewdiag: %s: cannot write the report: %s\n",
+                c->output ? c->output : "standard output", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
+        {"rules", required_argument, NULL, 'r'},  {"evidence", required_argument, NULL, 'e'},
+        {"entries", no_argument, NULL, 'E'},      {"color", required_argument, NULL, 'C'},
+        {"set", required_argument, NULL, 's'},    {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
+    cli c = {.format = EWDIAG_FORMAT_TEXT, .color = -1};
+    ewdiag_analyzer *a = ewdiag_analyzer_new();
+    if (!a) {
+        fputs("ewdiag: out of memory\n", stderr);
+        return EXIT_TROUBLE;
+    }
+    int status = EXIT_TROUBLE, opt;
+    while ((opt = getopt_long(argc, argv, "f:o:r:e:qhV", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'f':
+            if (parse_format(optarg, &c.format) != 0) {
+                usage_error("unknown format '%s' (text, json or jsonl)", optarg);
+                goto done;
+            }
+            c.format_set = true;
+            break;
+        case 'o': c.output = optarg; break;
+        case 'r': c.rules = optarg; break;
+        case 'e':
+            if (ewdiag_analyzer_set_option(a, "evidence", optarg) != EWDIAG_OK) {
+                usage_error("%s", ewdiag_error(a));
+                goto done;
+            }
+            break;
+        case 'E': c.entries = true; break;
+        case 'C':
+            if (strcmp(optarg, "auto") == 0)
+                c.color = -1;
+            else if (strcmp(optarg, "always") == 0)
+                c.color = 1;
+            else if (strcmp(optarg, "never") == 0)
+                c.color = 0;
+            else {
+                usage_error("--color is auto, always or never, not '%s'", optarg);
+                goto done;
+            }
+            break;
+        case 's':
+            if (set_option(a, optarg) != 0)
+                goto done;
+            break;
+        case 'q': c.quiet = true; break;
+        case 'h':
+            fputs(usage_text, stdout);
+            status = EXIT_CLEAN;
+            goto done;
+        case 'V':
+            printf("ewdiag %s\n", ewdiag_version());
+            status = EXIT_CLEAN;
+            goto done;
+        default: usage_error("%s", "invalid option"); goto done;
+        }
+    }
+    if (optind >= argc) {
+        usage_error("%s", "no input given");
+        goto done;
+    }
+    if (!c.format_set)
+        c.format = !c.output && isatty(STDOUT_FILENO) ? EWDIAG_FORMAT_TEXT : EWDIAG_FORMAT_JSON;
+    if (load_rules(a, c.rules) != 0)
+        goto done;
+    ewdiag_report *r = ewdiag_report_new();
+    if (!r) {
+        fputs("ewdiag: out of memory\n", stderr);
+        goto done;
+    }
+    int analyzed = 0;
+    if (analyze_all(a, r, argv + optind, argc - optind, c.quiet, &analyzed) == 0 &&
+        write_report(r, &c) == 0) {
+        if (c.format == EWDIAG_FORMAT_JSONL)
+            print_warnings(r);
+        if (analyzed > 0)
+            status = ewdiag_report_max_severity(r) >= EWDIAG_SEV_WARNING ? EXIT_FINDINGS : EXIT_CLEAN;
+    }
+    ewdiag_report_free(r);
+done:
+    ewdiag_analyzer_free(a);
+    return status;
+}

@@ -1,0 +1,38 @@
+/* limits.h - every limit and default of the analysis, with its option name. */
+#ifndef EW_LIMITS_H
+#define EW_LIMITS_H
+
+#include <stdint.h>
+
+/* option "evidence": raw lines kept per finding (and as many related lines) */
+#define EW_DEF_EVIDENCE 5
+#define EW_MAX_EVIDENCE 1000
+/* option "max-line": longest line kept; longer lines are cut and counted */
+#define EW_DEF_MAX_LINE (1024u * 1024u)
+/* option "max-depth": archives opened inside archives */
+#define EW_DEF_MAX_DEPTH 4
+/* option "max-entries": entries read per input */
+#define EW_DEF_MAX_ENTRIES 100000
+/* option "max-bytes": decompressed bytes read per input */
+#define EW_DEF_MAX_BYTES (UINT64_C(64) << 30)
+/* option "max-ratio": decompressed/compressed bytes before an input is a bomb */
+#define EW_DEF_MAX_RATIO 1000
+/* the ratio is judged only past this many decompressed bytes */
+#define EW_RATIO_MIN_BYTES (UINT64_C(64) << 20)
+/* option "attach-window": seconds between a failure and what is attached to it */
+#define EW_DEF_ATTACH_WINDOW_S 5
+/* options "match-limit" and "depth-limit": PCRE2 limits per line */
+#define EW_DEF_MATCH_LIMIT 100000
+#define EW_DEF_DEPTH_LIMIT 1000
+
+/* Fixed bounds of the model (not options). */
+#define EW_MAX_EXPLANATIONS 8   /* distinct explanation texts per finding */
+#define EW_MAX_VARIANTS 8       /* distinct (error, depth) pairs per finding */
+#define EW_MAX_PORTS 16         /* distinct destination ports per finding */
+#define EW_MAX_URLS 8           /* distinct request URLs per finding */
+#define EW_TXN_SLOTS 4096       /* transactions remembered per log (direct-mapped) */
+#define EW_READ_BLOCK (256u * 1024u) /* bytes asked of the archive reader at once */
+#define EW_PROGRESS_STEP (UINT64_C(4) << 20) /* bytes between progress calls */
+#define EW_MAX_DUMP_LINE 4096   /* longest xstat/xconf line read */
+
+#endif /* EW_LIMITS_H */

@@ -1,0 +1,256 @@
+/* report_json.c - the report as JSON (one document) or JSON Lines (one
+ * finding a line). The layout is documented in docs/report.md and
+ * docs/report.schema.json. */
+#include <jansson.h>
+#include <stdlib.h>
+
+#include "report.h"
+#include "timestamp.h"
+
+/* Bumped when a field changes meaning or goes away (adding one does not). */
+#define EW_JSON_FORMAT_VERSION 1
+#define EW_JSON_INDENT 2
+#define EW_UTF8_REPLACEMENT "\xef\xbf\xbd"
+
+/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if invalid. */
+static size_t ew_utf8_len(const unsigned char *p, size_t n)
+{
+    unsigned char c = p[0];
+    size_t len;
+    uint32_t min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+        min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    uint32_t cp = c & (0xff >> (len + 1));
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return len;
+}
+
+/* A JSON string; bytes that are not UTF-8 (logs hold anything) become
+ * U+FFFD, so the document stays valid. NULL when s is NULL. */
+static json_t *ew_jstr(const char *s)
+{
+    if (!s)
+        return json_null();
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    ew_buf b = {0};
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        size_t len = ew_utf8_len(p + i, n - i);
+        int rc = len ? ew_buf_append(&b, p + i, len) : ew_buf_puts(&b, EW_UTF8_REPLACEMENT);
+        if (rc != 0) {
+            ew_buf_free(&b);
+            return NULL;
+        }
+        i += len ? len : 1;
+    }
+    j = json_stringn(b.p ? b.p : "", b.len);
+    ew_buf_free(&b);
+    return j;
+}
+
+static json_t *ew_jtime(int64_t us)
+{
+    if (!us)
+        return json_null();
+    char buf[EW_TS_BUFSZ];
+    ew_ts_format(us, buf);
+    return json_string(buf);
+}
+
+static json_t *ew_jstrv(char *const *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        json_array_append_new(a, ew_jstr(v[i]));
+    return a;
+}
+
+static json_t *ew_jring(const ew_ring *r)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < r->n; i++)
+        json_array_append_new(a, ew_jstr(ew_ring_get(r, i)));
+    return a;
+}
+
+static json_t *ew_jint_or_null(long long v)
+{
+    return v < 0 ? json_null() : json_integer(v);
+}
+
+static json_t *ew_jenforced(int e)
+{
+    return e < 0 ? json_null() : json_boolean(e);
+}
+
+/* "steven.lab/https/10.48.36.215/8443" -> {domain, protocol, host, port} */
+static json_t *ew_jmra(const char *mra)
+{
+    if (!mra)
+        return json_null();
+    static const char *const keys[] = {"domain", "protocol", "host", "port"};
+    json_t *o = json_object();
+    const char *p = mra;
+    for (size_t i = 0; o && i < EW_ARRAY_LEN(keys); i++) {
+        const char *slash = i + 1 < EW_ARRAY_LEN(keys) ? strchr(p, '/') : NULL;
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        char *part = ew_strndup(p, n);
+        json_object_set_new(o, keys[i], ew_jstr(part));
+        free(part);
+        p = slash ? slash + 1 : p + n;
+    }
+    return o;
+}
+
+static json_t *ew_jfinding(const ewdiag_finding *f)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    json_object_set_new(o, "rule", ew_jstr(f->rule));
+    json_object_set_new(o, "title", ew_jstr(f->title));
+    json_object_set_new(o, "severity", json_string(ewdiag_severity_name(f->severity)));
+    json_object_set_new(o, "category", ew_jstr(f->category));
+    json_object_set_new(o, "input", ew_jstr(f->input));
+    json_object_set_new(o, "node", ew_jstr(f->node));
+    json_object_set_new(o, "server", ew_jstr(f->server));
+    json_object_set_new(o, "address", ew_jstr(f->address));
+    json_object_set_new(o, "target", ew_jstr(f->target));
+    json_object_set_new(o, "enforced", ew_jenforced(f->enforced));
+    json_object_set_new(o, "count", json_integer((json_int_t)f->count));
+    json_object_set_new(o, "requests", json_integer((json_int_t)f->requests));
+    json_object_set_new(o, "first_seen", ew_jtime(f->first_seen));
+    json_object_set_new(o, "last_seen", ew_jtime(f->last_seen));
+    json_object_set_new(o, "error", *f->error ? ew_jstr(f->error) : json_null());
+    json_object_set_new(o, "depth", ew_jint_or_null(f->depth));
+    json_t *variants = json_array();
+    for (size_t i = 0; variants && i < f->nvariants; i++) {
+        const ew_variant *v = &f->variants[i];
+        json_array_append_new(variants,
+                              json_pack("{s:o, s:o, s:I}", "error",
+                                        *v->error ? ew_jstr(v->error) : json_null(), "depth",
+                                        ew_jint_or_null(v->depth), "count", (json_int_t)v->count));
+    }
+    json_object_set_new(o, "variants", variants);
+    json_t *ports = json_array();
+    for (size_t i = 0; ports && i < f->nports; i++)
+        json_array_append_new(ports, json_integer(f->ports[i]));
+    json_object_set_new(o, "ports", ports);
+    json_t *urls = json_array();
+    for (size_t i = 0; urls && i < f->nurls; i++)
+        json_array_append_new(urls, json_pack("{s:o, s:o}", "url", ew_jstr(f->urls[i].url), "mra",
+                                              ew_jmra(f->urls[i].mra)));
+    json_object_set_new(o, "urls", urls);
+    json_object_set_new(o, "description", ew_jstr(f->description));
+    json_object_set_new(o, "condition", ew_jstr(f->condition));
+    json_object_set_new(o, "explanations", ew_jstrv(f->explanations, f->nexplanations));
+    json_object_set_new(o, "evidence", ew_jring(&f->evidence));
+    json_object_set_new(o, "related", ew_jring(&f->related));
+    json_object_set_new(o, "actions", ew_jstrv(f->actions, f->nactions));
+    json_object_set_new(o, "workaround", ew_jstr(f->workaround));
+    json_object_set_new(o, "defects", ew_jstrv(f->defects, f->ndefects));
+    return o;
+}
+
+static const char *ew_status_name(ewdiag_input_status s)
+{
+    switch (s) {
+    case EWDIAG_INPUT_ANALYZED: return "analyzed";
+    case EWDIAG_INPUT_PARTIAL: return "partial";
+    default: return "failed";
+    }
+}
+
+static json_t *ew_jinput(const ewdiag_input *in)
+{
+    json_t *nodes = json_array(), *entries = json_array();
+    for (size_t i = 0; nodes && i < in->nnodes; i++) {
+        const ew_node *n = &in->nodes[i];
+        json_array_append_new(nodes, json_pack("{s:o, s:o, s:o}", "name", ew_jstr(n->name),
+                                               "version", ew_jstr(n->version),
+                                               "verify_origin_server", ew_jstr(n->verify_origin)));
+    }
+    for (size_t i = 0; entries && i < in->nentries; i++) {
+        const ewdiag_entry *e = in->entries[i];
+        json_array_append_new(
+            entries, json_pack("{s:o, s:s, s:I, s:s, s:o, s:I}", "path", ew_jstr(e->path), "role",
+                               e->role, "size", (json_int_t)e->size, "status", e->status, "reason",
+                               ew_jstr(e->reason), "lines", (json_int_t)e->lines));
+    }
+    return json_pack("{s:o, s:s, s:o, s:I, s:o, s:o}", "name", ew_jstr(in->name), "status",
+                     ew_status_name(in->status), "error", ew_jstr(in->error), "bytes",
+                     (json_int_t)in->bytes, "nodes", nodes, "entries", entries);
+}
+
+static json_t *ew_jwarning(const ewdiag_warning *w)
+{
+    return json_pack("{s:o, s:o, s:s, s:o, s:I}", "input", ew_jstr(w->input), "entry",
+                     ew_jstr(w->entry), "code", w->code, "message", ew_jstr(w->message), "count",
+                     (json_int_t)w->count);
+}
+
+static json_t *ew_jreport(const ewdiag_report *r)
+{
+    json_t *inputs = json_array(), *findings = json_array(), *warnings = json_array();
+    for (size_t i = 0; inputs && i < r->ninputs; i++)
+        json_array_append_new(inputs, ew_jinput(r->inputs[i]));
+    for (size_t i = 0; findings && i < r->nfindings; i++)
+        json_array_append_new(findings, ew_jfinding(r->findings[i]));
+    for (size_t i = 0; warnings && i < r->nwarnings; i++)
+        json_array_append_new(warnings, ew_jwarning(r->warnings[i]));
+    int max = ewdiag_report_max_severity(r);
+    return json_pack("{s:{s:s, s:i}, s:o, s:o, s:o, s:o}", "ewdiag", "version", ewdiag_version(),
+                     "format", EW_JSON_FORMAT_VERSION, "max_severity",
+                     max < 0 ? json_null() : json_string(ewdiag_severity_name(max)), "inputs",
+                     inputs, "findings", findings, "warnings", warnings);
+}
+
+static int ew_dump(json_t *j, FILE *f, size_t flags)
+{
+    if (!j)
+        return EWDIAG_ENOMEM;
+    int rc = json_dumpf(j, f, flags) == 0 && fputc('\n', f) != EOF ? 0 : EWDIAG_EIO;
+    json_decref(j);
+    return rc;
+}
+
+int ew_report_write_json(const ewdiag_report *r, FILE *f, unsigned flags)
+{
+    size_t jf = JSON_PRESERVE_ORDER |
+                ((flags & EWDIAG_WRITE_COMPACT) ? JSON_COMPACT : JSON_INDENT(EW_JSON_INDENT));
+    return ew_dump(ew_jreport(r), f, jf);
+}
+
+int ew_report_write_jsonl(const ewdiag_report *r, FILE *f, unsigned flags)
+{
+    EW_UNUSED(flags);
+    for (size_t i = 0; i < r->nfindings; i++) {
+        int rc = ew_dump(ew_jfinding(r->findings[i]), f, JSON_PRESERVE_ORDER | JSON_COMPACT);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
