@@ -9,7 +9,8 @@
 #define EW_LINE_CONTINUATION 0x2u /* starts with '|' (after blanks): belongs to the record before */
 
 /*
- * Called once per line, without its '\n' or a trailing '\r'. The bytes live
+ * Called once per line, without its '\n' or the '\r' before it (a '\r' at
+ * the very end of input, with no '\n', is kept). The bytes live
  * until the callback returns. A non-zero return stops the splitter, which
  * returns that value from ew_lines_feed()/ew_lines_finish().
  */
@@ -27,8 +28,9 @@ typedef struct ew_lines {
 /* max_line >= 1. No allocation until a line straddles two chunks. */
 void ew_lines_init(ew_lines *l, size_t max_line);
 /* Lines wholly inside buf are given in place (no copy); only a line that
- * straddles chunks is copied, at most max_line bytes of it.
- * Returns 0, the callback's non-zero value, or -1 when out of memory. */
+ * straddles chunks is copied, at most max_line + 1 bytes of it (the last a
+ * pending '\r'). Returns 0, the callback's non-zero value, or -1 when out of
+ * memory: callbacks should stop with other values (EWDIAG_E* codes). */
 int ew_lines_feed(ew_lines *l, const char *buf, size_t n, ew_line_fn fn, void *ctx);
 /* Gives the last line if the input did not end with '\n'. */
 int ew_lines_finish(ew_lines *l, ew_line_fn fn, void *ctx);

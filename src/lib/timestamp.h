@@ -4,8 +4,6 @@
 
 #include "ew.h"
 
-#include <time.h>
-
 #define EW_US_PER_SEC INT64_C(1000000)
 /* Buffer size for ew_ts_format(): "YYYY-MM-DDThh:mm:ss.mmmZ" and NUL, with room. */
 #define EW_TS_BUFSZ 32
@@ -15,7 +13,7 @@ int64_t ew_days_from_civil(int64_t y, unsigned m, unsigned d);
 
 /*
  * ISO-8601 as in syslog prefixes: "2022-07-11T18:55:26.016+02:00",
- * "2016-03-09T09:48:35+05:30", "...-04:00", "...Z", fraction of 0-9 digits
+ * "2016-03-09T09:48:35+05:30", "...-04:00", "...Z"; a fraction is '.' and 1-9 digits
  * (kept to microseconds). Offsets +hh:mm, +hhmm or Z. Parses at the start of
  * s (n bytes available); on success stores UTC microseconds in *us, the
  * bytes used in *used, and returns 0; -1 if s does not start with one.
