@@ -48,6 +48,12 @@ static int parse_utctime(const char *s, size_t n, int64_t ref_us, int64_t *us, s
     return ew_ts_parse_utctime(s, n, us, used);
 }
 
+static int parse_compact(const char *s, size_t n, int64_t ref_us, int64_t *us, size_t *used)
+{
+    EW_UNUSED(ref_us);
+    return ew_ts_parse_ats_compact(s, n, us, used);
+}
+
 /* Parses from a private copy of exactly n bytes, so ASan catches any read
  * past the end. */
 static int parse_exact(parse_fn fn, const char *s, size_t n, int64_t ref_us, int64_t *us,
@@ -217,6 +223,21 @@ START_TEST(test_truncated)
 }
 END_TEST
 
+START_TEST(test_ats_compact)
+{
+    /* error.log: "20261122.06h46m00s CONNECT: ..." */
+    expect_ok(parse_compact, "20261122.06h46m00s CONNECT: attempt fail", 0,
+              SEC(T_2026_11_22_064600), 18);
+    expect_ok(parse_compact, "20261102.06h46m00s", 0, SEC(T_2026_11_02_064600), 18);
+    expect_fail(parse_compact, "20261322.06h46m00s", 0);
+    expect_fail(parse_compact, "20260230.06h46m00s", 0);
+    expect_fail(parse_compact, "20261122.24h46m00s", 0);
+    expect_fail(parse_compact, "20261122 06h46m00s", 0);
+    expect_fail(parse_compact, "2026-11-22T06:46:00Z", 0);
+    expect_prefixes(parse_compact, "20261122.06h46m00s", 0, true);
+}
+END_TEST
+
 /* Against a day counter that knows nothing but month lengths. */
 START_TEST(test_days_from_civil)
 {
@@ -287,6 +308,7 @@ static Suite *timestamp_suite(void)
     tcase_add_test(tc, test_utctime);
     tcase_add_test(tc, test_ats);
     tcase_add_test(tc, test_ats_year);
+    tcase_add_test(tc, test_ats_compact);
     tcase_add_test(tc, test_ats_rejects);
     tcase_add_test(tc, test_truncated);
     tcase_add_test(tc, test_days_from_civil);

@@ -190,11 +190,12 @@ static bool ew_has_log(const ewdiag_input *in)
     return false;
 }
 
+/* Entries that gave anything: read whole, or read in part before failing. */
 static size_t ew_scanned(const ewdiag_input *in)
 {
     size_t n = 0;
     for (size_t i = 0; i < in->nentries; i++)
-        n += strcmp(in->entries[i]->status, "scanned") == 0;
+        n += strcmp(in->entries[i]->status, "scanned") == 0 || in->entries[i]->lines > 0;
     return n;
 }
 

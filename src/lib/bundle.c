@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "scan.h"
+#include "source.h"
 
 /* Folders below a directory input walked at most (symlinks are not followed). */
 #define EW_MAX_DIR_DEPTH 32
@@ -25,6 +26,8 @@ typedef struct ew_walk {
     ew_run *run;
     struct archive *outer; /* the outermost archive, for compressed bytes read */
     uint64_t outer_base;   /* compressed bytes of files of a directory already done */
+    ew_source *src;        /* the outermost gzip layer, when ours */
+    bool src_failed;       /* it stopped early: src->err says why */
 } ew_walk;
 
 static ewdiag_analyzer *ew_an(ew_walk *w)
@@ -47,6 +50,8 @@ static int ew_warn(ew_walk *w, const char *entry, const char *code, const char *
 
 static uint64_t ew_compressed_pos(ew_walk *w)
 {
+    if (w->src)
+        return w->outer_base + w->src->in_total;
     la_int64_t n = w->outer ? archive_filter_bytes(w->outer, -1) : 0;
     return w->outer_base + (n > 0 ? (uint64_t)n : 0);
 }
@@ -127,8 +132,11 @@ static int ew_read_entry(ew_walk *w, struct archive *ar, const ew_entry_meta *m,
             break;
         if (r < ARCHIVE_WARN) {
             const char *why = archive_error_string(ar);
-            snprintf(msg, sizeof msg, "%s (at compressed byte %llu of the input)",
-                     why ? why : "read error", (unsigned long long)ew_compressed_pos(w));
+            if (w->src_failed)
+                snprintf(msg, sizeof msg, "%s", w->src->err);
+            else
+                snprintf(msg, sizeof msg, "%s (at compressed byte %llu of the input)",
+                         why ? why : "read error", (unsigned long long)ew_compressed_pos(w));
             read_error = msg;
             break;
         }
@@ -274,8 +282,12 @@ static int ew_walk_archive(ew_walk *w, struct archive *ar, const char *prefix, c
         if (r < ARCHIVE_WARN) {
             const char *why = archive_error_string(ar);
             char msg[512];
-            snprintf(msg, sizeof msg, "%s (at compressed byte %llu of the input); entries after it were not read",
-                     why ? why : "unreadable archive", (unsigned long long)ew_compressed_pos(w));
+            if (w->src_failed)
+                snprintf(msg, sizeof msg, "%s; entries after it were not read", w->src->err);
+            else
+                snprintf(msg, sizeof msg,
+                         "%s (at compressed byte %llu of the input); entries after it were not read",
+                         why ? why : "unreadable archive", (unsigned long long)ew_compressed_pos(w));
             run->failed_part = true;
             return ew_warn(w, prefix, "archive-error", msg) == 0 ? 0 : ew_oom(w);
         }
@@ -294,35 +306,84 @@ static int ew_walk_archive(ew_walk *w, struct archive *ar, const char *prefix, c
     }
 }
 
+/* The gzip layer's bytes to libarchive. Its failure is reported to
+ * libarchive as the end of data, so that everything before the cut is
+ * read; the walk then tells what happened. */
+static la_ssize_t ew_source_cb(struct archive *ar, void *ctx, const void **buf)
+{
+    ew_walk *w = ctx;
+    EW_UNUSED(ar);
+    if (w->src_failed)
+        return 0;
+    long n = ew_source_read(w->src, buf);
+    if (n < 0) {
+        w->src_failed = true;
+        return 0;
+    }
+    return (la_ssize_t)n;
+}
+
+/* Opens ar on fd: through our gzip layer when the data is gzip or not
+ * seekable, else with libarchive's own file reader (zip wants to seek). */
+static int ew_open(ew_walk *w, struct archive *ar, const char *fspath, int fd, ew_source *src)
+{
+    if (fspath && !ew_fd_is_gzip(fd))
+        return archive_read_open_fd(ar, fd, EW_READ_BLOCK) == ARCHIVE_OK ? 0 : -1;
+    if (ew_source_open(src, fd, EW_READ_BLOCK) != 0) {
+        archive_set_error(ar, EIO, "%s", src->err);
+        return -1;
+    }
+    w->src = src;
+    w->src_failed = false;
+    return archive_read_open(ar, w, NULL, ew_source_cb, NULL) == ARCHIVE_OK ? 0 : -1;
+}
+
 /* Opens a file of the file system (or stdin) and walks it. */
 static int ew_walk_file(ew_walk *w, const char *fspath, int fd, const char *name, const char *prefix,
                         ew_role role)
 {
-    struct archive *ar = ew_archive_new(role == EW_ROLE_ARCHIVE || role == EW_ROLE_OTHER);
-    if (!ar)
-        return ew_oom(w);
-    int r = fspath ? archive_read_open_filename(ar, fspath, EW_READ_BLOCK)
-                   : archive_read_open_fd(ar, fd, EW_READ_BLOCK);
-    int rc = 0;
-    if (r != ARCHIVE_OK) {
-        const char *why = archive_error_string(ar);
+    int own_fd = -1;
+    if (fspath && (own_fd = fd = open(fspath, O_RDONLY | O_CLOEXEC)) < 0) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "cannot open: %s", strerror(errno));
         w->run->failed_part = true;
-        rc = ew_warn(w, prefix, "open-error", why ? why : "cannot be opened") == 0 ? 0 : ew_oom(w);
-        archive_read_free(ar);
-        return rc;
+        return ew_warn(w, prefix, "open-error", msg) == 0 ? 0 : ew_oom(w);
     }
+    struct archive *ar = ew_archive_new(role == EW_ROLE_ARCHIVE || role == EW_ROLE_OTHER);
+    if (!ar) {
+        if (own_fd >= 0)
+            close(own_fd);
+        return ew_oom(w);
+    }
+    ew_source src;
+    memset(&src, 0, sizeof src);
     struct archive *saved = w->outer;
     w->outer = ar;
-    char plain[EW_NAME_MAX];
-    ew_strip_compression(ew_basename(name), plain, sizeof plain);
-    ew_role hint = ew_role_of(plain);
-    if (hint == EW_ROLE_OTHER || hint == EW_ROLE_ARCHIVE)
-        hint = EW_ROLE_LOG;
-    rc = ew_walk_archive(w, ar, prefix, plain, hint, 0);
-    la_int64_t done = archive_filter_bytes(ar, -1);
-    w->outer_base += done > 0 ? (uint64_t)done : 0;
+    int rc = 0;
+    if (ew_open(w, ar, fspath, fd, &src) != 0) {
+        const char *why = w->src_failed ? src.err : archive_error_string(ar);
+        w->run->failed_part = true;
+        rc = ew_warn(w, prefix, "open-error", why ? why : "cannot be opened") == 0 ? 0 : ew_oom(w);
+    } else {
+        char plain[EW_NAME_MAX];
+        ew_strip_compression(ew_basename(name), plain, sizeof plain);
+        ew_role hint = ew_role_of(plain);
+        if (hint == EW_ROLE_OTHER || hint == EW_ROLE_ARCHIVE)
+            hint = EW_ROLE_LOG;
+        rc = ew_walk_archive(w, ar, prefix, plain, hint, 0);
+        /* A cut that fell between entries surfaces only here. */
+        if (rc == 0 && w->src_failed && !w->run->failed_part) {
+            w->run->failed_part = true;
+            rc = ew_warn(w, prefix, "truncated", src.err) == 0 ? 0 : ew_oom(w);
+        }
+    }
+    w->outer_base += ew_compressed_pos(w) - w->outer_base;
     w->outer = saved;
+    w->src = NULL;
     archive_read_free(ar);
+    ew_source_close(&src);
+    if (own_fd >= 0)
+        close(own_fd);
     return rc;
 }
 
@@ -393,21 +454,34 @@ static int ew_walk_dir(ew_walk *w, const char *fspath, const char *rel, unsigned
     return rc;
 }
 
+static int ew_walk_input(ew_walk *w, const char *path, int fd);
+
 int ew_bundle_walk(ew_run *run, const char *path, int fd)
 {
-    ew_walk w = {run, NULL, 0};
+    ew_walk w = {run, NULL, 0, NULL, false};
+    int rc = ew_walk_input(&w, path, fd);
+    if (rc == 0 && run->input->nentries == 0 && !run->failed_part) {
+        run->failed_part = true;
+        rc = ew_warn(&w, NULL, "empty", "empty: no data, no file") == 0 ? 0 : ew_oom(&w);
+    }
+    return rc;
+}
+
+static int ew_walk_input(ew_walk *w, const char *path, int fd)
+{
+    ew_run *run = w->run;
     ewdiag_analyzer *a = run->a;
     if (path && strcmp(path, "-") != 0) {
         struct stat st;
         if (stat(path, &st) != 0)
             return ew_err_set(&a->err, EWDIAG_EIO, "%s: %s", path, strerror(errno));
         if (S_ISDIR(st.st_mode))
-            return ew_walk_dir(&w, path, NULL, 0);
+            return ew_walk_dir(w, path, NULL, 0);
         run->total = (uint64_t)st.st_size;
-        return ew_walk_file(&w, path, -1, path, NULL, EW_ROLE_OTHER);
+        return ew_walk_file(w, path, -1, path, NULL, EW_ROLE_OTHER);
     }
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
         run->total = (uint64_t)st.st_size;
-    return ew_walk_file(&w, NULL, fd, run->input->name, NULL, EW_ROLE_OTHER);
+    return ew_walk_file(w, NULL, fd, run->input->name, NULL, EW_ROLE_OTHER);
 }

@@ -10,8 +10,18 @@
 /* The prefix of a line: "<ISO time> <host> <program>[<pid>]: ..." or, in
  * ATS logs, "[Mon DD hh:mm:ss.mmm] ...". Only spans; the time is parsed
  * when a rule matches. */
+typedef enum ew_prefix_kind {
+    EW_PX_NONE,
+    EW_PX_SYSLOG,     /* 2022-07-11T18:55:26.016+02:00 host program[pid]: */
+    EW_PX_ATS,        /* [Nov 22 06:46:00.827] (diags.log) */
+    EW_PX_ATS_COMPACT /* 20261122.06h46m00s (error.log) */
+} ew_prefix_kind;
+
+/* "YYYYMMDD." opens an ATS error.log line. */
+#define EW_COMPACT_DATE_LEN 8
+
 typedef struct ew_prefix {
-    bool ats;
+    ew_prefix_kind kind;
     ew_span time;
     ew_span host;
     ew_span program; /* empty: unknown, every rule may look at the line */
@@ -35,8 +45,11 @@ static void ew_parse_prefix(const char *line, size_t len, ew_prefix *px)
 {
     memset(px, 0, sizeof *px);
     const char *p = line, *end = line + len;
-    if (len && line[0] == '[') {
-        px->ats = true;
+    bool compact = len > EW_COMPACT_DATE_LEN && line[EW_COMPACT_DATE_LEN] == '.';
+    for (size_t i = 0; compact && i < EW_COMPACT_DATE_LEN; i++)
+        compact = ew_is_digit(line[i]);
+    if ((len && line[0] == '[') || compact) {
+        px->kind = compact ? EW_PX_ATS_COMPACT : EW_PX_ATS;
         px->time = ew_span_make(line, len);
         px->program = ew_span_make(EW_ATS_PROGRAM, sizeof EW_ATS_PROGRAM - 1);
         return;
@@ -44,6 +57,7 @@ static void ew_parse_prefix(const char *line, size_t len, ew_prefix *px)
     /* Syslog lines start with a year. */
     if (len < 5 || !ew_is_digit(line[0]) || line[4] != '-')
         return;
+    px->kind = EW_PX_SYSLOG;
     px->time = ew_token(&p, end, ' ');
     if (p++ >= end)
         return;
@@ -64,12 +78,20 @@ static int64_t ew_line_time(ew_scan *s, const ew_prefix *px)
 {
     int64_t us = 0;
     size_t used;
-    int rc = px->ats ? ew_ts_parse_ats(px->time.p, px->time.n, s->meta->mtime_us, &us, &used)
-                     : ew_ts_parse_iso(px->time.p, px->time.n, &us, &used);
+    int rc = -1;
+    switch (px->kind) {
+    case EW_PX_SYSLOG: rc = ew_ts_parse_iso(px->time.p, px->time.n, &us, &used); break;
+    case EW_PX_ATS:
+        rc = ew_ts_parse_ats(px->time.p, px->time.n, s->meta->mtime_us, &us, &used);
+        break;
+    case EW_PX_ATS_COMPACT: rc = ew_ts_parse_ats_compact(px->time.p, px->time.n, &us, &used); break;
+    case EW_PX_NONE: break;
+    }
     if (rc != 0 || us == 0) {
         s->bad_time++;
         return 0;
     }
+    s->zoneless += px->kind != EW_PX_SYSLOG;
     return us;
 }
 

@@ -209,12 +209,10 @@ static void ew_entries_summary(const ew_out *o, const ewdiag_input *in, bool all
         const ewdiag_entry *e = in->entries[i];
         if (!all && strcmp(e->status, "failed") != 0)
             continue;
-        int n = fprintf(o->f, "    %-7s %-11s %s", e->status, e->role, e->path);
+        fprintf(o->f, "    %-7s %-11s %s\n", e->status, e->role, e->path);
         if (e->reason) {
-            fputs(": ", o->f);
-            ew_wrap(o, (size_t)(n > 0 ? n : 0) + 2, 8, e->reason);
-        } else {
-            fputc('\n', o->f);
+            fprintf(o->f, "%*s", 12, "");
+            ew_wrap(o, 12, 12, e->reason);
         }
     }
 }

@@ -83,6 +83,11 @@ static int ew_account(ew_scan *s)
         rc |= ew_report_warn(run->report, in, path, "match-limit", hits,
                              "%s: %s: lines skipped because a rule's pattern hit the match limit",
                              in, path);
+    if (s->zoneless)
+        rc |= ew_report_warn(run->report, in, path, "time-assumed", s->zoneless,
+                             "%s: %s: traffic server log times carry no time zone: read as UTC "
+                             "(a [Mon DD ...] time has no year either: the file's date gives it)",
+                             in, path);
     if (s->bad_time)
         rc |= ew_report_warn(run->report, in, path, "bad-timestamp", s->bad_time,
                              "%s: %s: matching lines whose time could not be read", in, path);
@@ -104,8 +109,8 @@ int ew_scan_end(ew_scan *s, const char *read_error)
         run->failed_part = true;
         if (ew_entry_set(s->entry, "failed", read_error) != 0 ||
             ew_report_warn(run->report, run->input->name, s->meta->path, "read-error", 1,
-                           "%s: %s: %s (lines before it were analyzed)", run->input->name,
-                           s->meta->path, read_error) != 0)
+                           "%s: %s: %s%s", run->input->name, s->meta->path, read_error,
+                           s->lines ? " (the lines before it were analyzed)" : "") != 0)
             return EWDIAG_ENOMEM;
         return 0;
     }

@@ -330,6 +330,25 @@ int ew_ts_parse_ats(const char *s, size_t n, int64_t ref_us, int64_t *us, size_t
     return 0;
 }
 
+int ew_ts_parse_ats_compact(const char *s, size_t n, int64_t *us, size_t *used)
+{
+    ew_scan sc = {s, n, 0};
+    ew_civil t = {0};
+    unsigned y;
+    if (!ew_scan_uint(&sc, EW_YEAR_DIGITS, &y) || !ew_scan_uint(&sc, EW_FIELD_DIGITS, &t.month)
+        || !ew_scan_uint(&sc, EW_FIELD_DIGITS, &t.day) || !ew_scan_char(&sc, '.')
+        || !ew_scan_uint(&sc, EW_FIELD_DIGITS, &t.hour) || !ew_scan_char(&sc, 'h')
+        || !ew_scan_uint(&sc, EW_FIELD_DIGITS, &t.minute) || !ew_scan_char(&sc, 'm')
+        || !ew_scan_uint(&sc, EW_FIELD_DIGITS, &t.second) || !ew_scan_char(&sc, 's'))
+        return -1;
+    t.year = y;
+    if (!ew_civil_valid(&t))
+        return -1;
+    *us = ew_civil_to_us(&t);
+    *used = sc.i;
+    return 0;
+}
+
 void ew_ts_format(int64_t us, char out[EW_TS_BUFSZ])
 {
     int64_t days, day_us;

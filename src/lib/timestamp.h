@@ -34,6 +34,10 @@ int ew_ts_parse_utctime(const char *s, size_t n, int64_t *us, size_t *used);
  */
 int ew_ts_parse_ats(const char *s, size_t n, int64_t ref_us, int64_t *us, size_t *used);
 
+/* Apache Traffic Server error.log prefix "20261122.06h46m00s": no zone,
+ * read as UTC. Same contract as ew_ts_parse_iso(). */
+int ew_ts_parse_ats_compact(const char *s, size_t n, int64_t *us, size_t *used);
+
 /* Formats as "2022-07-11T16:55:26.016Z" (milliseconds, always UTC). */
 void ew_ts_format(int64_t us, char out[EW_TS_BUFSZ]);
 
