@@ -20,13 +20,14 @@
 #define EW_MAX_DIR_DEPTH 32
 /* Bytes of a plain input looked at to tell text from binary. */
 #define EW_SNIFF_BYTES 4096
-#define EW_NAME_MAX 4096
+#define EW_PATH_NAME_MAX 4096
 
 typedef struct ew_walk {
     ew_run *run;
     struct archive *outer; /* the outermost archive, for compressed bytes read */
     uint64_t outer_base;   /* compressed bytes of files of a directory already done */
     ew_source *src;        /* the outermost gzip layer, when ours */
+    int64_t file_mtime_us; /* of the file being walked, for raw entries; 0 unknown */
     bool src_failed;       /* it stopped early: src->err says why */
 } ew_walk;
 
@@ -203,11 +204,14 @@ static int ew_walk_nested(ew_walk *w, struct archive *parent, const ew_entry_met
         if (ew_entry_set(e, "failed", why ? why : "cannot be opened as an archive") != 0)
             rc = ew_oom(w);
     } else {
-        char plain[EW_NAME_MAX];
+        char plain[EW_PATH_NAME_MAX];
         ew_strip_compression(ew_basename(m->path), plain, sizeof plain);
         ew_role hint = ew_role_of(plain);
+        int64_t saved_mtime = w->file_mtime_us;
+        w->file_mtime_us = m->mtime_us;
         rc = ew_walk_archive(w, child, m->path, plain, hint == EW_ROLE_ARCHIVE ? EW_ROLE_OTHER : hint,
                              depth + 1);
+        w->file_mtime_us = saved_mtime;
         if (rc == 0 && ew_entry_set(e, "scanned", NULL) != 0)
             rc = ew_oom(w);
     }
@@ -248,6 +252,8 @@ static int ew_walk_one(ew_walk *w, struct archive *ar, struct archive_entry *ae,
     if (archive_entry_mtime_is_set(ae))
         m.mtime_us = (int64_t)archive_entry_mtime(ae) * 1000000 +
                      archive_entry_mtime_nsec(ae) / 1000;
+    else if (raw)
+        m.mtime_us = w->file_mtime_us; /* the raw format knows no date: its container's */
     mode_t type = archive_entry_filetype(ae);
     if (type == AE_IFDIR)
         m.role = EW_ROLE_DIRECTORY;
@@ -357,6 +363,10 @@ static int ew_walk_file(ew_walk *w, const char *fspath, int fd, const char *name
     }
     ew_source src;
     memset(&src, 0, sizeof src);
+    struct stat st;
+    w->file_mtime_us = fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
+                           ? (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000
+                           : 0;
     struct archive *saved = w->outer;
     w->outer = ar;
     int rc = 0;
@@ -365,7 +375,7 @@ static int ew_walk_file(ew_walk *w, const char *fspath, int fd, const char *name
         w->run->failed_part = true;
         rc = ew_warn(w, prefix, "open-error", why ? why : "cannot be opened") == 0 ? 0 : ew_oom(w);
     } else {
-        char plain[EW_NAME_MAX];
+        char plain[EW_PATH_NAME_MAX];
         ew_strip_compression(ew_basename(name), plain, sizeof plain);
         ew_role hint = ew_role_of(plain);
         if (hint == EW_ROLE_OTHER || hint == EW_ROLE_ARCHIVE)
@@ -458,7 +468,7 @@ static int ew_walk_input(ew_walk *w, const char *path, int fd);
 
 int ew_bundle_walk(ew_run *run, const char *path, int fd)
 {
-    ew_walk w = {run, NULL, 0, NULL, false};
+    ew_walk w = {run, NULL, 0, NULL, 0, false};
     int rc = ew_walk_input(&w, path, fd);
     if (rc == 0 && run->input->nentries == 0 && !run->failed_part) {
         run->failed_part = true;

@@ -278,15 +278,8 @@ static int ew_add_explanations(ew_findings *fs, ewdiag_finding *f, const ew_even
             continue;
         if (ew_expand(&fs->scratch, x->text, ev) != 0)
             return -1;
-        const char *t = fs->scratch.p ? fs->scratch.p : "";
-        bool seen = false;
-        for (size_t j = 0; j < f->nexplanations && !seen; j++)
-            seen = strcmp(f->explanations[j], t) == 0;
-        if (seen || f->nexplanations == EW_MAX_EXPLANATIONS)
-            continue;
-        if (!(f->explanations[f->nexplanations] = ew_strdup(t)))
+        if (ew_finding_explain(f, fs->scratch.p ? fs->scratch.p : "") != 0)
             return -1;
-        f->nexplanations++;
     }
     return 0;
 }
@@ -461,7 +454,8 @@ int ew_findings_flush(ew_findings *fs, ewdiag_report *r)
     for (size_t j = i; j < fs->n; j++)
         ew_finding_free(fs->v[j]);
     fs->n = 0;
-    memset(fs->index, 0, fs->index_cap * sizeof *fs->index);
+    if (fs->index)
+        memset(fs->index, 0, fs->index_cap * sizeof *fs->index);
     return rc;
 }
 

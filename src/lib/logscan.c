@@ -3,6 +3,8 @@
 #include "scan.h"
 #include "timestamp.h"
 
+#include <time.h>
+
 /* ATS logs name no program: their lines are the traffic server's. */
 #define EW_ATS_PROGRAM "traffic_server"
 #define EW_PORT_MAX 65535
@@ -81,9 +83,16 @@ static int64_t ew_line_time(ew_scan *s, const ew_prefix *px)
     int rc = -1;
     switch (px->kind) {
     case EW_PX_SYSLOG: rc = ew_ts_parse_iso(px->time.p, px->time.n, &us, &used); break;
-    case EW_PX_ATS:
-        rc = ew_ts_parse_ats(px->time.p, px->time.n, s->meta->mtime_us, &us, &used);
+    case EW_PX_ATS: {
+        /* No file date (a pipe): the year is this one's, and said to be. */
+        int64_t ref = s->meta->mtime_us;
+        if (!ref) {
+            ref = (int64_t)time(NULL) * EW_US_PER_SEC;
+            s->yearless++;
+        }
+        rc = ew_ts_parse_ats(px->time.p, px->time.n, ref, &us, &used);
         break;
+    }
     case EW_PX_ATS_COMPACT: rc = ew_ts_parse_ats_compact(px->time.p, px->time.n, &us, &used); break;
     case EW_PX_NONE: break;
     }

@@ -88,6 +88,11 @@ static int ew_account(ew_scan *s)
                              "%s: %s: traffic server log times carry no time zone: read as UTC "
                              "(a [Mon DD ...] time has no year either: the file's date gives it)",
                              in, path);
+    if (s->yearless)
+        rc |= ew_report_warn(run->report, in, path, "year-assumed", s->yearless,
+                             "%s: %s: the log's times have no year and the file no date: "
+                             "the current year was assumed",
+                             in, path);
     if (s->bad_time)
         rc |= ew_report_warn(run->report, in, path, "bad-timestamp", s->bad_time,
                              "%s: %s: matching lines whose time could not be read", in, path);

@@ -16,6 +16,7 @@ typedef struct ew_scan {
     uint64_t continuation;
     uint64_t bad_time;
     uint64_t zoneless;      /* matching lines whose time has no zone (ATS) */
+    uint64_t yearless;      /* ... and no year, with no file date to give it */
     uint64_t limit_hits0;   /* the matcher's limit hits when the entry began */
     int err;                /* first fatal error (out of memory) */
 } ew_scan;

@@ -1,6 +1,8 @@
 /* txn.c - traffic_server transactions and MRA URL decoding. */
 #include "txn.h"
 
+#include <ctype.h>
+
 #define EW_FNV_OFFSET UINT64_C(14695981039346656037)
 #define EW_FNV_PRIME UINT64_C(1099511628211)
 #define EW_MRA_MIN_SLASHES 3
@@ -71,11 +73,14 @@ static int ew_b64url_value(unsigned char c)
 
 int ew_mra_decode(const char *url, size_t n, char *out, size_t outsz)
 {
-    /* Skip "scheme://host[:port]" to the first path segment. */
+    /* Skip "scheme://host[:port]" to the first path segment. A "://" later
+     * on (in a query) is no scheme. */
     const char *p = url, *end = url + n;
-    const char *scheme = memmem(url, n, "://", 3);
-    if (scheme)
-        p = scheme + 3;
+    const char *sch = url;
+    while (sch < end && (isalnum((unsigned char)*sch) || *sch == '+' || *sch == '.' || *sch == '-'))
+        sch++;
+    if (sch > url && end - sch >= 3 && memcmp(sch, "://", 3) == 0)
+        p = sch + 3;
     while (p < end && *p != '/')
         p++;
     if (p == end)
