@@ -131,6 +131,19 @@ ew_node *ew_input_node(ewdiag_input *in, const char *name, size_t n)
 
 /* ---- findings ------------------------------------------------------ */
 
+int ew_finding_explain(ewdiag_finding *f, const char *text)
+{
+    for (size_t i = 0; i < f->nexplanations; i++)
+        if (strcmp(f->explanations[i], text) == 0)
+            return 0;
+    if (f->nexplanations == EW_MAX_EXPLANATIONS)
+        return 0;
+    if (!(f->explanations[f->nexplanations] = ew_strdup(text)))
+        return -1;
+    f->nexplanations++;
+    return 0;
+}
+
 ewdiag_finding *ew_finding_new(size_t evidence)
 {
     ewdiag_finding *f = calloc(1, sizeof *f);

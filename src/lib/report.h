@@ -111,6 +111,9 @@ int ew_entry_set(ewdiag_entry *e, const char *status, const char *reason);
 /* The node of that name, added if new; NULL when out of memory. */
 ew_node *ew_input_node(ewdiag_input *in, const char *name, size_t n);
 
+/* Appends an explanation unless present or full. 0, or -1 out of memory. */
+int ew_finding_explain(ewdiag_finding *f, const char *text);
+
 ewdiag_finding *ew_finding_new(size_t evidence);
 void ew_finding_free(ewdiag_finding *f);
 
