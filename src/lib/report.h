@@ -6,7 +6,7 @@
 #include <ewdiag.h>
 
 #include "ew.h"
-#include "limits.h"
+#include "ew_limits.h"
 
 struct ewdiag_entry {
     char *path;

@@ -3,7 +3,7 @@
 #define EW_TXN_H
 
 #include "ew.h"
-#include "limits.h"
+#include "ew_limits.h"
 
 #define EW_TXN_ID_MAX 24
 #define EW_TXN_PID_MAX 16
