@@ -105,6 +105,14 @@ EWDIAG_API void ewdiag_analyzer_free(ewdiag_analyzer *a);
  *   attach-window  seconds between a failure and the lines attached to it (5)
  *   match-limit    PCRE2 match limit per line (100000)
  *   depth-limit    PCRE2 depth limit per line (1000)
+ *   capture-window seconds around a failure in which a TLS handshake to the
+ *                  same server is taken as the one that failed (2)
+ *   max-handshakes handshakes remembered per input for that join (200000)
+ *   max-flows      TCP connections tracked at once (4096)
+ *   max-flow-bytes bytes kept per direction of a connection (256 KiB)
+ *   max-handshake  largest TLS handshake message read (128 KiB)
+ *   max-chain      certificates kept per chain (10)
+ *   max-der        largest certificate read (64 KiB)
  * Unknown names and unparsable values give EWDIAG_EINVAL.
  */
 EWDIAG_API int ewdiag_analyzer_set_option(ewdiag_analyzer *a, const char *key,

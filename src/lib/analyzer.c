@@ -4,6 +4,7 @@
 
 #include "bundle.h"
 #include "run.h"
+#include "scan.h"
 
 #ifndef EWDIAG_RULES_DIR
 #define EWDIAG_RULES_DIR "/usr/local/share/ewdiag/rules"
@@ -36,6 +37,15 @@ ewdiag_analyzer *ewdiag_analyzer_new(void)
     a->opt.window_us = (int64_t)EW_DEF_ATTACH_WINDOW_S * 1000000;
     a->opt.match_limit = EW_DEF_MATCH_LIMIT;
     a->opt.depth_limit = EW_DEF_DEPTH_LIMIT;
+    a->opt.max_handshakes = EW_DEF_MAX_HANDSHAKES;
+    a->opt.capture_window_us = (int64_t)EW_DEF_CAPTURE_WINDOW_S * 1000000;
+    a->opt.capture = (ew_capture_limits){
+        .max_flows = EW_DEF_MAX_FLOWS,
+        .max_flow_bytes = EW_DEF_MAX_FLOW_BYTES,
+        .max_handshake = EW_DEF_MAX_HANDSHAKE,
+        .max_chain = EW_DEF_MAX_CHAIN,
+        .max_der = EW_DEF_MAX_DER,
+    };
     a->txns = malloc(sizeof *a->txns);
     if (!a->txns) {
         free(a);
@@ -105,6 +115,13 @@ static const ew_optdef ew_optdefs[] = {
     {"attach-window", 0, 86400},
     {"match-limit", 1, UINT32_MAX},
     {"depth-limit", 1, UINT32_MAX},
+    {"max-handshakes", 0, UINT64_C(1) << 28},
+    {"capture-window", 0, 86400},
+    {"max-flows", 1, UINT64_C(1) << 24},
+    {"max-flow-bytes", 1024, UINT64_C(1) << 30},
+    {"max-handshake", 1024, UINT64_C(1) << 24},
+    {"max-chain", 1, EW_MAX_CHAIN_HARD},
+    {"max-der", 256, UINT64_C(1) << 24},
 };
 
 int ewdiag_analyzer_set_option(ewdiag_analyzer *a, const char *key, const char *value)
@@ -142,6 +159,20 @@ int ewdiag_analyzer_set_option(ewdiag_analyzer *a, const char *key, const char *
         o->match_limit = (uint32_t)v;
     else if (strcmp(key, "depth-limit") == 0)
         o->depth_limit = (uint32_t)v;
+    else if (strcmp(key, "max-handshakes") == 0)
+        o->max_handshakes = (size_t)v;
+    else if (strcmp(key, "capture-window") == 0)
+        o->capture_window_us = (int64_t)v * 1000000;
+    else if (strcmp(key, "max-flows") == 0)
+        o->capture.max_flows = (size_t)v;
+    else if (strcmp(key, "max-flow-bytes") == 0)
+        o->capture.max_flow_bytes = (size_t)v;
+    else if (strcmp(key, "max-handshake") == 0)
+        o->capture.max_handshake = (size_t)v;
+    else if (strcmp(key, "max-chain") == 0)
+        o->capture.max_chain = (size_t)v;
+    else if (strcmp(key, "max-der") == 0)
+        o->capture.max_der = (size_t)v;
     if (strcmp(key, "max-line") == 0) {
         ew_lines_free(&a->lines);
         ew_lines_init(&a->lines, o->max_line);
@@ -232,7 +263,7 @@ static int ew_conclude(ew_run *run, int walk_rc)
         }
     }
     in->status = run->failed_part || run->stop ? EWDIAG_INPUT_PARTIAL : EWDIAG_INPUT_ANALYZED;
-    if (!ew_has_log(in) &&
+    if (!ew_has_log(in) && in->captures == 0 &&
         ew_report_warn(run->report, in->name, NULL, "no-log", 1,
                        "%s: no Expressway or traffic server log found in this input", in->name) != 0)
         return EWDIAG_ENOMEM;
@@ -259,10 +290,14 @@ static int ew_analyze(ewdiag_analyzer *a, ewdiag_report *r, const char *path, in
     }
     ew_findings_init(&run.findings, run.input->name, a->opt.evidence, a->opt.window_us);
     int walk_rc = ew_bundle_walk(&run, path, fd);
+    if (walk_rc != EWDIAG_ENOMEM && ew_scan_conclude(&run) != 0)
+        walk_rc = EWDIAG_ENOMEM;
     rc = ew_conclude(&run, walk_rc);
     if (ew_findings_flush(&run.findings, r) != 0 && rc == 0)
         rc = EWDIAG_ENOMEM;
     ew_findings_free(&run.findings);
+    ew_capture_free(run.capture);
+    ew_inventory_free(&run.inventory);
     ew_buf_free(&run.name);
     if (rc == EWDIAG_ENOMEM)
         ew_err_set(&a->err, rc, "%s: out of memory", name);

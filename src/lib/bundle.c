@@ -166,6 +166,54 @@ static int ew_read_entry(ew_walk *w, struct archive *ar, const ew_entry_meta *m,
 static int ew_walk_archive(ew_walk *w, struct archive *ar, const char *prefix, const char *raw_name,
                            ew_role raw_role, unsigned depth);
 
+/* A capture entry as a FILE * for libpcap, which pulls its bytes. */
+typedef struct ew_cookie {
+    ew_walk *w;
+    struct archive *ar;
+    const char *path;
+    const char *error; /* set once the bytes underneath fail */
+    char msg[512];
+} ew_cookie;
+
+static ssize_t ew_cookie_read(void *ctx, char *buf, size_t size)
+{
+    ew_cookie *k = ctx;
+    ew_walk *w = k->w;
+    if (k->error)
+        return -1;
+    la_ssize_t n = archive_read_data(k->ar, buf, size);
+    if (n < 0) {
+        const char *why = archive_error_string(k->ar);
+        snprintf(k->msg, sizeof k->msg, "%s", w->src_failed ? w->src->err : why ? why : "read error");
+        k->error = k->msg;
+        return -1;
+    }
+    w->run->input->bytes += (uint64_t)n;
+    const char *code = ew_check_limits(w, k->msg, sizeof k->msg);
+    if (code) {
+        w->run->stop = true;
+        k->error = k->msg;
+        (void)ew_warn(w, k->path, code, k->msg);
+        return -1;
+    }
+    ew_progress(w);
+    return (ssize_t)n;
+}
+
+static int ew_read_capture(ew_walk *w, struct archive *ar, const ew_entry_meta *m, ewdiag_entry *e)
+{
+    ew_cookie k = {w, ar, m->path, NULL, ""};
+    cookie_io_functions_t io = {.read = ew_cookie_read};
+    FILE *f = fopencookie(&k, "r", io);
+    if (!f)
+        return ew_oom(w);
+    /* Large reads: libpcap asks record by record. */
+    (void)setvbuf(f, NULL, _IOFBF, EW_READ_BLOCK);
+    int rc = ew_scan_capture(w->run, m, e, f, &k.error);
+    fclose(f);
+    return rc == 0 ? 0 : ew_oom(w);
+}
+
 static la_ssize_t ew_nested_read(struct archive *child, void *ctx, const void **buf)
 {
     struct archive *parent = ctx;
@@ -267,6 +315,8 @@ static int ew_walk_one(ew_walk *w, struct archive *ar, struct archive_entry *ae,
         rc = ew_entry_set(e, "skipped", "not a regular file") == 0 ? 0 : ew_oom(w);
     } else if (m.role == EW_ROLE_ARCHIVE) {
         rc = ew_walk_nested(w, ar, &m, e, depth);
+    } else if (m.role == EW_ROLE_CAPTURE) {
+        rc = ew_read_capture(w, ar, &m, e);
     } else {
         /* A plain input that was not named like a log must look like text. */
         rc = ew_read_entry(w, ar, &m, e, raw && raw_role == EW_ROLE_LOG && ew_role_of(name) != m.role);

@@ -25,8 +25,28 @@
 #define EW_DEF_MATCH_LIMIT 100000
 #define EW_DEF_DEPTH_LIMIT 1000
 
+/* option "max-handshakes": TLS handshakes remembered per input to join
+ * them to findings (the inventory counts them all) */
+#define EW_DEF_MAX_HANDSHAKES 200000
+/* option "max-flows": TCP connections tracked at once */
+#define EW_DEF_MAX_FLOWS 4096
+/* option "max-flow-bytes": bytes kept per direction of a connection */
+#define EW_DEF_MAX_FLOW_BYTES (256u * 1024u)
+/* option "max-handshake": largest TLS handshake message read */
+#define EW_DEF_MAX_HANDSHAKE (128u * 1024u)
+/* option "max-chain": certificates kept per chain */
+#define EW_DEF_MAX_CHAIN 10
+/* option "max-der": largest certificate read */
+#define EW_DEF_MAX_DER (64u * 1024u)
+/* the trust store file read at most */
+#define EW_MAX_TRUST_FILE (4u << 20)
+/* option "capture-window": seconds around a failure in which a handshake
+ * to the same server is taken as the one that failed */
+#define EW_DEF_CAPTURE_WINDOW_S 2
+
 /* Fixed bounds of the model (not options). */
-#define EW_MAX_EXPLANATIONS 8   /* distinct explanation texts per finding */
+#define EW_MAX_SNIS 16          /* distinct SNI values remembered per server */
+#define EW_MAX_EXPLANATIONS 16  /* distinct explanation texts per finding */
 #define EW_MAX_VARIANTS 8       /* distinct (error, depth) pairs per finding */
 #define EW_MAX_PORTS 16         /* distinct destination ports per finding */
 #define EW_MAX_URLS 8           /* distinct request URLs per finding */

@@ -80,6 +80,15 @@ void ew_input_free(ewdiag_input *in)
         free(in->nodes[i].verify_origin);
     }
     free(in->nodes);
+    for (size_t i = 0; i < in->ntls_servers; i++)
+        ew_tls_server_free(in->tls_servers[i]);
+    for (size_t i = 0; i < in->ntrust_files; i++) {
+        free(in->trust_files[i].node);
+        free(in->trust_files[i].path);
+        ew_trust_free(in->trust_files[i].trust);
+    }
+    free(in->tls_servers);
+    free(in->trust_files);
     free(in->name);
     free(in->error);
     free(in);
@@ -129,6 +138,36 @@ ew_node *ew_input_node(ewdiag_input *in, const char *name, size_t n)
     return node;
 }
 
+/* ---- capture inventory ------------------------------------------- */
+
+void ew_chain_free(ew_chain *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->ncerts; i++)
+        ew_cert_info_free(&c->certs[i]);
+    free(c->certs);
+    for (size_t i = 0; i < c->nder; i++)
+        free(c->der[i]);
+    free(c->der);
+    free(c->der_len);
+    free(c->error);
+    free(c);
+}
+
+void ew_tls_server_free(ew_tls_server *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->nchains; i++)
+        ew_chain_free(s->chains[i]);
+    free(s->chains);
+    for (size_t i = 0; i < s->nsnis; i++)
+        free(s->snis[i]);
+    free(s->address);
+    free(s);
+}
+
 /* ---- findings ------------------------------------------------------ */
 
 int ew_finding_explain(ewdiag_finding *f, const char *text)
@@ -151,6 +190,8 @@ ewdiag_finding *ew_finding_new(size_t evidence)
         return NULL;
     f->enforced = -1;
     f->depth = -1;
+    f->tls.alert = -1;
+    f->tls.name_match = -1;
     if (ew_ring_init(&f->evidence, evidence) != 0 || ew_ring_init(&f->related, evidence) != 0) {
         ew_finding_free(f);
         return NULL;
@@ -183,6 +224,9 @@ void ew_finding_free(ewdiag_finding *f)
         free(f->urls[i].url);
         free(f->urls[i].mra);
     }
+    free(f->tls.sni);
+    free(f->tls.trust_path);
+    free(f->tls.name);
     free(f);
 }
 

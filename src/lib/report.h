@@ -7,6 +7,7 @@
 
 #include "ew.h"
 #include "ew_limits.h"
+#include "x509.h"
 
 struct ewdiag_entry {
     char *path;
@@ -23,6 +24,43 @@ typedef struct ew_node {
     char *verify_origin; /* xconf EdgeConfigServer VerifyOriginServer, NULL if unknown */
 } ew_node;
 
+/* A distinct certificate chain a server presented, as parsed. */
+typedef struct ew_chain {
+    ew_cert_info *certs; /* leaf first, those that parsed */
+    size_t ncerts;
+    unsigned char **der; /* every certificate as presented, for verification */
+    size_t *der_len;
+    size_t nder;
+    char *error;         /* why a certificate could not be parsed; NULL */
+    bool cut;            /* longer than kept */
+    uint64_t seen;       /* Certificate messages that carried it */
+    int64_t first_seen, last_seen;
+    unsigned char digest[32]; /* SHA-256 over the DERs: identity */
+} ew_chain;
+
+
+/* A TLS server of the capture (address and port). */
+typedef struct ew_tls_server {
+    char *address;
+    unsigned port;
+    uint64_t handshakes;
+    uint64_t certificate_messages;
+    uint64_t tls13, resumed, cut, unseen; /* handshakes whose certificate was hidden */
+    uint64_t alerts;                      /* handshakes the client ended with an alert */
+    ew_chain **chains;
+    size_t nchains, cchains;
+    char *snis[EW_MAX_SNIS]; /* distinct SNI values sent */
+    size_t nsnis;
+} ew_tls_server;
+
+/* The trust store of a node (ca_<host>_<ts>.pem). */
+typedef struct ew_trust_file {
+    char *node;
+    char *path;
+    size_t ncerts;
+    ew_trust *trust;
+} ew_trust_file;
+
 struct ewdiag_input {
     char *name;
     ewdiag_input_status status;
@@ -32,6 +70,11 @@ struct ewdiag_input {
     size_t nentries, centries;
     ew_node *nodes;
     size_t nnodes, cnodes;
+    size_t captures;     /* capture files read */
+    ew_tls_server **tls_servers;
+    size_t ntls_servers, ctls_servers;
+    ew_trust_file *trust_files;
+    size_t ntrust_files, ctrust_files;
 };
 
 /* A fixed-size ring of owned strings: the latest `cap` pushed. */
@@ -58,6 +101,32 @@ typedef struct ew_url {
     char *mra; /* decoded MRA segment "domain/protocol/host/port", NULL if none */
 } ew_url;
 
+/* What the capture says of a finding's server. */
+typedef enum ew_capture_match {
+    EW_CAPTURE_NONE,      /* the input had no capture */
+    EW_CAPTURE_NO_HS,     /* no handshake to that server near the failures */
+    EW_CAPTURE_MATCHED    /* a handshake close in time: below */
+} ew_capture_match;
+
+typedef struct ew_tls_view {
+    ew_capture_match match;
+    int64_t ts;           /* the handshake's time */
+    unsigned port;
+    uint16_t version, cipher;
+    char *sni;            /* NULL: none sent */
+    int alert;            /* -1 none */
+    bool alert_by_client;
+    int cert_state;       /* ew_cert_state of that handshake */
+    const ew_chain *chain; /* the chain presented there or, when hidden, at the
+                              last full handshake before; owned by the input */
+    bool chain_earlier;   /* chain comes from an earlier full handshake */
+    bool verified;        /* a trust store was there: verdict below */
+    ew_verdict verdict;
+    char *trust_path;     /* the ca_ file used */
+    char *name;           /* the name checked against the certificate */
+    int name_match;       /* ew_name_match, -1 when not checked */
+} ew_tls_view;
+
 struct ewdiag_finding {
     char *key; /* group key, for lookup while the input is analyzed */
     /* copied from the rule, so the report outlives the analyzer */
@@ -83,6 +152,7 @@ struct ewdiag_finding {
     size_t nports;
     ew_url urls[EW_MAX_URLS];
     size_t nurls;
+    ew_tls_view tls;
 };
 
 struct ewdiag_warning {
@@ -110,6 +180,9 @@ ewdiag_entry *ew_input_add_entry(ewdiag_input *in, const char *path, const char 
 int ew_entry_set(ewdiag_entry *e, const char *status, const char *reason);
 /* The node of that name, added if new; NULL when out of memory. */
 ew_node *ew_input_node(ewdiag_input *in, const char *name, size_t n);
+
+void ew_chain_free(ew_chain *c);
+void ew_tls_server_free(ew_tls_server *s);
 
 /* Appends an explanation unless present or full. 0, or -1 out of memory. */
 int ew_finding_explain(ewdiag_finding *f, const char *text);

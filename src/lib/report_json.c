@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 
+#include "inventory.h"
 #include "report.h"
 #include "timestamp.h"
 
@@ -125,6 +126,138 @@ static json_t *ew_jmra(const char *mra)
     return o;
 }
 
+static json_t *ew_jcert(const ew_cert_info *c)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    json_object_set_new(o, "subject", ew_jstr(c->subject));
+    json_object_set_new(o, "issuer", ew_jstr(c->issuer));
+    json_object_set_new(o, "subject_cn", ew_jstr(c->subject_cn));
+    json_object_set_new(o, "issuer_cn", ew_jstr(c->issuer_cn));
+    json_object_set_new(o, "san_dns", ew_jstrv(c->dns, c->ndns));
+    json_object_set_new(o, "san_ip", ew_jstrv(c->ips, c->nips));
+    json_object_set_new(o, "serial", ew_jstr(c->serial));
+    json_object_set_new(o, "not_before", ew_jtime(c->not_before));
+    json_object_set_new(o, "not_after", ew_jtime(c->not_after));
+    json_object_set_new(o, "self_signed", json_boolean(c->self_signed));
+    json_object_set_new(o, "is_ca", json_boolean(c->is_ca));
+    json_object_set_new(o, "key_type", ew_jstr(c->key_type));
+    json_object_set_new(o, "key_bits", json_integer(c->key_bits));
+    json_object_set_new(o, "curve", *c->curve ? ew_jstr(c->curve) : json_null());
+    json_object_set_new(o, "signature_algorithm", ew_jstr(c->sig_alg));
+    json_object_set_new(o, "sha256", ew_jstr(c->sha256));
+    json_object_set_new(o, "ski", *c->ski ? ew_jstr(c->ski) : json_null());
+    json_object_set_new(o, "aki", *c->aki ? ew_jstr(c->aki) : json_null());
+    return o;
+}
+
+static json_t *ew_jchain_certs(const ew_chain *c)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < c->ncerts; i++)
+        json_array_append_new(a, ew_jcert(&c->certs[i]));
+    return a;
+}
+
+static json_t *ew_jchain(const ew_chain *c)
+{
+    return json_pack("{s:I, s:o, s:o, s:b, s:o, s:o}", "seen", (json_int_t)c->seen, "first_seen",
+                     ew_jtime(c->first_seen), "last_seen", ew_jtime(c->last_seen), "cut", c->cut,
+                     "error", ew_jstr(c->error), "certificates", ew_jchain_certs(c));
+}
+
+static json_t *ew_jversion(uint16_t v)
+{
+    char buf[EW_TLS_NAME_MAX];
+    if (!v)
+        return json_null();
+    ew_tls_version_str(v, buf);
+    return json_string(buf);
+}
+
+static json_t *ew_jcipher(uint16_t c)
+{
+    char buf[EW_TLS_NAME_MAX];
+    if (!c)
+        return json_null();
+    ew_cipher_str(c, buf);
+    return json_string(buf);
+}
+
+static const char *ew_match_name(ew_capture_match m)
+{
+    switch (m) {
+    case EW_CAPTURE_MATCHED: return "matched";
+    case EW_CAPTURE_NO_HS: return "no-handshake";
+    default: return "no-capture";
+    }
+}
+
+static const char *ew_name_match_name(int m)
+{
+    switch (m) {
+    case EW_NAME_DNS_SAN: return "dns-san";
+    case EW_NAME_CN: return "cn";
+    case EW_NAME_IP_SAN_ONLY: return "ip-san-only";
+    case EW_NAME_ABSENT: return "absent";
+    default: return NULL;
+    }
+}
+
+/* What the capture says of the finding's server: "tls", "certificate" and
+ * "trust" members of the finding. */
+static void ew_jtls_view(json_t *o, const ew_tls_view *t)
+{
+    bool m = t->match == EW_CAPTURE_MATCHED;
+    json_t *alert = json_null();
+    if (m && t->alert >= 0)
+        alert = json_pack("{s:i, s:s, s:s}", "code", t->alert, "name", ew_alert_name(t->alert), "by",
+                          t->alert_by_client ? "client" : "server");
+    json_object_set_new(
+        o, "tls",
+        json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "capture", ew_match_name(t->match),
+                  "time", m ? ew_jtime(t->ts) : json_null(), "port",
+                  m ? json_integer(t->port) : json_null(), "version",
+                  m ? ew_jversion(t->version) : json_null(), "cipher",
+                  m ? ew_jcipher(t->cipher) : json_null(), "sni", ew_jstr(t->sni), "alert", alert,
+                  "certificate", m ? json_string(ew_cert_state_name(t->cert_state)) : json_null()));
+    json_t *cert = json_null();
+    if (m && t->chain) {
+        const char *nm = ew_name_match_name(t->name_match);
+        cert = json_pack("{s:b, s:o, s:o, s:o, s:o}", "from_earlier_handshake", t->chain_earlier,
+                         "name_checked", ew_jstr(t->name), "name_match",
+                         nm ? json_string(nm) : json_null(), "chain", ew_jchain_certs(t->chain),
+                         "error", ew_jstr(t->chain->error));
+    }
+    json_object_set_new(o, "certificate", cert);
+    json_t *trust = json_null();
+    if (m && t->verified) {
+        const ew_verdict *v = &t->verdict;
+        trust = json_pack("{s:o, s:b, s:o, s:o, s:o}", "store", ew_jstr(t->trust_path), "trusted",
+                          v->trusted, "error", v->trusted ? json_null() : ew_jstr(v->error_text),
+                          "error_depth", v->trusted ? json_null() : json_integer(v->error_depth),
+                          "missing_issuer",
+                          *v->missing_issuer ? ew_jstr(v->missing_issuer) : json_null());
+    }
+    json_object_set_new(o, "trust", trust);
+}
+
+static json_t *ew_jserver(const ewdiag_input *in, const ew_tls_server *s)
+{
+    json_t *chains = json_array();
+    for (size_t i = 0; chains && i < s->nchains; i++)
+        json_array_append_new(chains, ew_jchain(s->chains[i]));
+    uint64_t hidden = s->tls13 + s->resumed + s->cut + s->unseen;
+    return json_pack("{s:o, s:o, s:i, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}, s:I, s:o, s:o}",
+                     "input", ew_jstr(in->name), "address", ew_jstr(s->address), "port", s->port,
+                     "handshakes", (json_int_t)s->handshakes, "certificate_messages",
+                     (json_int_t)s->certificate_messages, "certificate_hidden", (json_int_t)hidden,
+                     "hidden", "tls13", (json_int_t)s->tls13, "resumed", (json_int_t)s->resumed,
+                     "cut", (json_int_t)s->cut, "unseen", (json_int_t)s->unseen, "alerts",
+                     (json_int_t)s->alerts, "snis", ew_jstrv(s->snis, s->nsnis), "chains", chains);
+}
+
 static json_t *ew_jfinding(const ewdiag_finding *f)
 {
     json_t *o = json_object();
@@ -166,6 +299,7 @@ static json_t *ew_jfinding(const ewdiag_finding *f)
     json_object_set_new(o, "urls", urls);
     json_object_set_new(o, "description", ew_jstr(f->description));
     json_object_set_new(o, "condition", ew_jstr(f->condition));
+    ew_jtls_view(o, &f->tls);
     json_object_set_new(o, "explanations", ew_jstrv(f->explanations, f->nexplanations));
     json_object_set_new(o, "evidence", ew_jring(&f->evidence));
     json_object_set_new(o, "related", ew_jring(&f->related));
@@ -200,9 +334,16 @@ static json_t *ew_jinput(const ewdiag_input *in)
                                e->role, "size", (json_int_t)e->size, "status", e->status, "reason",
                                ew_jstr(e->reason), "lines", (json_int_t)e->lines));
     }
-    return json_pack("{s:o, s:s, s:o, s:I, s:o, s:o}", "name", ew_jstr(in->name), "status",
-                     ew_status_name(in->status), "error", ew_jstr(in->error), "bytes",
-                     (json_int_t)in->bytes, "nodes", nodes, "entries", entries);
+    json_t *stores = json_array();
+    for (size_t i = 0; stores && i < in->ntrust_files; i++)
+        json_array_append_new(stores, json_pack("{s:o, s:o, s:I}", "node",
+                                                ew_jstr(in->trust_files[i].node), "path",
+                                                ew_jstr(in->trust_files[i].path), "certificates",
+                                                (json_int_t)in->trust_files[i].ncerts));
+    return json_pack("{s:o, s:s, s:o, s:I, s:o, s:I, s:o, s:o}", "name", ew_jstr(in->name),
+                     "status", ew_status_name(in->status), "error", ew_jstr(in->error), "bytes",
+                     (json_int_t)in->bytes, "nodes", nodes, "captures", (json_int_t)in->captures,
+                     "trust_stores", stores, "entries", entries);
 }
 
 static json_t *ew_jwarning(const ewdiag_warning *w)
@@ -215,17 +356,22 @@ static json_t *ew_jwarning(const ewdiag_warning *w)
 static json_t *ew_jreport(const ewdiag_report *r)
 {
     json_t *inputs = json_array(), *findings = json_array(), *warnings = json_array();
-    for (size_t i = 0; inputs && i < r->ninputs; i++)
-        json_array_append_new(inputs, ew_jinput(r->inputs[i]));
+    json_t *servers = json_array();
+    for (size_t i = 0; inputs && i < r->ninputs; i++) {
+        const ewdiag_input *in = r->inputs[i];
+        json_array_append_new(inputs, ew_jinput(in));
+        for (size_t j = 0; servers && j < in->ntls_servers; j++)
+            json_array_append_new(servers, ew_jserver(in, in->tls_servers[j]));
+    }
     for (size_t i = 0; findings && i < r->nfindings; i++)
         json_array_append_new(findings, ew_jfinding(r->findings[i]));
     for (size_t i = 0; warnings && i < r->nwarnings; i++)
         json_array_append_new(warnings, ew_jwarning(r->warnings[i]));
     int max = ewdiag_report_max_severity(r);
-    return json_pack("{s:{s:s, s:i}, s:o, s:o, s:o, s:o}", "ewdiag", "version", ewdiag_version(),
-                     "format", EW_JSON_FORMAT_VERSION, "max_severity",
+    return json_pack("{s:{s:s, s:i}, s:o, s:o, s:o, s:o, s:o}", "ewdiag", "version",
+                     ewdiag_version(), "format", EW_JSON_FORMAT_VERSION, "max_severity",
                      max < 0 ? json_null() : json_string(ewdiag_severity_name(max)), "inputs",
-                     inputs, "findings", findings, "warnings", warnings);
+                     inputs, "findings", findings, "tls_servers", servers, "warnings", warnings);
 }
 
 static int ew_dump(json_t *j, FILE *f, size_t flags)

@@ -2,6 +2,7 @@
  * prose wrapped to fit 80 columns; colour only when asked. */
 #include <stdlib.h>
 
+#include "inventory.h"
 #include "report.h"
 #include "timestamp.h"
 
@@ -139,6 +140,68 @@ static void ew_details(const ew_out *o, const ewdiag_finding *f)
     ew_buf_free(&b);
 }
 
+/* One line for a certificate: who, by whom, key, names, validity. */
+static void ew_cert_line(ew_buf *b, const ew_cert_info *c)
+{
+    char nb[EW_TS_BUFSZ], na[EW_TS_BUFSZ];
+    ew_ts_format(c->not_before, nb);
+    ew_ts_format(c->not_after, na);
+    nb[10] = na[10] = '\0';
+    ew_buf_printf(b, "CN=%s, issued by CN=%s%s, %s %d-bit, valid %s to %s",
+                  *c->subject_cn ? c->subject_cn : c->subject,
+                  *c->issuer_cn ? c->issuer_cn : c->issuer, c->self_signed ? " (self-signed)" : "",
+                  c->key_type, c->key_bits, nb, na);
+    for (size_t i = 0; i < c->ndns; i++)
+        ew_buf_printf(b, "%s%s", i ? ", " : "; DNS ", c->dns[i]);
+    for (size_t i = 0; i < c->nips; i++)
+        ew_buf_printf(b, "%s%s", i ? ", " : "; IP ", c->ips[i]);
+}
+
+static void ew_capture_view(const ew_out *o, const ewdiag_finding *f, ew_buf *b)
+{
+    const ew_tls_view *t = &f->tls;
+    ew_buf_clear(b);
+    if (t->match == EW_CAPTURE_NONE) {
+        ew_field(o, "Capture: ", "none in this input (tick tcpdump in diagnostic logging to see "
+                                 "the certificate each server presented)");
+        return;
+    }
+    if (t->match == EW_CAPTURE_NO_HS) {
+        ew_buf_printf(b, "no TLS handshake to %s near these failures", *f->address ? f->address : f->server);
+        ew_field(o, "Capture: ", b->p);
+        return;
+    }
+    char ts[EW_TS_BUFSZ], ver[EW_TLS_NAME_MAX], cip[EW_TLS_NAME_MAX];
+    ew_ts_format(t->ts, ts);
+    ew_tls_version_str(t->version, ver);
+    ew_cipher_str(t->cipher, cip);
+    ew_buf_printf(b, "handshake at %s to port %u, %s, %s, %s", ts, t->port, t->version ? ver : "version unknown",
+                  t->cipher ? cip : "cipher unknown", t->sni ? "SNI " : "no SNI");
+    if (t->sni)
+        ew_buf_puts(b, t->sni);
+    if (t->alert >= 0)
+        ew_buf_printf(b, "; %s alert %s (%d)", t->alert_by_client ? "client" : "server",
+                      ew_alert_name(t->alert), t->alert);
+    ew_field(o, "Capture: ", b->p);
+    if (t->chain) {
+        for (size_t i = 0; i < t->chain->ncerts; i++) {
+            ew_buf_clear(b);
+            ew_cert_line(b, &t->chain->certs[i]);
+            ew_field(o, i ? "  then: " : (t->chain_earlier ? "Certificate (earlier): " : "Certificate: "),
+                     b->p);
+        }
+    }
+    if (t->verified) {
+        ew_buf_clear(b);
+        if (t->verdict.trusted)
+            ew_buf_printf(b, "trusted by %s", ew_basename(t->trust_path));
+        else
+            ew_buf_printf(b, "%s at depth %d (%s)", t->verdict.error_text, t->verdict.error_depth,
+                          ew_basename(t->trust_path));
+        ew_field(o, "Trust: ", b->p);
+    }
+}
+
 static void ew_finding(const ew_out *o, const ewdiag_finding *f)
 {
     const char *sev = ewdiag_severity_name(f->severity);
@@ -177,6 +240,7 @@ static void ew_finding(const ew_out *o, const ewdiag_finding *f)
     fprintf(o->f, "%*s", EW_INDENT, "");
     ew_wrap(o, EW_INDENT, EW_INDENT + 2, b.p ? b.p : "");
     ew_details(o, f);
+    ew_capture_view(o, f, &b);
     ew_list(o, "Why:", f->explanations, f->nexplanations, false);
     ew_list(o, "Fix:", f->actions, f->nactions, true);
     if (f->workaround && *f->workaround)
@@ -217,6 +281,39 @@ static void ew_entries_summary(const ew_out *o, const ewdiag_input *in, bool all
     }
 }
 
+/* The capture's TLS servers, whatever failed or not. */
+static void ew_servers(const ew_out *o, const ewdiag_input *in)
+{
+    if (!in->captures)
+        return;
+    fprintf(o->f, "\n  TLS servers in the capture (%zu file%s):\n", in->captures,
+            in->captures == 1 ? "" : "s");
+    if (!in->ntls_servers)
+        fputs("    none\n", o->f);
+    ew_buf b = {0};
+    for (size_t i = 0; i < in->ntls_servers; i++) {
+        const ew_tls_server *s = in->tls_servers[i];
+        uint64_t hidden = s->tls13 + s->resumed + s->cut + s->unseen;
+        fprintf(o->f, "    %s:%u  %llu handshake%s, %llu certificate%s seen, %llu hidden, %llu alert%s\n",
+                s->address, s->port, (unsigned long long)s->handshakes, s->handshakes == 1 ? "" : "s",
+                (unsigned long long)s->certificate_messages, s->certificate_messages == 1 ? "" : "s",
+                (unsigned long long)hidden, (unsigned long long)s->alerts, s->alerts == 1 ? "" : "s");
+        for (size_t j = 0; j < s->nchains; j++) {
+            const ew_chain *c = s->chains[j];
+            ew_buf_clear(&b);
+            if (c->ncerts)
+                ew_cert_line(&b, &c->certs[0]);
+            else
+                ew_buf_printf(&b, "unreadable: %s", c->error ? c->error : "no certificate");
+            ew_buf_printf(&b, " [chain of %zu, seen %llu time%s]", c->nder, (unsigned long long)c->seen,
+                          c->seen == 1 ? "" : "s");
+            fprintf(o->f, "%*s", 6, "");
+            ew_wrap(o, 6, 8, b.p);
+        }
+    }
+    ew_buf_free(&b);
+}
+
 static void ew_input(const ew_out *o, const ewdiag_report *r, const ewdiag_input *in,
                      unsigned flags)
 {
@@ -254,6 +351,7 @@ static void ew_input(const ew_out *o, const ewdiag_report *r, const ewdiag_input
     }
     if (!shown && in->status != EWDIAG_INPUT_FAILED)
         fputs("\n  No traffic server certificate verification failure found.\n", o->f);
+    ew_servers(o, in);
 }
 
 /* Per server across every node and input: what a cluster's bundles say

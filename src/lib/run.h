@@ -4,7 +4,9 @@
 
 #include <ewdiag.h>
 
+#include "capture.h"
 #include "findings.h"
+#include "inventory.h"
 #include "lines.h"
 #include "match.h"
 #include "report.h"
@@ -22,6 +24,9 @@ typedef struct ew_options {
     int64_t window_us;
     uint32_t match_limit;
     uint32_t depth_limit;
+    size_t max_handshakes;
+    int64_t capture_window_us;
+    ew_capture_limits capture;
 } ew_options;
 
 struct ewdiag_analyzer {
@@ -42,6 +47,8 @@ typedef struct ew_run {
     ewdiag_report *report;
     ewdiag_input *input;
     ew_findings findings;
+    ew_capture *capture;      /* created at the first capture file */
+    ew_inventory inventory;   /* the TLS servers of the captures */
     uint64_t entries;         /* entries met, for max-entries */
     uint64_t progress_next;   /* compressed bytes at which to report progress next */
     uint64_t total;           /* size of the input on disk, 0 if unknown */

@@ -2,13 +2,14 @@
 #include "scan.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "correlate.h"
 
 static const char *ew_skip_reason(ew_role role)
 {
     switch (role) {
-    case EW_ROLE_CAPTURE: return "packet captures are not read by this version";
-    case EW_ROLE_TRUSTED_CA:
-    case EW_ROLE_SERVER_CERT: return "certificates are not read by this version";
+    case EW_ROLE_SERVER_CERT: return "Expressway-C's own certificate: not needed for this analysis";
     default: return "not a file ewdiag reads";
     }
 }
@@ -43,6 +44,7 @@ int ew_scan_begin(ew_scan *s, ew_run *run, const ew_entry_meta *meta, ewdiag_ent
         break;
     case EW_ROLE_XCONF:
     case EW_ROLE_XSTAT:
+    case EW_ROLE_TRUSTED_CA:
         break;
     default:
         return ew_entry_set(entry, "skipped", ew_skip_reason(meta->role)) == 0 ? 0
@@ -64,6 +66,13 @@ static ew_line_fn ew_line_fn_of(ew_role role)
 
 int ew_scan_feed(ew_scan *s, const char *buf, size_t n)
 {
+    if (s->role == EW_ROLE_TRUSTED_CA) {
+        if (s->too_big || s->pem.len + n > EW_MAX_TRUST_FILE) {
+            s->too_big = true;
+            return 0;
+        }
+        return ew_buf_append(&s->pem, buf, n) == 0 ? 0 : EWDIAG_ENOMEM;
+    }
     int rc = ew_lines_feed(&s->run->a->lines, buf, n, ew_line_fn_of(s->role), s);
     return rc < 0 ? rc : 0;
 }
@@ -99,12 +108,50 @@ static int ew_account(ew_scan *s)
     return rc ? EWDIAG_ENOMEM : 0;
 }
 
+/* The node's trust store, as Expressway-C had it when logging started. */
+static int ew_load_trust(ew_scan *s, char *why, size_t cap)
+{
+    ewdiag_input *in = s->run->input;
+    if (s->too_big) {
+        snprintf(why, cap, "larger than %u bytes: not a trust store ewdiag reads", EW_MAX_TRUST_FILE);
+        return 1;
+    }
+    ew_trust *t = NULL;
+    size_t n = 0;
+    char err[256];
+    if (ew_trust_load_pem(&t, s->pem.p ? s->pem.p : "", s->pem.len, &n, err, sizeof err) != 0) {
+        snprintf(why, cap, "%s", err);
+        return 1;
+    }
+    if (ew_grow(&in->trust_files, &in->ctrust_files, in->ntrust_files + 1,
+                sizeof *in->trust_files) != 0) {
+        ew_trust_free(t);
+        return EWDIAG_ENOMEM;
+    }
+    ew_trust_file *tf = &in->trust_files[in->ntrust_files];
+    tf->node = ew_strndup(s->default_node.p, s->default_node.n);
+    tf->path = ew_strdup(s->meta->path);
+    tf->ncerts = n;
+    tf->trust = t;
+    in->ntrust_files++;
+    return tf->node && tf->path ? 0 : EWDIAG_ENOMEM;
+}
+
 int ew_scan_end(ew_scan *s, const char *read_error)
 {
     ew_run *run = s->run;
     int rc = 0;
-    if (!s->err)
+    char why[320]; /* outlives the block: read_error may point here */
+    if (s->role == EW_ROLE_TRUSTED_CA) {
+        rc = read_error ? 0 : ew_load_trust(s, why, sizeof why);
+        ew_buf_free(&s->pem);
+        if (rc < 0)
+            return rc;
+        if (rc > 0)
+            read_error = why;
+    } else if (!s->err) {
         rc = ew_lines_finish(&run->a->lines, ew_line_fn_of(s->role), s);
+    }
     if (s->err || rc < 0)
         return s->err ? s->err : rc;
     s->entry->lines = s->lines;
@@ -120,4 +167,70 @@ int ew_scan_end(ew_scan *s, const char *read_error)
         return 0;
     }
     return ew_entry_set(s->entry, "scanned", NULL) == 0 ? 0 : EWDIAG_ENOMEM;
+}
+
+int ew_scan_capture(ew_run *run, const ew_entry_meta *meta, ewdiag_entry *entry, FILE *f,
+                    const char *const *transport_error)
+{
+    ewdiag_analyzer *a = run->a;
+    const char *in = run->input->name;
+    if (!run->capture) {
+        ew_inventory_init(&run->inventory, run->input, a->opt.max_handshakes);
+        run->capture = ew_capture_new(&a->opt.capture, ew_inventory_add, &run->inventory);
+        if (!run->capture)
+            return EWDIAG_ENOMEM;
+    }
+    char err[512] = "";
+    int rc = ew_capture_feed(run->capture, f, err, sizeof err);
+    if (run->inventory.err)
+        return run->inventory.err;
+    run->input->captures++;
+    const char *why = *transport_error ? *transport_error : rc != 0 ? err : NULL;
+    if (!why)
+        return ew_entry_set(entry, "scanned", NULL) == 0 ? 0 : EWDIAG_ENOMEM;
+    run->failed_part = true;
+    if (ew_entry_set(entry, "failed", why) != 0 ||
+        ew_report_warn(run->report, in, meta->path, "capture-error", 1,
+                       "%s: %s: %s (the packets before it were read)", in, meta->path, why) != 0)
+        return EWDIAG_ENOMEM;
+    return 0;
+}
+
+/* The capture reader's counters that mean something was not seen. */
+static int ew_capture_warnings(ew_run *run)
+{
+    const ew_capture_stats *st = ew_capture_stats_get(run->capture);
+    const char *in = run->input->name;
+    int rc = 0;
+    if (st->gaps)
+        rc |= ew_report_warn(run->report, in, NULL, "capture-gap", st->gaps,
+                             "%s: TCP streams with missing packets: their TLS parsing stopped there", in);
+    if (st->flows_evicted)
+        rc |= ew_report_warn(run->report, in, NULL, "limit-flows", st->flows_evicted,
+                             "%s: connections dropped because more than %zu were open at once "
+                             "(limit max-flows)", in, run->a->opt.capture.max_flows);
+    if (st->malformed)
+        rc |= ew_report_warn(run->report, in, NULL, "capture-malformed", st->malformed,
+                             "%s: capture records too short or inconsistent for their headers", in);
+    if (st->tls_errors)
+        rc |= ew_report_warn(run->report, in, NULL, "tls-malformed", st->tls_errors,
+                             "%s: TLS streams whose framing made no sense: their parsing stopped", in);
+    if (run->inventory.forgotten)
+        rc |= ew_report_warn(run->report, in, NULL, "limit-handshakes", run->inventory.forgotten,
+                             "%s: handshakes beyond %zu counted but not joined to findings "
+                             "(limit max-handshakes)", in, run->a->opt.max_handshakes);
+    return rc ? EWDIAG_ENOMEM : 0;
+}
+
+int ew_scan_conclude(ew_run *run)
+{
+    if (run->capture) {
+        if (ew_capture_finish(run->capture) != 0 && run->inventory.err)
+            return run->inventory.err;
+        if (run->inventory.err || ew_capture_warnings(run) != 0)
+            return EWDIAG_ENOMEM;
+    } else {
+        ew_inventory_init(&run->inventory, run->input, 0);
+    }
+    return ew_correlate(&run->findings, &run->inventory, run->a->opt.capture_window_us);
 }
