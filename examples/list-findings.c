@@ -29,10 +29,15 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s\n", ewdiag_error(a));
     for (size_t i = 0; i < ewdiag_report_finding_count(r); i++) {
         const ewdiag_finding *f = ewdiag_report_finding(r, i);
-        printf("%s\t%s\t%s\t%s\t%s\t%llu\n", ewdiag_finding_node(f),
+        printf("%s\t%s\t%s\t%s\t%s\t%llu", ewdiag_finding_node(f),
                ewdiag_severity_name(ewdiag_finding_severity(f)), ewdiag_finding_rule(f),
                ewdiag_finding_server(f), ewdiag_finding_address(f),
                (unsigned long long)ewdiag_finding_count(f));
+        /* What the capture showed, when the bundle had one. */
+        if (ewdiag_finding_chain_length(f) > 0)
+            printf("\t%s\t%s", ewdiag_finding_chain_subject(f, 0),
+                   ewdiag_finding_trusted(f) == 0 ? ewdiag_finding_trust_error(f) : "");
+        putchar('\n');
     }
     ewdiag_report_free(r);
     ewdiag_analyzer_free(a);

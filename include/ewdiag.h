@@ -269,6 +269,23 @@ EWDIAG_API const char *ewdiag_finding_url(const ewdiag_finding *f, size_t i);
  * address the client was told to use. "" if the URL has none. */
 EWDIAG_API const char *ewdiag_finding_url_target(const ewdiag_finding *f, size_t i);
 
+/* What the packet capture says of the finding's server: "matched" (a
+ * handshake close in time was found; the getters below describe it),
+ * "no-handshake", or "no-capture" (the input had none). */
+EWDIAG_API const char *ewdiag_finding_capture(const ewdiag_finding *f);
+/* "TLS 1.2", ...; "" unless matched. */
+EWDIAG_API const char *ewdiag_finding_tls_version(const ewdiag_finding *f);
+/* The chain the server presented (leaf first), from that handshake or, when
+ * it showed none (TLS 1.3, resumed), the last full one before it. */
+EWDIAG_API size_t ewdiag_finding_chain_length(const ewdiag_finding *f);
+EWDIAG_API const char *ewdiag_finding_chain_subject(const ewdiag_finding *f, size_t i);
+EWDIAG_API const char *ewdiag_finding_chain_issuer(const ewdiag_finding *f, size_t i);
+EWDIAG_API const char *ewdiag_finding_chain_sha256(const ewdiag_finding *f, size_t i);
+/* 1 trusted, 0 not, -1 not checked (no trust store, or no chain) by the
+ * bundle's trust store as of the handshake; then the OpenSSL verdict. */
+EWDIAG_API int ewdiag_finding_trusted(const ewdiag_finding *f);
+EWDIAG_API const char *ewdiag_finding_trust_error(const ewdiag_finding *f);
+
 /* A warning: something the analysis could not do fully. */
 EWDIAG_API const char *ewdiag_warning_input(const ewdiag_warning *w);
 EWDIAG_API const char *ewdiag_warning_entry(const ewdiag_warning *w); /* "" if none */

@@ -498,6 +498,55 @@ const char *ewdiag_finding_url_target(const ewdiag_finding *f, size_t i)
     return i < f->nurls ? ew_str(f->urls[i].mra) : "";
 }
 
+const char *ewdiag_finding_capture(const ewdiag_finding *f)
+{
+    switch (f->tls.match) {
+    case EW_CAPTURE_MATCHED: return "matched";
+    case EW_CAPTURE_NO_HS: return "no-handshake";
+    default: return "no-capture";
+    }
+}
+const char *ewdiag_finding_tls_version(const ewdiag_finding *f)
+{
+    static const char *const names[] = {"SSL 3.0", "TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3"};
+    unsigned v = f->tls.version;
+    if (f->tls.match != EW_CAPTURE_MATCHED || v < 0x0300 || v > 0x0304)
+        return "";
+    return names[v - 0x0300];
+}
+static const ew_cert_info *ew_chain_cert(const ewdiag_finding *f, size_t i)
+{
+    const ew_chain *c = f->tls.match == EW_CAPTURE_MATCHED ? f->tls.chain : NULL;
+    return c && i < c->ncerts ? &c->certs[i] : NULL;
+}
+size_t ewdiag_finding_chain_length(const ewdiag_finding *f)
+{
+    return f->tls.match == EW_CAPTURE_MATCHED && f->tls.chain ? f->tls.chain->ncerts : 0;
+}
+const char *ewdiag_finding_chain_subject(const ewdiag_finding *f, size_t i)
+{
+    const ew_cert_info *c = ew_chain_cert(f, i);
+    return c ? c->subject : "";
+}
+const char *ewdiag_finding_chain_issuer(const ewdiag_finding *f, size_t i)
+{
+    const ew_cert_info *c = ew_chain_cert(f, i);
+    return c ? c->issuer : "";
+}
+const char *ewdiag_finding_chain_sha256(const ewdiag_finding *f, size_t i)
+{
+    const ew_cert_info *c = ew_chain_cert(f, i);
+    return c ? c->sha256 : "";
+}
+int ewdiag_finding_trusted(const ewdiag_finding *f)
+{
+    return f->tls.verified ? f->tls.verdict.trusted : -1;
+}
+const char *ewdiag_finding_trust_error(const ewdiag_finding *f)
+{
+    return f->tls.verified && !f->tls.verdict.trusted ? f->tls.verdict.error_text : "";
+}
+
 const char *ewdiag_warning_input(const ewdiag_warning *w) { return w->input; }
 const char *ewdiag_warning_entry(const ewdiag_warning *w) { return ew_str(w->entry); }
 const char *ewdiag_warning_code(const ewdiag_warning *w) { return w->code; }
