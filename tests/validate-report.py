@@ -82,9 +82,16 @@ def invariants(doc):
             problems.append(f"{at}: variant counts add up to more than count")
         if f["input"] not in names:
             problems.append(f"{at}: input {f['input']!r} is not an input of the document")
-    for n, w in enumerate(doc["warnings"]):
-        if w["input"] not in names:
-            problems.append(f"warnings/{n}: input {w['input']!r} is not an input of the document")
+    for key in ("warnings", "tls_servers"):
+        for n, x in enumerate(doc[key]):
+            if x["input"] not in names:
+                problems.append(f"{key}/{n}: input {x['input']!r} is not an input of the document")
+    for n, s in enumerate(doc["tls_servers"]):
+        hidden = sum(s["hidden"].values())
+        if s["certificate_hidden"] != hidden or s["handshakes"] != s["certificate_messages"] + hidden:
+            problems.append(f"tls_servers/{n}: handshakes != certificate messages + hidden")
+        if sum(c["seen"] for c in s["chains"]) != s["certificate_messages"]:
+            problems.append(f"tls_servers/{n}: chains seen != certificate messages")
     sevs = [SEVERITIES.index(f["severity"]) for f in doc["findings"] if f["severity"] in SEVERITIES]
     want = SEVERITIES[max(sevs)] if sevs else None
     if doc["max_severity"] != want:

@@ -215,7 +215,7 @@ static bool ew_has_log(const ewdiag_input *in)
     for (size_t i = 0; i < in->nentries; i++) {
         const ewdiag_entry *e = in->entries[i];
         if ((strcmp(e->role, "log") == 0 || strcmp(e->role, "ats-log") == 0) &&
-            strcmp(e->status, "scanned") == 0)
+            (strcmp(e->status, "scanned") == 0 || e->lines > 0))
             return true;
     }
     return false;

@@ -46,7 +46,7 @@ typedef struct ew_tls_server {
     uint64_t handshakes;
     uint64_t certificate_messages;
     uint64_t tls13, resumed, cut, unseen; /* handshakes whose certificate was hidden */
-    uint64_t alerts;                      /* handshakes the client ended with an alert */
+    uint64_t alerts;                      /* handshakes with a plaintext alert, either side */
     ew_chain **chains;
     size_t nchains, cchains;
     char *snis[EW_MAX_SNIS]; /* distinct SNI values sent */
