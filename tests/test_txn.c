@@ -184,7 +184,7 @@ static ew_txns *new_txns(void)
 {
     ew_txns *t = malloc(sizeof *t);
     ck_assert_ptr_nonnull(t);
-    ew_txns_reset(t);
+    ew_txns_init(t);
     return t;
 }
 

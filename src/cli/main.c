@@ -13,11 +13,15 @@
 
 #include <ewdiag.h>
 
+#include "jobs.h"
+
 #define EXIT_CLEAN 0    /* analyzed, nothing of severity warning or above */
 #define EXIT_FINDINGS 1 /* analyzed, findings of severity warning or above */
 #define EXIT_TROUBLE 2  /* usage error, or no input could be analyzed */
 
 #define PROGRESS_DELAY_S 1.0 /* show progress only for inputs slower than this */
+#define MAX_SETS 64          /* --set options kept, to configure every worker */
+#define MAX_JOBS 256
 #define MIB (1024.0 * 1024.0)
 
 #ifndef EWDIAG_SOURCE_RULES_DIR
@@ -44,9 +48,14 @@ static const char usage_text[] =
     "  -e, --evidence=N      raw log lines kept per finding (default 5)\n"
     "      --entries         text: list every file of every input\n"
     "      --color=WHEN      auto, always or never (default auto)\n"
-    "      --set=KEY=VALUE   set a limit: max-line, max-depth, max-entries,\n"
-    "                        max-bytes, max-ratio, attach-window, match-limit,\n"
-    "                        depth-limit (see the README)\n"
+    "      --set=KEY=VALUE   set a limit or window (repeatable): max-line,\n"
+    "                        max-depth, max-entries, max-bytes, max-ratio,\n"
+    "                        attach-window, match-limit, depth-limit,\n"
+    "                        capture-window, max-handshakes, max-flows,\n"
+    "                        max-flow-bytes, max-handshake, max-chain, max-der\n"
+    "                        (see the README)\n"
+    "  -j, --jobs=N          analyze N inputs at once (default: the number of\n"
+    "                        cores); the report keeps the inputs' order\n"
     "  -q, --quiet           no progress on standard error\n"
     "  -h, --help            show this help\n"
     "  -V, --version         show the version\n"
@@ -64,10 +73,14 @@ typedef struct cli {
     ewdiag_format format;
     bool format_set;
     const char *output;
-    const char *rules;
+    const char *rules;      /* as given, then as resolved */
+    const char *evidence;   /* -e, or NULL */
+    const char *sets[MAX_SETS]; /* --set KEY=VALUE, in order */
+    int nsets;
     bool entries;
     int color; /* -1 auto, 0 never, 1 always */
     bool quiet;
+    int jobs;
 } cli;
 
 typedef struct progress {
@@ -122,7 +135,7 @@ static bool is_dir(const char *path)
 
 /* --rules, else $EWDIAG_RULES, else the installed rules, else the rules of
  * the source tree this binary was built from (running from a build dir). */
-static int load_rules(ewdiag_analyzer *a, const char *given)
+static const char *rules_path(const char *given)
 {
     const char *path = given;
     if (!path)
@@ -132,11 +145,7 @@ static int load_rules(ewdiag_analyzer *a, const char *given)
         if (!is_dir(path) && *EWDIAG_SOURCE_RULES_DIR && is_dir(EWDIAG_SOURCE_RULES_DIR))
             path = EWDIAG_SOURCE_RULES_DIR;
     }
-    if (ewdiag_analyzer_load_rules(a, path) != EWDIAG_OK) {
-        fprintf(stderr, "ewdiag: %s\n", ewdiag_error(a));
-        return -1;
-    }
-    return 0;
+    return path;
 }
 
 static int parse_format(const char *s, ewdiag_format *f)
@@ -152,20 +161,54 @@ static int parse_format(const char *s, ewdiag_format *f)
     return 0;
 }
 
-static int set_option(ewdiag_analyzer *a, const char *kv)
+/* --set KEY=VALUE on an analyzer; says what is wrong when `loud`. */
+static int set_option(ewdiag_analyzer *a, const char *kv, bool loud)
 {
     const char *eq = strchr(kv, '=');
-    if (!eq || eq == kv)
-        return usage_error("--set wants KEY=VALUE, not '%s'", kv);
     char key[64];
-    size_t n = (size_t)(eq - kv);
-    if (n >= sizeof key)
-        return usage_error("--set: unknown option '%s'", kv);
+    size_t n = eq ? (size_t)(eq - kv) : 0;
+    if (!eq || eq == kv || n >= sizeof key)
+        return loud ? usage_error("--set wants KEY=VALUE with a known KEY, not '%s'", kv) : -1;
     memcpy(key, kv, n);
     key[n] = '\0';
     if (ewdiag_analyzer_set_option(a, key, eq + 1) != EWDIAG_OK)
-        return usage_error("%s", ewdiag_error(a));
+        return loud ? usage_error("%s", ewdiag_error(a)) : -1;
     return 0;
+}
+
+/* An analyzer configured from the command line; NULL (and a message when
+ * `loud`) if the options or the rules are wrong. */
+static ewdiag_analyzer *configure(const cli *c, bool loud)
+{
+    ewdiag_analyzer *a = ewdiag_analyzer_new();
+    if (!a) {
+        if (loud)
+            fputs("ewdiag: out of memory\n", stderr);
+        return NULL;
+    }
+    bool ok = true;
+    if (c->evidence && ewdiag_analyzer_set_option(a, "evidence", c->evidence) != EWDIAG_OK) {
+        if (loud)
+            usage_error("%s", ewdiag_error(a));
+        ok = false;
+    }
+    for (int i = 0; ok && i < c->nsets; i++)
+        ok = set_option(a, c->sets[i], loud) == 0;
+    if (ok && ewdiag_analyzer_load_rules(a, c->rules) != EWDIAG_OK) {
+        if (loud)
+            fprintf(stderr, "ewdiag: %s\n", ewdiag_error(a));
+        ok = false;
+    }
+    if (!ok) {
+        ewdiag_analyzer_free(a);
+        return NULL;
+    }
+    return a;
+}
+
+static ewdiag_analyzer *make_worker_analyzer(void *ctx)
+{
+    return configure(ctx, false);
 }
 
 /* Warnings go to stderr when the report format has no place for them. */
@@ -201,6 +244,32 @@ static int analyze_all(ewdiag_analyzer *a, ewdiag_report *r, char **inputs, int 
     return 0;
 }
 
+/* The same with several workers: reports merged in input order. */
+static int analyze_parallel(const cli *c, ewdiag_report *r, char **inputs, int n, int *analyzed)
+{
+    job_result *res = calloc((size_t)n, sizeof *res);
+    if (!res || run_jobs(make_worker_analyzer, (void *)c, inputs, n, c->jobs,
+                         !c->quiet && isatty(STDERR_FILENO), res) != 0) {
+        free(res);
+        fputs("ewdiag: cannot start the analysis threads\n", stderr);
+        return -1;
+    }
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        if (res[i].rc != EWDIAG_OK)
+            fprintf(stderr, "ewdiag: %s\n", res[i].error ? res[i].error : "out of memory");
+        else
+            (*analyzed)++;
+        if (res[i].rc == EWDIAG_ENOMEM || !res[i].report ||
+            ewdiag_report_append(r, res[i].report) != EWDIAG_OK)
+            rc = -1;
+        ewdiag_report_free(res[i].report);
+        free(res[i].error);
+    }
+    free(res);
+    return rc;
+}
+
 static int write_report(const ewdiag_report *r, const cli *c)
 {
     FILE *out = stdout;
@@ -223,91 +292,99 @@ static int write_report(const ewdiag_report *r, const cli *c)
     return 0;
 }
 
-int main(int argc, char **argv)
+static int default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : (int)n;
+}
+
+/* Reads the options into c; -1 after a usage error, 1 after --help or
+ * --version, 0 to go on. */
+static int parse_args(int argc, char **argv, cli *c)
 {
     static const struct option longopts[] = {
         {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
         {"rules", required_argument, NULL, 'r'},  {"evidence", required_argument, NULL, 'e'},
         {"entries", no_argument, NULL, 'E'},      {"color", required_argument, NULL, 'C'},
         {"set", required_argument, NULL, 's'},    {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0}};
-    cli c = {.format = EWDIAG_FORMAT_TEXT, .color = -1};
-    ewdiag_analyzer *a = ewdiag_analyzer_new();
-    if (!a) {
-        fputs("ewdiag: out of memory\n", stderr);
-        return EXIT_TROUBLE;
-    }
-    int status = EXIT_TROUBLE, opt;
-    while ((opt = getopt_long(argc, argv, "f:o:r:e:qhV", longopts, NULL)) != -1) {
+        {"jobs", required_argument, NULL, 'j'},   {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0}};
+    int opt;
+    while ((opt = getopt_long(argc, argv, "f:o:r:e:j:qhV", longopts, NULL)) != -1) {
         switch (opt) {
         case 'f':
-            if (parse_format(optarg, &c.format) != 0) {
-                usage_error("unknown format '%s' (text, json or jsonl)", optarg);
-                goto done;
-            }
-            c.format_set = true;
+            if (parse_format(optarg, &c->format) != 0)
+                return usage_error("unknown format '%s' (text, json or jsonl)", optarg), -1;
+            c->format_set = true;
             break;
-        case 'o': c.output = optarg; break;
-        case 'r': c.rules = optarg; break;
-        case 'e':
-            if (ewdiag_analyzer_set_option(a, "evidence", optarg) != EWDIAG_OK) {
-                usage_error("%s", ewdiag_error(a));
-                goto done;
-            }
-            break;
-        case 'E': c.entries = true; break;
+        case 'o': c->output = optarg; break;
+        case 'r': c->rules = optarg; break;
+        case 'e': c->evidence = optarg; break;
+        case 'E': c->entries = true; break;
         case 'C':
             if (strcmp(optarg, "auto") == 0)
-                c.color = -1;
+                c->color = -1;
             else if (strcmp(optarg, "always") == 0)
-                c.color = 1;
+                c->color = 1;
             else if (strcmp(optarg, "never") == 0)
-                c.color = 0;
-            else {
-                usage_error("--color is auto, always or never, not '%s'", optarg);
-                goto done;
-            }
+                c->color = 0;
+            else
+                return usage_error("--color is auto, always or never, not '%s'", optarg), -1;
             break;
         case 's':
-            if (set_option(a, optarg) != 0)
-                goto done;
+            if (c->nsets == MAX_SETS)
+                return usage_error("more than %d --set options", MAX_SETS), -1;
+            c->sets[c->nsets++] = optarg;
             break;
-        case 'q': c.quiet = true; break;
-        case 'h':
-            fputs(usage_text, stdout);
-            status = EXIT_CLEAN;
-            goto done;
-        case 'V':
-            printf("ewdiag %s\n", ewdiag_version());
-            status = EXIT_CLEAN;
-            goto done;
-        default: usage_error("%s", "invalid option"); goto done;
+        case 'j': {
+            char *end;
+            long j = strtol(optarg, &end, 10);
+            if (*end || end == optarg || j < 1 || j > MAX_JOBS)
+                return usage_error("--jobs wants a number from 1 to %d, not '%s'", MAX_JOBS, optarg), -1;
+            c->jobs = (int)j;
+            break;
+        }
+        case 'q': c->quiet = true; break;
+        case 'h': fputs(usage_text, stdout); return 1;
+        case 'V': printf("ewdiag %s\n", ewdiag_version()); return 1;
+        default: return usage_error("%s", "invalid option"), -1;
         }
     }
-    if (optind >= argc) {
-        usage_error("%s", "no input given");
-        goto done;
-    }
+    if (optind >= argc)
+        return usage_error("%s", "no input given"), -1;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    cli c = {.format = EWDIAG_FORMAT_TEXT, .color = -1, .jobs = default_jobs()};
+    int parsed = parse_args(argc, argv, &c);
+    if (parsed != 0)
+        return parsed > 0 ? EXIT_CLEAN : EXIT_TROUBLE;
     if (!c.format_set)
         c.format = !c.output && isatty(STDOUT_FILENO) ? EWDIAG_FORMAT_TEXT : EWDIAG_FORMAT_JSON;
-    if (load_rules(a, c.rules) != 0)
-        goto done;
+    c.rules = rules_path(c.rules);
+    /* Set up once here: a wrong option or rule file is said once. */
+    ewdiag_analyzer *a = configure(&c, true);
+    if (!a)
+        return EXIT_TROUBLE;
+    int status = EXIT_TROUBLE;
     ewdiag_report *r = ewdiag_report_new();
     if (!r) {
         fputs("ewdiag: out of memory\n", stderr);
-        goto done;
+        ewdiag_analyzer_free(a);
+        return EXIT_TROUBLE;
     }
-    int analyzed = 0;
-    if (analyze_all(a, r, argv + optind, argc - optind, c.quiet, &analyzed) == 0 &&
-        write_report(r, &c) == 0) {
+    int n = argc - optind, analyzed = 0;
+    int rc = c.jobs > 1 && n > 1 ? analyze_parallel(&c, r, argv + optind, n, &analyzed)
+                                 : analyze_all(a, r, argv + optind, n, c.quiet, &analyzed);
+    if (rc == 0 && write_report(r, &c) == 0) {
         if (c.format == EWDIAG_FORMAT_JSONL)
             print_warnings(r);
         if (analyzed > 0)
             status = ewdiag_report_max_severity(r) >= EWDIAG_SEV_WARNING ? EXIT_FINDINGS : EXIT_CLEAN;
     }
     ewdiag_report_free(r);
-done:
     ewdiag_analyzer_free(a);
     return status;
 }

@@ -51,9 +51,19 @@ ewdiag_analyzer *ewdiag_analyzer_new(void)
         free(a);
         return NULL;
     }
-    ew_txns_reset(a->txns);
+    ew_txns_init(a->txns);
     ew_lines_init(&a->lines, a->opt.max_line);
     return a;
+}
+
+static void ew_drop_prefilter(ewdiag_analyzer *a)
+{
+    if (a->prefilter)
+        ew_prefilter_free(a->prefilter);
+    free(a->prefilter);
+    free(a->hits);
+    a->prefilter = NULL;
+    a->hits = NULL;
 }
 
 void ewdiag_analyzer_free(ewdiag_analyzer *a)
@@ -63,6 +73,7 @@ void ewdiag_analyzer_free(ewdiag_analyzer *a)
     ew_rules_free(&a->rules);
     if (a->matcher_ready)
         ew_matcher_free(&a->matcher);
+    ew_drop_prefilter(a);
     ew_lines_free(&a->lines);
     free(a->txns);
     free(a);
@@ -191,6 +202,8 @@ int ewdiag_analyzer_load_rules(ewdiag_analyzer *a, const char *path)
         return EWDIAG_EINVAL;
     ew_err_clear(&a->err);
     int rc = ew_rules_load(&a->rules, path ? path : EWDIAG_RULES_DIR, &a->err);
+    if (rc == 0)
+        ew_drop_prefilter(a); /* the rule array moved and grew */
     if (rc == 0 && a->matcher_ready && a->matcher.max_groups < a->rules.max_groups) {
         ew_matcher_free(&a->matcher);
         a->matcher_ready = false;
@@ -202,6 +215,19 @@ static int ew_ready(ewdiag_analyzer *a)
 {
     if (a->rules.n == 0)
         return ew_err_set(&a->err, EWDIAG_EINVAL, "no rules loaded (see ewdiag_analyzer_load_rules)");
+    if (!a->prefilter) {
+        a->prefilter = malloc(sizeof *a->prefilter);
+        if (!a->prefilter || ew_prefilter_build(a->prefilter, &a->rules) != 0) {
+            free(a->prefilter);
+            a->prefilter = NULL;
+            return ew_err_set(&a->err, EWDIAG_ENOMEM, "out of memory");
+        }
+        a->hits = calloc(a->prefilter->nwords, sizeof *a->hits);
+        if (!a->hits) {
+            ew_drop_prefilter(a);
+            return ew_err_set(&a->err, EWDIAG_ENOMEM, "out of memory");
+        }
+    }
     if (a->matcher_ready)
         return 0;
     if (ew_matcher_init(&a->matcher, a->rules.max_groups, a->opt.match_limit, a->opt.depth_limit) != 0)

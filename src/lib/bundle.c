@@ -52,7 +52,7 @@ static int ew_warn(ew_walk *w, const char *entry, const char *code, const char *
 static uint64_t ew_compressed_pos(ew_walk *w)
 {
     if (w->src)
-        return w->outer_base + w->src->in_total;
+        return w->outer_base + ew_source_consumed(w->src);
     la_int64_t n = w->outer ? archive_filter_bytes(w->outer, -1) : 0;
     return w->outer_base + (n > 0 ? (uint64_t)n : 0);
 }
@@ -134,7 +134,7 @@ static int ew_read_entry(ew_walk *w, struct archive *ar, const ew_entry_meta *m,
         if (r < ARCHIVE_WARN) {
             const char *why = archive_error_string(ar);
             if (w->src_failed)
-                snprintf(msg, sizeof msg, "%s", w->src->err);
+                snprintf(msg, sizeof msg, "%s", ew_source_error(w->src));
             else
                 snprintf(msg, sizeof msg, "%s (at compressed byte %llu of the input)",
                          why ? why : "read error", (unsigned long long)ew_compressed_pos(w));
@@ -184,7 +184,7 @@ static ssize_t ew_cookie_read(void *ctx, char *buf, size_t size)
     la_ssize_t n = archive_read_data(k->ar, buf, size);
     if (n < 0) {
         const char *why = archive_error_string(k->ar);
-        snprintf(k->msg, sizeof k->msg, "%s", w->src_failed ? w->src->err : why ? why : "read error");
+        snprintf(k->msg, sizeof k->msg, "%s", w->src_failed ? ew_source_error(w->src) : why ? why : "read error");
         k->error = k->msg;
         return -1;
     }
@@ -339,7 +339,7 @@ static int ew_walk_archive(ew_walk *w, struct archive *ar, const char *prefix, c
             const char *why = archive_error_string(ar);
             char msg[512];
             if (w->src_failed)
-                snprintf(msg, sizeof msg, "%s; entries after it were not read", w->src->err);
+                snprintf(msg, sizeof msg, "%s; entries after it were not read", ew_source_error(w->src));
             else
                 snprintf(msg, sizeof msg,
                          "%s (at compressed byte %llu of the input); entries after it were not read",
@@ -381,12 +381,14 @@ static la_ssize_t ew_source_cb(struct archive *ar, void *ctx, const void **buf)
 
 /* Opens ar on fd: through our gzip layer when the data is gzip or not
  * seekable, else with libarchive's own file reader (zip wants to seek). */
-static int ew_open(ew_walk *w, struct archive *ar, const char *fspath, int fd, ew_source *src)
+static int ew_open(ew_walk *w, struct archive *ar, const char *fspath, int fd)
 {
     if (fspath && !ew_fd_is_gzip(fd))
         return archive_read_open_fd(ar, fd, EW_READ_BLOCK) == ARCHIVE_OK ? 0 : -1;
-    if (ew_source_open(src, fd, EW_READ_BLOCK) != 0) {
-        archive_set_error(ar, EIO, "%s", src->err);
+    char err[EW_SOURCE_ERR_MAX];
+    ew_source *src = ew_source_open(fd, err, sizeof err);
+    if (!src) {
+        archive_set_error(ar, EIO, "%s", err);
         return -1;
     }
     w->src = src;
@@ -411,8 +413,6 @@ static int ew_walk_file(ew_walk *w, const char *fspath, int fd, const char *name
             close(own_fd);
         return ew_oom(w);
     }
-    ew_source src;
-    memset(&src, 0, sizeof src);
     struct stat st;
     w->file_mtime_us = fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
                            ? (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000
@@ -420,8 +420,8 @@ static int ew_walk_file(ew_walk *w, const char *fspath, int fd, const char *name
     struct archive *saved = w->outer;
     w->outer = ar;
     int rc = 0;
-    if (ew_open(w, ar, fspath, fd, &src) != 0) {
-        const char *why = w->src_failed ? src.err : archive_error_string(ar);
+    if (ew_open(w, ar, fspath, fd) != 0) {
+        const char *why = archive_error_string(ar);
         w->run->failed_part = true;
         rc = ew_warn(w, prefix, "open-error", why ? why : "cannot be opened") == 0 ? 0 : ew_oom(w);
     } else {
@@ -434,14 +434,14 @@ static int ew_walk_file(ew_walk *w, const char *fspath, int fd, const char *name
         /* A cut that fell between entries surfaces only here. */
         if (rc == 0 && w->src_failed && !w->run->failed_part) {
             w->run->failed_part = true;
-            rc = ew_warn(w, prefix, "truncated", src.err) == 0 ? 0 : ew_oom(w);
+            rc = ew_warn(w, prefix, "truncated", ew_source_error(w->src)) == 0 ? 0 : ew_oom(w);
         }
     }
     w->outer_base += ew_compressed_pos(w) - w->outer_base;
     w->outer = saved;
-    w->src = NULL;
     archive_read_free(ar);
-    ew_source_close(&src);
+    ew_source_close(w->src);
+    w->src = NULL;
     if (own_fd >= 0)
         close(own_fd);
     return rc;

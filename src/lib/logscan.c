@@ -171,12 +171,16 @@ int ew_logscan_line(void *ctx, const char *line, size_t len, unsigned flags)
         return 0;
     }
     ewdiag_analyzer *a = s->run->a;
+    /* Most lines hold no rule's literal: one pass says so. */
+    memset(a->hits, 0, a->prefilter->nwords * sizeof *a->hits);
+    if (!ew_prefilter_scan(a->prefilter, line, len, a->hits))
+        return 0;
     ew_prefix px;
     bool parsed = false;
     ew_event ev = {0};
     for (size_t i = 0; i < a->rules.n; i++) {
         const ew_rule *r = &a->rules.rules[i];
-        if (!memmem(line, len, r->literal, r->literal_len))
+        if (!ew_hit(a->hits, i))
             continue;
         if (!parsed) {
             ew_parse_prefix(line, len, &px);

@@ -9,6 +9,7 @@
 #include "inventory.h"
 #include "lines.h"
 #include "match.h"
+#include "prefilter.h"
 #include "report.h"
 #include "roles.h"
 #include "rules.h"
@@ -34,6 +35,8 @@ struct ewdiag_analyzer {
     ew_ruleset rules;
     ew_matcher matcher; /* sized for the rules loaded */
     bool matcher_ready;
+    ew_prefilter *prefilter; /* built for the rules loaded; NULL until needed */
+    uint64_t *hits;          /* a line's prefilter hits, prefilter->nwords words */
     ew_err err;
     ewdiag_progress_fn progress;
     void *progress_ctx;

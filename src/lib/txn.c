@@ -14,10 +14,18 @@ static uint64_t ew_fnv(uint64_t h, ew_span s)
     return h;
 }
 
+void ew_txns_init(ew_txns *t)
+{
+    t->gen = 1;
+    for (size_t i = 0; i < EW_TXN_SLOTS; i++)
+        t->slots[i].gen = 0;
+}
+
+/* O(1): a new generation makes every slot free. */
 void ew_txns_reset(ew_txns *t)
 {
-    for (size_t i = 0; i < EW_TXN_SLOTS; i++)
-        t->slots[i].used = false;
+    if (++t->gen == 0)
+        ew_txns_init(t);
 }
 
 void ew_copy_span(char *dst, size_t cap, ew_span s)
@@ -40,12 +48,15 @@ ew_txn *ew_txns_get(ew_txns *t, ew_span pid, ew_span id, bool create)
         return NULL;
     uint64_t h = ew_fnv(ew_fnv(EW_FNV_OFFSET, pid), id);
     ew_txn *x = &t->slots[h & (EW_TXN_SLOTS - 1)];
-    if (x->used && ew_same(x->pid, pid) && ew_same(x->id, id))
+    if (x->gen == t->gen && ew_same(x->pid, pid) && ew_same(x->id, id))
         return x;
     if (!create)
         return NULL;
-    memset(x, 0, sizeof *x);
-    x->used = true;
+    /* Only the fields read before being written need clearing. */
+    x->gen = t->gen;
+    x->dst_ip[0] = '\0';
+    x->dst_port = 0;
+    x->url[0] = '\0';
     ew_copy_span(x->pid, sizeof x->pid, pid);
     ew_copy_span(x->id, sizeof x->id, id);
     return x;
@@ -53,7 +64,7 @@ ew_txn *ew_txns_get(ew_txns *t, ew_span pid, ew_span id, bool create)
 
 void ew_txns_drop(ew_txn *x)
 {
-    x->used = false;
+    x->gen = 0;
 }
 
 static int ew_b64url_value(unsigned char c)

@@ -12,7 +12,7 @@
 #define EW_MRA_MAX 256
 
 typedef struct ew_txn {
-    bool used;
+    uint32_t gen; /* in use when equal to the table's gen */
     char pid[EW_TXN_PID_MAX];
     char id[EW_TXN_ID_MAX];
     char dst_ip[EW_TXN_IP_MAX];
@@ -23,6 +23,7 @@ typedef struct ew_txn {
 /* The transactions of one log, direct-mapped by (pid, id): bounded memory;
  * a collision forgets the older transaction, which only loses context. */
 typedef struct ew_txns {
+    uint32_t gen; /* bumped to forget every slot at once */
     ew_txn slots[EW_TXN_SLOTS];
 } ew_txns;
 
@@ -31,6 +32,8 @@ void ew_txns_reset(ew_txns *t);
  * another transaction. NULL if absent and not created. */
 ew_txn *ew_txns_get(ew_txns *t, ew_span pid, ew_span id, bool create);
 void ew_txns_drop(ew_txn *x);
+/* Makes a table of indeterminate content usable (once, after allocation). */
+void ew_txns_init(ew_txns *t);
 
 /* Copies span s into dst of size cap, cut to fit, NUL-terminated. */
 void ew_copy_span(char *dst, size_t cap, ew_span s);

@@ -1,0 +1,116 @@
+/* The prefilter against memmem, the obvious oracle: every rule's literal
+ * is reported exactly when it occurs in the line. */
+#include <check.h>
+#include <stdlib.h>
+
+#include "prefilter.h"
+
+#define N_TRIALS 20000
+#define LINE_MAX_LEN 300
+#define SEED 12345u
+
+static const char *const literals[] = {
+    "Core server certificate verification failed for (", ") not in certificate",
+    "SSL connection failed for ", "CONNECT: attempt fail", "Detail=\"Receive Request\"",
+    "ab", "abc", "abcd", "ERROR", "x", "zz", "certificate", "fail", "Receive",
+};
+
+static ew_ruleset make_rules(size_t n)
+{
+    ew_ruleset rs = {0};
+    rs.rules = calloc(n, sizeof *rs.rules);
+    ck_assert_ptr_nonnull(rs.rules);
+    rs.n = rs.cap = n;
+    for (size_t i = 0; i < n; i++) {
+        rs.rules[i].literal = (char *)literals[i % EW_ARRAY_LEN(literals)];
+        rs.rules[i].literal_len = strlen(rs.rules[i].literal);
+    }
+    return rs;
+}
+
+/* Lines built from pieces of the literals, so hits and near misses abound. */
+static size_t random_line(char *buf, unsigned *seed)
+{
+    size_t n = 0, want = (size_t)rand_r(seed) % LINE_MAX_LEN;
+    while (n < want) {
+        const char *lit = literals[(size_t)rand_r(seed) % EW_ARRAY_LEN(literals)];
+        size_t len = strlen(lit), from = (size_t)rand_r(seed) % len;
+        size_t take = 1 + (size_t)rand_r(seed) % (len - from);
+        if (rand_r(seed) % 4 == 0)
+            buf[n++] = (char)(' ' + rand_r(seed) % 90);
+        for (size_t i = 0; i < take && n < LINE_MAX_LEN; i++)
+            buf[n++] = lit[from + i];
+    }
+    return n;
+}
+
+static void check_against_memmem(size_t nrules)
+{
+    ew_ruleset rs = make_rules(nrules);
+    ew_prefilter *pf = malloc(sizeof *pf);
+    ck_assert_ptr_nonnull(pf);
+    ck_assert_int_eq(ew_prefilter_build(pf, &rs), 0);
+    unsigned seed = SEED;
+    uint64_t hits[4];
+    char line[LINE_MAX_LEN];
+    for (int t = 0; t < N_TRIALS; t++) {
+        size_t n = random_line(line, &seed);
+        char *exact = malloc(n ? n : 1); /* ASan sees any read past n */
+        ck_assert_ptr_nonnull(exact);
+        memcpy(exact, line, n);
+        memset(hits, 0, sizeof hits);
+        bool any = ew_prefilter_scan(pf, exact, n, hits);
+        bool want_any = false;
+        for (size_t i = 0; i < nrules; i++) {
+            bool want = memmem(exact, n, rs.rules[i].literal, rs.rules[i].literal_len) != NULL;
+            want_any |= want;
+            ck_assert_msg(ew_hit(hits, i) == want, "rule %zu (\"%s\") on \"%.*s\": got %d", i,
+                          rs.rules[i].literal, (int)n, exact, ew_hit(hits, i));
+        }
+        ck_assert(any == want_any);
+        free(exact);
+    }
+    ew_prefilter_free(pf);
+    free(pf);
+    free(rs.rules);
+}
+
+START_TEST(test_long_literals_only) { check_against_memmem(5); }
+END_TEST
+
+START_TEST(test_mixed_lengths) { check_against_memmem(EW_ARRAY_LEN(literals)); }
+END_TEST
+
+/* More rules than one 64-bit word of hits. */
+START_TEST(test_many_rules) { check_against_memmem(3 * EW_ARRAY_LEN(literals) * 2); }
+END_TEST
+
+START_TEST(test_no_rules)
+{
+    ew_ruleset rs = {0};
+    ew_prefilter *pf = malloc(sizeof *pf);
+    ck_assert_ptr_nonnull(pf);
+    ck_assert_int_eq(ew_prefilter_build(pf, &rs), 0);
+    uint64_t hits[1] = {0};
+    ck_assert(!ew_prefilter_scan(pf, "anything at all", 15, hits));
+    ew_prefilter_free(pf);
+    free(pf);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("prefilter");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_long_literals_only);
+    tcase_add_test(tc, test_mixed_lengths);
+    tcase_add_test(tc, test_many_rules);
+    tcase_add_test(tc, test_no_rules);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failures = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failures ? 1 : 0;
+}
