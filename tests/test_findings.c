@@ -547,6 +547,25 @@ START_TEST(test_txn_failed_request_counted)
 }
 END_TEST
 
+/* The plugin's line names no address: its target (an IP here) is what the
+ * failed request's Dst-ip is compared with. */
+START_TEST(test_txn_joins_plugin_by_target)
+{
+    analysis an;
+    analyze_text(&an, RX "\n" TX(CUCM_IP) "\n"
+                 PFX("2022-07-11T18:55:26.020+02:00", "vcsc", "18242")
+                 "[ET_NET 0] WARNING: TS_EVENT_SSL_VERIFY_SERVER plugin failed the origin "
+                 "certificate check for " CUCM_IP ".  Action=Terminate SNI=" CUCM "\n"
+                 RESP("502 connect failed") "\n");
+    expect_nfindings(&an, 1);
+    const ewdiag_finding *f = find(&an, R_PLUGIN, "vcsc", CUCM, 1);
+    ck_assert_str_eq(ewdiag_finding_target(f), CUCM_IP);
+    ck_assert_uint_eq(ewdiag_finding_requests(f), 1);
+    ck_assert_uint_eq(ewdiag_finding_port(f, 0), 6972);
+    done(&an);
+}
+END_TEST
+
 START_TEST(test_txn_ok_response_not_counted)
 {
     analysis an;
@@ -776,6 +795,7 @@ static Suite *findings_suite(void)
     tcase_add_test(tc, test_sni_and_origin_hostname_one_finding);
     tcase_add_test(tc, test_origin_hostname_name_mismatch);
     tcase_add_test(tc, test_plugin_refused);
+    tcase_add_test(tc, test_txn_joins_plugin_by_target);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("grouping");

@@ -363,7 +363,8 @@ static ewdiag_finding *ew_closest(ew_findings *fs, ew_span node, ew_span value, 
         ewdiag_finding *f = fs->v[i];
         if (!ew_span_eq(node, f->node) || !ew_within(fs, f, ts))
             continue;
-        bool named = ew_span_eq(value, f->address) ||
+        /* A line that names no address (the plugin's) is known by its target. */
+        bool named = ew_span_eq(value, f->address) || (!*f->address && ew_span_eq(value, f->target)) ||
                      (by_name && (ew_span_eq(value, f->server) || ew_span_eq(value, f->target)));
         if (named && (!best || f->last_seen > best->last_seen))
             best = f;
