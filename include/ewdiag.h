@@ -25,9 +25,26 @@
  * negative EWDIAG_E* code on failure; ewdiag_error() then tells what went
  * wrong, naming the input, the entry inside it and the place.
  *
- * Threads: the library keeps no global state. Use one analyzer per thread;
- * a report may be filled by one analyzer at a time. The library never
- * prints on its own and never calls exit().
+ * Threads: the library keeps no global state of its own and takes no lock
+ * on its objects. Use one analyzer per thread, analyzers on different
+ * threads run at once; a report is filled by one ewdiag_analyze_*() call at
+ * a time, and once filled it may be read (getters, _write, _serialize) from
+ * any number of threads, which change nothing in it. While an
+ * ewdiag_analyze_*() call reads a gzip stream, it inflates it on a thread
+ * of its own (reading the file or descriptor from there), which it joins
+ * before it returns; the progress callback is called on the caller's thread.
+ * No global initialisation is needed before the first call, from any
+ * thread, and the library does none that a program could notice: OpenSSL
+ * (1.1 and 3) initialises itself on first use, safely from several
+ * threads; libarchive, libpcap, PCRE2 (JIT included), jansson and zlib need
+ * none. One known race is not ours and is harmless: libarchive's tar reader
+ * numbers the inodes it makes up for entries with a static counter and no
+ * lock (ewdiag never reads them); helgrind and TSan report it.
+ *
+ * The library never prints (to standard output, standard error or a log),
+ * never calls exit() or abort() whatever the input, never changes signal
+ * handlers, the locale or the environment, and never writes a file: what
+ * it has to say is in the report, the return codes and ewdiag_error().
  */
 #ifndef EWDIAG_H
 #define EWDIAG_H
@@ -113,6 +130,9 @@ EWDIAG_API void ewdiag_analyzer_free(ewdiag_analyzer *a);
  *   max-handshake  largest TLS handshake message read (128 KiB)
  *   max-chain      certificates kept per chain (10)
  *   max-der        largest certificate read (64 KiB)
+ *   threads        threads one analysis may use: 2 inflates gzip on a thread
+ *                  of its own beside the scanning, 1 keeps all on the
+ *                  caller's thread (2)
  * Unknown names and unparsable values give EWDIAG_EINVAL.
  */
 EWDIAG_API int ewdiag_analyzer_set_option(ewdiag_analyzer *a, const char *key,

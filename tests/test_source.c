@@ -70,12 +70,15 @@ static unsigned char *drain(ew_source *s, size_t *n, long *last)
     return all;
 }
 
+/* Each test runs with the inflating thread and without (loop index). */
+static bool threaded;
+
 static unsigned char *read_all(const void *p, size_t n, size_t *got, long *last, char *err,
                                size_t errsz)
 {
     int fd = fd_of(p, n);
     char e[EW_SOURCE_ERR_MAX];
-    ew_source *s = ew_source_open(fd, e, sizeof e);
+    ew_source *s = ew_source_open(fd, threaded, e, sizeof e);
     ck_assert_msg(s != NULL, "open: %s", e);
     unsigned char *all = drain(s, got, last);
     snprintf(err, errsz, "%s", ew_source_error(s));
@@ -86,6 +89,7 @@ static unsigned char *read_all(const void *p, size_t n, size_t *got, long *last,
 
 START_TEST(test_one_member)
 {
+    threaded = _i;
     unsigned char *plain = plain_data(PLAIN_LEN, 1);
     size_t zn, got;
     long last;
@@ -104,6 +108,7 @@ END_TEST
 /* gzip allows members back to back (cat a.gz b.gz); padding after is ignored. */
 START_TEST(test_members_and_padding)
 {
+    threaded = _i;
     unsigned char *a = plain_data(PLAIN_LEN, 2), *b = plain_data(1000, 3);
     size_t an, bn, got;
     long last;
@@ -130,6 +135,7 @@ END_TEST
 /* Cut anywhere: what came before is given, then the cut is named. */
 START_TEST(test_truncated)
 {
+    threaded = _i;
     unsigned char *plain = plain_data(PLAIN_LEN, 4);
     size_t zn;
     unsigned char *z = gzip_of(plain, PLAIN_LEN, &zn);
@@ -153,6 +159,7 @@ END_TEST
 
 START_TEST(test_corrupt)
 {
+    threaded = _i;
     unsigned char *plain = plain_data(PLAIN_LEN, 5);
     size_t zn, got;
     long last;
@@ -171,6 +178,7 @@ END_TEST
 
 START_TEST(test_passthrough)
 {
+    threaded = _i;
     static const char text[] = "2022-07-11T18:55:26.016+02:00 vcsc traffic_server[1]: plain\n";
     size_t got;
     long last;
@@ -190,12 +198,13 @@ END_TEST
 /* Closing before the end stops the thread (no hang, no leak). */
 START_TEST(test_close_early)
 {
+    threaded = _i;
     unsigned char *plain = plain_data(PLAIN_LEN, 6);
     size_t zn;
     unsigned char *z = gzip_of(plain, PLAIN_LEN, &zn);
     int fd = fd_of(z, zn);
     char e[EW_SOURCE_ERR_MAX];
-    ew_source *s = ew_source_open(fd, e, sizeof e);
+    ew_source *s = ew_source_open(fd, threaded, e, sizeof e);
     ck_assert_ptr_nonnull(s);
     const void *buf;
     ck_assert_int_gt(ew_source_read(s, &buf), 0);
@@ -211,12 +220,12 @@ int main(void)
     Suite *su = suite_create("source");
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_one_member);
-    tcase_add_test(tc, test_members_and_padding);
-    tcase_add_test(tc, test_truncated);
-    tcase_add_test(tc, test_corrupt);
-    tcase_add_test(tc, test_passthrough);
-    tcase_add_test(tc, test_close_early);
+    tcase_add_loop_test(tc, test_one_member, 0, 2);
+    tcase_add_loop_test(tc, test_members_and_padding, 0, 2);
+    tcase_add_loop_test(tc, test_truncated, 0, 2);
+    tcase_add_loop_test(tc, test_corrupt, 0, 2);
+    tcase_add_loop_test(tc, test_passthrough, 0, 2);
+    tcase_add_loop_test(tc, test_close_early, 0, 2);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);

@@ -81,6 +81,7 @@ typedef struct cli {
     int color; /* -1 auto, 0 never, 1 always */
     bool quiet;
     int jobs;
+    const char *threads; /* per analysis: "1" or "2", from --jobs */
 } cli;
 
 typedef struct progress {
@@ -192,6 +193,8 @@ static ewdiag_analyzer *configure(const cli *c, bool loud)
             usage_error("%s", ewdiag_error(a));
         ok = false;
     }
+    if (ok && ewdiag_analyzer_set_option(a, "threads", c->threads) != EWDIAG_OK)
+        ok = false;
     for (int i = 0; ok && i < c->nsets; i++)
         ok = set_option(a, c->sets[i], loud) == 0;
     if (ok && ewdiag_analyzer_load_rules(a, c->rules) != EWDIAG_OK) {
@@ -357,13 +360,17 @@ static int parse_args(int argc, char **argv, cli *c)
 
 int main(int argc, char **argv)
 {
-    cli c = {.format = EWDIAG_FORMAT_TEXT, .color = -1, .jobs = default_jobs()};
+    cli c = {.format = EWDIAG_FORMAT_TEXT, .color = -1, .jobs = default_jobs(), .threads = "2"};
     int parsed = parse_args(argc, argv, &c);
     if (parsed != 0)
         return parsed > 0 ? EXIT_CLEAN : EXIT_TROUBLE;
     if (!c.format_set)
         c.format = !c.output && isatty(STDOUT_FILENO) ? EWDIAG_FORMAT_TEXT : EWDIAG_FORMAT_JSON;
     c.rules = rules_path(c.rules);
+    /* --jobs bounds the threads: with fewer inputs than jobs each analysis
+     * may inflate beside its scanning; with more, each runs on one. */
+    int n = argc - optind;
+    c.threads = c.jobs >= 2 * (n < c.jobs ? n : c.jobs) ? "2" : "1";
     /* Set up once here: a wrong option or rule file is said once. */
     ewdiag_analyzer *a = configure(&c, true);
     if (!a)
@@ -375,7 +382,7 @@ int main(int argc, char **argv)
         ewdiag_analyzer_free(a);
         return EXIT_TROUBLE;
     }
-    int n = argc - optind, analyzed = 0;
+    int analyzed = 0;
     int rc = c.jobs > 1 && n > 1 ? analyze_parallel(&c, r, argv + optind, n, &analyzed)
                                  : analyze_all(a, r, argv + optind, n, c.quiet, &analyzed);
     if (rc == 0 && write_report(r, &c) == 0) {

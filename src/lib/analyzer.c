@@ -38,6 +38,7 @@ ewdiag_analyzer *ewdiag_analyzer_new(void)
     a->opt.match_limit = EW_DEF_MATCH_LIMIT;
     a->opt.depth_limit = EW_DEF_DEPTH_LIMIT;
     a->opt.max_handshakes = EW_DEF_MAX_HANDSHAKES;
+    a->opt.threads = EW_DEF_THREADS;
     a->opt.capture_window_us = (int64_t)EW_DEF_CAPTURE_WINDOW_S * 1000000;
     a->opt.capture = (ew_capture_limits){
         .max_flows = EW_DEF_MAX_FLOWS,
@@ -127,6 +128,7 @@ static const ew_optdef ew_optdefs[] = {
     {"match-limit", 1, UINT32_MAX},
     {"depth-limit", 1, UINT32_MAX},
     {"max-handshakes", 0, UINT64_C(1) << 28},
+    {"threads", 1, EW_MAX_THREADS},
     {"capture-window", 0, 86400},
     {"max-flows", 1, UINT64_C(1) << 24},
     {"max-flow-bytes", 1024, UINT64_C(1) << 30},
@@ -172,6 +174,8 @@ int ewdiag_analyzer_set_option(ewdiag_analyzer *a, const char *key, const char *
         o->depth_limit = (uint32_t)v;
     else if (strcmp(key, "max-handshakes") == 0)
         o->max_handshakes = (size_t)v;
+    else if (strcmp(key, "threads") == 0)
+        o->threads = (unsigned)v;
     else if (strcmp(key, "capture-window") == 0)
         o->capture_window_us = (int64_t)v * 1000000;
     else if (strcmp(key, "max-flows") == 0)

@@ -386,7 +386,7 @@ static int ew_open(ew_walk *w, struct archive *ar, const char *fspath, int fd)
     if (fspath && !ew_fd_is_gzip(fd))
         return archive_read_open_fd(ar, fd, EW_READ_BLOCK) == ARCHIVE_OK ? 0 : -1;
     char err[EW_SOURCE_ERR_MAX];
-    ew_source *src = ew_source_open(fd, err, sizeof err);
+    ew_source *src = ew_source_open(fd, ew_an(w)->opt.threads > 1, err, sizeof err);
     if (!src) {
         archive_set_error(ar, EIO, "%s", err);
         return -1;

@@ -25,6 +25,10 @@
 #define EW_DEF_MATCH_LIMIT 100000
 #define EW_DEF_DEPTH_LIMIT 1000
 
+/* option "threads": threads one analysis uses; the second inflates gzip
+ * while the first scans */
+#define EW_DEF_THREADS 2
+#define EW_MAX_THREADS 2
 /* option "max-handshakes": TLS handshakes remembered per input to join
  * them to findings (the inventory counts them all) */
 #define EW_DEF_MAX_HANDSHAKES 200000

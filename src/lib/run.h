@@ -25,6 +25,7 @@ typedef struct ew_options {
     int64_t window_us;
     uint32_t match_limit;
     uint32_t depth_limit;
+    unsigned threads; /* 2: gzip inflated beside the scanning; 1: all on one thread */
     size_t max_handshakes;
     int64_t capture_window_us;
     ew_capture_limits capture;

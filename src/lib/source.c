@@ -274,7 +274,7 @@ static void ew_source_free(ew_source *s)
     free(s);
 }
 
-ew_source *ew_source_open(int fd, char *err, size_t errsz)
+ew_source *ew_source_open(int fd, bool threaded, char *err, size_t errsz)
 {
     ew_source *s = calloc(1, sizeof *s);
     if (!s || !(s->in = malloc(EW_SOURCE_IN))) {
@@ -307,6 +307,8 @@ ew_source *ew_source_open(int fd, char *err, size_t errsz)
         return NULL;
     }
     s->inf_ready = true;
+    if (!threaded)
+        return s;
     if (pthread_mutex_init(&s->mu, NULL) != 0 || pthread_cond_init(&s->can_fill, NULL) != 0 ||
         pthread_cond_init(&s->can_take, NULL) != 0 ||
         pthread_create(&s->thread, NULL, ew_producer, s) != 0) {
@@ -334,10 +336,30 @@ static long ew_passthrough(ew_source *s, const void **buf)
     return (long)n;
 }
 
+/* Without the thread: one block inflated here, on demand. */
+static long ew_inflate_here(ew_source *s, const void **buf)
+{
+    if (s->done)
+        return s->failed ? -1 : 0;
+    ew_block *b = &s->blocks[0];
+    int rc = ew_inflate_block(s, b);
+    if (rc != 0) {
+        s->done = true;
+        s->failed = *s->err != '\0';
+    }
+    if (b->len) {
+        *buf = b->p;
+        return (long)b->len;
+    }
+    return s->failed ? -1 : 0;
+}
+
 long ew_source_read(ew_source *s, const void **buf)
 {
     if (!s->gzip)
         return ew_passthrough(s, buf);
+    if (!s->threaded)
+        return ew_inflate_here(s, buf);
     pthread_mutex_lock(&s->mu);
     if (s->holding) {
         s->head = (s->head + 1) % EW_SOURCE_BLOCKS;

@@ -13,9 +13,10 @@
 typedef struct ew_source ew_source;
 
 /* Opens fd (not owned): reads its first bytes to tell gzip from anything
- * else and, for gzip, starts the inflating thread. NULL with err set
+ * else and, for gzip when `threaded`, starts the inflating thread (else
+ * ew_source_read() inflates on the caller's thread). NULL with err set
  * (read error, out of memory). */
-ew_source *ew_source_open(int fd, char *err, size_t errsz);
+ew_source *ew_source_open(int fd, bool threaded, char *err, size_t errsz);
 /* The next bytes, valid until the next call: their count (> 0), 0 at the
  * end, -1 on error (ew_source_error() says what, e.g. "gzip stream
  * truncated after 81234 compressed bytes"). Everything before the error was
