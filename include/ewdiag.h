@@ -26,20 +26,21 @@
  * wrong, naming the input, the entry inside it and the place.
  *
  * Threads: the library keeps no global state of its own and takes no lock
- * on its objects. Use one analyzer per thread, analyzers on different
- * threads run at once; a report is filled by one ewdiag_analyze_*() call at
- * a time, and once filled it may be read (getters, _write, _serialize) from
- * any number of threads, which change nothing in it. While an
- * ewdiag_analyze_*() call reads a gzip stream, it inflates it on a thread
- * of its own (reading the file or descriptor from there), which it joins
- * before it returns; the progress callback is called on the caller's thread.
- * No global initialisation is needed before the first call, from any
- * thread, and the library does none that a program could notice: OpenSSL
- * (1.1 and 3) initialises itself on first use, safely from several
- * threads; libarchive, libpcap, PCRE2 (JIT included), jansson and zlib need
- * none. One known race is not ours and is harmless: libarchive's tar reader
- * numbers the inodes it makes up for entries with a static counter and no
- * lock (ewdiag never reads them); helgrind and TSan report it.
+ * on its objects. Use one analyzer per thread: analyzers on different
+ * threads may work at the same time. A report is filled by one
+ * ewdiag_analyze_*() call at a time; once filled it may be read (getters,
+ * _write, _serialize) from any number of threads, which change nothing in
+ * it. An ewdiag_analyze_*() call that reads a gzip stream may inflate it on
+ * a second thread of its own (which then reads the file or descriptor),
+ * joined before the call returns; the progress callback is always called
+ * on the caller's thread. No global initialisation is needed before the
+ * first call, from any thread, and the library does none that a program
+ * could notice: OpenSSL (1.1 and 3) initialises itself on first use, safely
+ * from several threads; libarchive, libpcap, PCRE2 (JIT included), jansson,
+ * zlib and ISA-L need none. One known race is not ours and is harmless:
+ * libarchive's tar reader numbers the inodes it makes up for entries with a
+ * static counter and no lock (ewdiag never reads them); thread checkers such
+ * as helgrind report it.
  *
  * The library never prints (to standard output, standard error or a log),
  * never calls exit() or abort() whatever the input, never changes signal

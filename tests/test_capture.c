@@ -741,6 +741,7 @@ typedef struct run {
     int rc_feed, rc_finish;
     char err[512];
     ew_capture_stats st;
+    ew_capture_stats st_feed; /* after the last feed: its problems' messages */
 } run;
 
 #define STOP_RC 7
@@ -836,6 +837,7 @@ static void run_bytes(const ew_buf *files, size_t n, const ew_capture_limits *li
         ck_assert_int_eq(fclose(f), 0);
     }
     r->after_feed = r->n;
+    r->st_feed = *ew_capture_stats_get(c);
     r->rc_finish = ew_capture_finish(c);
     r->st = *ew_capture_stats_get(c);
     ew_capture_free(c);
@@ -1824,6 +1826,9 @@ START_TEST(test_lying_lengths)
     run r = {0};
     run_flights(&s.ch, &s1, &s.c2, &s.s2, true, &r);
     ck_assert_uint_eq(r.st.tls_errors, 1);
+    ck_assert_msg(strncmp(r.st_feed.why_tls, "TLS from 10.48.36.215:", 22) == 0 &&
+                      strstr(r.st_feed.why_tls, "its TLS parsing stopped there"),
+                  "%s", r.st_feed.why_tls);
     ck_assert_uint_eq(r.n, 1);
     const ew_tls_hs *h = &r.v[0].hs;
     ck_assert_int_eq(h->cert_state, EW_CERT_CUT);
@@ -1856,6 +1861,12 @@ START_TEST(test_lying_client_hello)
     run r = {0};
     run_flights(&ch, &s.s1, &s.c2, &s.s2, true, &r);
     ck_assert_uint_eq(r.st.tls_errors, 1);
+    /* Said with the connection, the time and what was wrong. */
+    ck_assert_msg(strncmp(r.st_feed.why_tls, "TLS from 10.48.36.46:", 21) == 0 &&
+                      strstr(r.st_feed.why_tls, " at 20") &&
+                      strstr(r.st_feed.why_tls, ": ClientHello: its extensions run past the end"),
+                  "%s", r.st_feed.why_tls);
+    ck_assert_str_eq(r.st.why_tls, ""); /* finish found nothing more */
     ck_assert_uint_eq(r.n, 1);
     const ew_tls_hs *h = &r.v[0].hs;
     ck_assert_uint_eq(h->client_version, 0);
@@ -1913,6 +1924,9 @@ START_TEST(test_chain_limits)
     run_cap(&c, &lim, &r3);
     ck_assert_int_eq(r3.v[0].hs.cert_state, EW_CERT_CUT);
     ck_assert_uint_eq(r3.st.tls_errors, 1);
+    ck_assert_msg(strstr(r3.st_feed.why_tls, "Certificate message of ") &&
+                      strstr(r3.st_feed.why_tls, "more than max-handshake"),
+                  "%s", r3.st_feed.why_tls);
     run_free(&r3);
 
     /* max_flow_bytes ends the server's direction inside the Certificate. */
@@ -1927,7 +1941,36 @@ START_TEST(test_chain_limits)
     ck_assert_uint_eq(r4.v[0].hs.version, V_TLS12);
     ck_assert_uint_eq(r4.st.gaps, 0);
     ck_assert_uint_eq(r4.st.tls_errors, 0);
+    /* Not an error of the stream, but said all the same. */
+    ck_assert_uint_eq(r4.st.tls_cut, 1);
+    ck_assert_msg(strstr(r4.st_feed.why_cut, "TLS from 10.48.36.215:") &&
+                      strstr(r4.st_feed.why_cut, "past max-flow-bytes"),
+                  "%s", r4.st_feed.why_cut);
     run_free(&r4);
+    script_free(&s);
+}
+END_TEST
+
+/* The server closes inside a record of its flight: the certificate is cut,
+ * and the stats say where the stream stopped. */
+START_TEST(test_cut_at_close)
+{
+    script s;
+    script_make(&s, SNI_NAME, 0, 0);
+    ew_buf half = {0};
+    put(&half, s.s1.p, s.s1.len / 2);
+    run r = {0};
+    run_flights(&s.ch, &half, NULL, NULL, true, &r);
+    ck_assert_uint_eq(r.st.tls_errors, 0);
+    ck_assert_uint_eq(r.st.gaps, 0);
+    ck_assert_uint_eq(r.st.tls_cut, 1);
+    ck_assert_msg(strncmp(r.st_feed.why_cut, "TLS from 10.48.36.215:", 22) == 0 &&
+                      strstr(r.st_feed.why_cut, ": the connection ended inside a handshake record ("),
+                  "%s", r.st_feed.why_cut);
+    ck_assert_uint_eq(r.n, 1);
+    ck_assert_int_eq(r.v[0].hs.cert_state, EW_CERT_CUT);
+    run_free(&r);
+    ew_buf_free(&half);
     script_free(&s);
 }
 END_TEST
@@ -2142,8 +2185,13 @@ START_TEST(test_snaplen_cut)
     ck_assert_uint_eq(r.n, 1);
     ck_assert_uint_eq(r.v[0].hs.version, V_TLS12);
     ck_assert_int_eq(r.v[0].hs.cert_state, EW_CERT_CUT);
-    /* The FIN sits after the bytes not captured: a hole. */
+    /* The FIN sits after the bytes not captured: a hole, which the
+     * snapshot length made, and which is said so. */
     ck_assert_uint_eq(r.st.gaps, 1);
+    ck_assert_msg(strstr(r.st.why_gap, "TCP stream from 10.48.36.215:") &&
+                      strstr(r.st.why_gap, "(the capture's snapshot length cut it)"),
+                  "%s", r.st.why_gap);
+    ck_assert_uint_eq(r.st.tls_cut, 0);
     run_free(&r);
     script_free(&s);
 }
@@ -2228,6 +2276,7 @@ static Suite *capture_suite(void)
     tcase_add_test(tls, test_not_tls);
     tcase_add_loop_test(tls, test_lying_lengths, 0, LIE_COUNT);
     tcase_add_test(tls, test_lying_client_hello);
+    tcase_add_test(tls, test_cut_at_close);
     tcase_add_test(tls, test_chain_limits);
     tcase_add_test(tls, test_damaged_flights);
     suite_add_tcase(s, tls);

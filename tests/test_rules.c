@@ -403,6 +403,33 @@ START_TEST(test_counter_example_matches)
 }
 END_TEST
 
+/* A pattern that backtracks catastrophically: its examples match, but a
+ * counter-example makes it hit the match limit. That is said as such, not
+ * as a match. */
+START_TEST(test_counter_example_hits_match_limit)
+{
+    json_t *rule = base_rule();
+    set_str(rule, "literal", "aaaa");
+    set_str(rule, "pattern", "(?<target>(a+)+)$");
+    ck_assert_int_eq(json_object_set_new(rule, "group_by", json_pack("[ss]", "node", "target")), 0);
+    set_strs(rule, "examples", "aaaa");
+    set_strs(rule, "counter_examples", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab");
+    expect_rule_refused(rule, "\"counter_examples\"[0] makes the pattern hit PCRE2's match limit");
+}
+END_TEST
+
+START_TEST(test_example_hits_match_limit)
+{
+    json_t *rule = base_rule();
+    set_str(rule, "literal", "aaaa");
+    set_str(rule, "pattern", "(?<target>(a+)+)$");
+    ck_assert_int_eq(json_object_set_new(rule, "group_by", json_pack("[ss]", "node", "target")), 0);
+    set_strs(rule, "examples", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab");
+    drop(rule, "counter_examples");
+    expect_rule_refused(rule, "\"examples\"[0] makes the pattern hit PCRE2's match limit");
+}
+END_TEST
+
 START_TEST(test_bad_id)
 {
     json_t *rule = base_rule();
@@ -708,6 +735,8 @@ static Suite *rules_suite(void)
     tcase_add_test(tc, test_example_missing_literal);
     tcase_add_test(tc, test_examples_missing);
     tcase_add_test(tc, test_counter_example_matches);
+    tcase_add_test(tc, test_counter_example_hits_match_limit);
+    tcase_add_test(tc, test_example_hits_match_limit);
     tcase_add_test(tc, test_bad_id);
     tcase_add_test(tc, test_unknown_kind);
     tcase_add_test(tc, test_evidence_without_attach_by);

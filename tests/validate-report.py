@@ -10,6 +10,7 @@ Needs the jsonschema module (Debian: python3-jsonschema).
 """
 import glob
 import json
+import os
 import subprocess
 import sys
 
@@ -137,6 +138,10 @@ def main():
     inputs = set(glob.glob("fixtures/bad/*"))
     for ext in ("tar.gz", "zip", "tar"):
         inputs.update(glob.glob(f"fixtures/**/*.{ext}", recursive=True))
+    # The corpus of bad inputs (tests/bad/make-bad.py): every file but the
+    # script, its README and the rule folders.
+    inputs.update(p for p in glob.glob("tests/bad/*")
+                  if os.path.isfile(p) and not p.endswith((".py", ".md")))
     inputs = sorted(inputs)
     check("fixture inputs found", [] if inputs else ["none under fixtures/"])
     for path in inputs:

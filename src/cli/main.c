@@ -214,11 +214,26 @@ static ewdiag_analyzer *make_worker_analyzer(void *ctx)
     return configure(ctx, false);
 }
 
+/* Whether w is the error of an input that failed, which was printed already. */
+static bool is_input_error(const ewdiag_report *r, const ewdiag_warning *w)
+{
+    for (size_t i = 0; i < ewdiag_report_input_count(r); i++) {
+        const ewdiag_input *in = ewdiag_report_input(r, i);
+        if (ewdiag_input_status_get(in) == EWDIAG_INPUT_FAILED &&
+            strcmp(ewdiag_input_name(in), ewdiag_warning_input(w)) == 0 &&
+            strcmp(ewdiag_input_error(in), ewdiag_warning_message(w)) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Warnings go to stderr when the report format has no place for them. */
 static void print_warnings(const ewdiag_report *r)
 {
     for (size_t i = 0; i < ewdiag_report_warning_count(r); i++) {
         const ewdiag_warning *w = ewdiag_report_warning(r, i);
+        if (is_input_error(r, w))
+            continue;
         fprintf(stderr, "ewdiag: warning: %s", ewdiag_warning_message(w));
         if (ewdiag_warning_count(w) > 1)
             fprintf(stderr, " (%llu times)", (unsigned long long)ewdiag_warning_count(w));

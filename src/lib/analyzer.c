@@ -279,7 +279,7 @@ static int ew_conclude(ew_run *run, int walk_rc)
     ewdiag_input *in = run->input;
     if (walk_rc == EWDIAG_ENOMEM)
         return walk_rc;
-    if (walk_rc != 0 || ew_scanned(in) == 0) {
+    if (walk_rc != 0 || (ew_scanned(in) == 0 && in->captures == 0)) {
         const char *why = walk_rc != 0 ? a->err.msg : ew_first_warning(run->report, in);
         if (walk_rc != 0 || why) {
             in->status = EWDIAG_INPUT_FAILED;

@@ -21,6 +21,9 @@
 /* Bytes of a plain input looked at to tell text from binary. */
 #define EW_SNIFF_BYTES 4096
 #define EW_PATH_NAME_MAX 4096
+/* File dates are clamped to the end of year 9999, either side of 1970 (no
+ * log time is read past it): seconds any larger overflow in microseconds. */
+#define EW_MTIME_MAX_S INT64_C(253402300799)
 
 typedef struct ew_walk {
     ew_run *run;
@@ -29,6 +32,9 @@ typedef struct ew_walk {
     ew_source *src;        /* the outermost gzip layer, when ours */
     int64_t file_mtime_us; /* of the file being walked, for raw entries; 0 unknown */
     bool src_failed;       /* it stopped early: src->err says why */
+    bool src_told;         /* an entry's warning already said so */
+    bool zip_again;        /* a zip's central directory failed before any entry */
+    char zip_why[256];     /* and why */
 } ew_walk;
 
 static ewdiag_analyzer *ew_an(ew_walk *w)
@@ -133,8 +139,10 @@ static int ew_read_entry(ew_walk *w, struct archive *ar, const ew_entry_meta *m,
             break;
         if (r < ARCHIVE_WARN) {
             const char *why = archive_error_string(ar);
-            if (w->src_failed)
+            if (w->src_failed) {
                 snprintf(msg, sizeof msg, "%s", ew_source_error(w->src));
+                w->src_told = true;
+            }
             else
                 snprintf(msg, sizeof msg, "%s (at compressed byte %llu of the input)",
                          why ? why : "read error", (unsigned long long)ew_compressed_pos(w));
@@ -185,6 +193,7 @@ static ssize_t ew_cookie_read(void *ctx, char *buf, size_t size)
     if (n < 0) {
         const char *why = archive_error_string(k->ar);
         snprintf(k->msg, sizeof k->msg, "%s", w->src_failed ? ew_source_error(w->src) : why ? why : "read error");
+        w->src_told = w->src_told || w->src_failed;
         k->error = k->msg;
         return -1;
     }
@@ -298,7 +307,8 @@ static int ew_walk_one(ew_walk *w, struct archive *ar, struct archive_entry *ae,
     if (archive_entry_size_is_set(ae) && archive_entry_size(ae) > 0)
         m.size = (uint64_t)archive_entry_size(ae);
     if (archive_entry_mtime_is_set(ae))
-        m.mtime_us = (int64_t)archive_entry_mtime(ae) * 1000000 +
+        m.mtime_us = EW_MIN(EW_MAX((int64_t)archive_entry_mtime(ae), -EW_MTIME_MAX_S),
+                            EW_MTIME_MAX_S) * 1000000 +
                      archive_entry_mtime_nsec(ae) / 1000;
     else if (raw)
         m.mtime_us = w->file_mtime_us; /* the raw format knows no date: its container's */
@@ -330,14 +340,54 @@ static int ew_walk_archive(ew_walk *w, struct archive *ar, const char *prefix, c
 {
     ew_run *run = w->run;
     const ew_options *o = &ew_an(w)->opt;
+    uint64_t nread = 0;      /* entries of this archive so far */
+    int64_t damaged_at = -1; /* a damaged header was met here; skipping */
+    char damaged_why[160] = "";
     for (;;) {
         struct archive_entry *ae;
         int r = archive_read_next_header(ar, &ae);
+        /* A damaged header: libarchive looks for the next good one. */
+        if (r == ARCHIVE_RETRY && ++run->entries <= o->max_entries) {
+            if (damaged_at < 0) {
+                const char *why = archive_error_string(ar);
+                damaged_at = archive_read_header_position(ar);
+                snprintf(damaged_why, sizeof damaged_why, "%s", why ? why : "damaged header");
+            }
+            continue;
+        }
+        if (damaged_at >= 0) {
+            char msg[EW_PATH_NAME_MAX + 256];
+            int64_t to = archive_read_header_position(ar);
+            const char *next = r >= ARCHIVE_WARN && r != ARCHIVE_EOF && archive_entry_pathname(ae)
+                                   ? archive_entry_pathname(ae)
+                                   : NULL;
+            snprintf(msg, sizeof msg,
+                     "damaged archive header at byte %lld (%s): %lld bytes skipped up to %s%s",
+                     (long long)damaged_at, damaged_why, (long long)(to - damaged_at),
+                     next ? "the next readable entry, " : "the end of the archive",
+                     next ? next : "");
+            run->failed_part = true;
+            damaged_at = -1;
+            if (ew_warn(w, prefix, "archive-damaged", msg) != 0)
+                return ew_oom(w);
+        }
         if (r == ARCHIVE_EOF)
             return 0;
+        if (r < ARCHIVE_WARN && nread == 0 && !prefix && !w->src &&
+            archive_format(ar) == ARCHIVE_FORMAT_ZIP) {
+            /* The central directory: the local headers may still be read. */
+            const char *why = archive_error_string(ar);
+            snprintf(w->zip_why, sizeof w->zip_why, "%s", why ? why : "unreadable");
+            w->zip_again = true;
+            return 0;
+        }
         if (r < ARCHIVE_WARN) {
             const char *why = archive_error_string(ar);
             char msg[512];
+            run->failed_part = true;
+            /* The entry it cut has said so already. */
+            if (w->src_failed && w->src_told)
+                return 0;
             if (w->src_failed)
                 snprintf(msg, sizeof msg, "%s; entries after it were not read", ew_source_error(w->src));
             else
@@ -354,6 +404,7 @@ static int ew_walk_archive(ew_walk *w, struct archive *ar, const char *prefix, c
             run->stop = true;
             return ew_warn(w, prefix, "limit-entries", msg) == 0 ? 0 : ew_oom(w);
         }
+        nread++;
         int rc = ew_walk_one(w, ar, ae, prefix, raw_name, raw_role, depth);
         if (rc != 0)
             return rc;
@@ -415,7 +466,8 @@ static int ew_walk_file(ew_walk *w, const char *fspath, int fd, const char *name
     }
     struct stat st;
     w->file_mtime_us = fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
-                           ? (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000
+                           ? EW_MIN(EW_MAX((int64_t)st.st_mtim.tv_sec, -EW_MTIME_MAX_S),
+                                    EW_MTIME_MAX_S) * 1000000 + st.st_mtim.tv_nsec / 1000
                            : 0;
     struct archive *saved = w->outer;
     w->outer = ar;
@@ -431,6 +483,37 @@ static int ew_walk_file(ew_walk *w, const char *fspath, int fd, const char *name
         if (hint == EW_ROLE_OTHER || hint == EW_ROLE_ARCHIVE)
             hint = EW_ROLE_LOG;
         rc = ew_walk_archive(w, ar, prefix, plain, hint, 0);
+        if (rc == 0 && w->zip_again) {
+            /* Read the zip again from its local headers, in order. */
+            w->zip_again = false;
+            struct archive *zs = archive_read_new();
+            if (!zs || archive_read_support_filter_all(zs) < ARCHIVE_WARN ||
+                archive_read_support_format_zip_streamable(zs) != ARCHIVE_OK) {
+                archive_read_free(zs);
+                rc = ew_oom(w);
+            } else if (lseek(fd, 0, SEEK_SET) != 0 ||
+                       archive_read_open_fd(zs, fd, EW_READ_BLOCK) != ARCHIVE_OK) {
+                char msg[512];
+                snprintf(msg, sizeof msg, "zip central directory unreadable (%s); nothing read",
+                         w->zip_why);
+                w->run->failed_part = true;
+                rc = ew_warn(w, prefix, "archive-error", msg) == 0 ? 0 : ew_oom(w);
+                archive_read_free(zs);
+            } else {
+                char msg[512];
+                snprintf(msg, sizeof msg,
+                         "zip central directory unreadable (%s): entries read from their local "
+                         "headers instead",
+                         w->zip_why);
+                w->run->failed_part = true;
+                rc = ew_warn(w, prefix, "archive-damaged", msg) == 0 ? 0 : ew_oom(w);
+                w->outer = zs;
+                if (rc == 0)
+                    rc = ew_walk_archive(w, zs, prefix, plain, hint, 0);
+                w->outer = ar;
+                archive_read_free(zs);
+            }
+        }
         /* A cut that fell between entries surfaces only here. */
         if (rc == 0 && w->src_failed && !w->run->failed_part) {
             w->run->failed_part = true;
@@ -518,7 +601,7 @@ static int ew_walk_input(ew_walk *w, const char *path, int fd);
 
 int ew_bundle_walk(ew_run *run, const char *path, int fd)
 {
-    ew_walk w = {run, NULL, 0, NULL, 0, false};
+    ew_walk w = {.run = run};
     int rc = ew_walk_input(&w, path, fd);
     if (rc == 0 && run->input->nentries == 0 && !run->failed_part) {
         run->failed_part = true;

@@ -23,6 +23,9 @@ typedef struct ew_endpoint {
 /* Writes "10.48.36.215" or "2001:db8::1" (inet_ntop); out of 46 bytes. */
 #define EW_ADDR_STR_MAX 46
 void ew_endpoint_addr_str(const ew_endpoint *e, char out[EW_ADDR_STR_MAX]);
+/* "10.48.36.215:8443", "[2001:db8::1]:8443". */
+#define EW_ENDPOINT_STR_MAX (EW_ADDR_STR_MAX + 8)
+void ew_endpoint_str(const ew_endpoint *e, char out[EW_ENDPOINT_STR_MAX]);
 
 typedef enum ew_cert_state {
     EW_CERT_PRESENT,   /* a Certificate message was read whole: chain below */
@@ -65,6 +68,9 @@ typedef struct ew_capture_limits {
     size_t max_der;        /* largest certificate accepted */
 } ew_capture_limits;
 
+/* Room for one problem's description in the stats. */
+#define EW_CAP_WHY_MAX 256
+
 typedef struct ew_capture_stats {
     uint64_t records;       /* capture records read */
     uint64_t tcp_segments;  /* TCP segments decoded */
@@ -75,6 +81,15 @@ typedef struct ew_capture_stats {
     uint64_t gaps;          /* directions whose parsing a gap ended */
     uint64_t handshakes;    /* ew_tls_hs given to the callback */
     uint64_t tls_errors;    /* directions whose TLS framing made no sense */
+    uint64_t tls_cut;       /* directions that ended inside a TLS record or handshake
+                               message, or passed max_flow_bytes before its end */
+    /* What the first problem of each kind was, with the record number or the
+     * connection, since the last ew_capture_feed() or ew_capture_finish()
+     * began; "" when none. For messages. */
+    char why_malformed[EW_CAP_WHY_MAX];
+    char why_gap[EW_CAP_WHY_MAX];
+    char why_tls[EW_CAP_WHY_MAX];
+    char why_cut[EW_CAP_WHY_MAX];
 } ew_capture_stats;
 
 typedef struct ew_capture ew_capture;

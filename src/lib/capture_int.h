@@ -15,7 +15,19 @@ typedef struct ew_cap_env {
     ew_tls_fn fn;
     void *ctx;
     int stop; /* the callback's non-zero value: nothing more is given */
+    /* For the stats' messages: the direction tcp.c is giving to tls.c (its
+     * sender and receiver) and the time of the packet; ts is 0 once the
+     * capture has ended (ew_capture_finish). */
+    const ew_endpoint *from, *to;
+    int64_t ts;
 } ew_cap_env;
+
+/* Writes the first problem of a kind into slot (one of env->st.why_*),
+ * unless one is there already: "<what> from A:P to B:Q at TIME: <text>"
+ * with env->ts, "... at the end of the capture: <text>" when env->ts is 0,
+ * or without a time when with_time is false. */
+void ew_cap_why_conn(ew_cap_env *env, char *slot, bool with_time, const char *what,
+                     const char *fmt, ...) EW_PRINTF(5, 6);
 
 /* TCP flags as they sit in the header's 13th byte. */
 #define EW_TCP_FIN 0x01u
@@ -89,8 +101,9 @@ void ew_tls_set_client(ew_tls_conn *t, int dir);
  * Returns 0, or -1 when out of memory. */
 int ew_tls_feed(ew_tls_conn *t, ew_cap_env *env, int dir, const uint8_t *p, size_t n,
                 int64_t ts);
-/* No byte of dir will come any more. */
-void ew_tls_end(ew_tls_conn *t, int dir, ew_tls_end_why why);
+/* No byte of dir will come any more. Ending inside a record or a handshake
+ * message (or at the flow's byte limit) counts in env's tls_cut. */
+void ew_tls_end(ew_tls_conn *t, ew_cap_env *env, int dir, ew_tls_end_why why);
 /* dir needs no more bytes: its TLS plaintext is over, or it is not TLS. */
 bool ew_tls_dir_done(const ew_tls_conn *t, int dir);
 /* A direction started with a TLS record header. */

@@ -216,8 +216,11 @@ static int ew_explain_hidden(ewdiag_finding *f)
                          "chain shown is the one last presented in full, at %s.", a);
     }
     if (t->cert_state == EW_CERT_CUT)
-        return ew_say(f, "Packets are missing from the capture before the Certificate message of that "
-                         "handshake was complete.");
+        return ew_say(f, "The capture does not hold the whole Certificate message of that handshake "
+                         "(packets are missing, or the connection ended inside it; the warnings "
+                         "say which).%s",
+                      t->chain ? " The chain shown comes from an earlier full handshake to the same "
+                                 "server." : "");
     return 0;
 }
 

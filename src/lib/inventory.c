@@ -64,6 +64,24 @@ static int ew_chain_digest(const ew_tls_hs *hs, unsigned char out[32])
     return ok ? 0 : -1;
 }
 
+/* A certificate that cannot be read, told once per distinct chain. */
+static int ew_tell_unreadable(const ew_inventory *inv, const ew_tls_hs *hs, const char *error)
+{
+    if (!inv->report)
+        return 0;
+    const char *in = inv->input->name;
+    char server[EW_ENDPOINT_STR_MAX];
+    ew_endpoint_str(&hs->server, server);
+    if (inv->entry)
+        return ew_report_warn(inv->report, in, inv->entry, "certificate-unreadable", 1,
+                              "%s: %s: the TLS server %s presented a certificate that cannot be "
+                              "read: %s",
+                              in, inv->entry, server, error);
+    return ew_report_warn(inv->report, in, NULL, "certificate-unreadable", 1,
+                          "%s: the TLS server %s presented a certificate that cannot be read: %s",
+                          in, server, error);
+}
+
 static ew_chain *ew_chain_new(const ew_tls_hs *hs, const unsigned char digest[32])
 {
     ew_chain *c = calloc(1, sizeof *c);
@@ -107,7 +125,7 @@ static ew_chain *ew_chain_new(const ew_tls_hs *hs, const unsigned char digest[32
     return c;
 }
 
-static int32_t ew_chain_of(ew_tls_server *s, const ew_tls_hs *hs)
+static int32_t ew_chain_of(const ew_inventory *inv, ew_tls_server *s, const ew_tls_hs *hs)
 {
     unsigned char digest[32];
     if (ew_chain_digest(hs, digest) != 0)
@@ -121,8 +139,10 @@ static int32_t ew_chain_of(ew_tls_server *s, const ew_tls_hs *hs)
     ew_chain *c = ew_chain_new(hs, digest);
     if (!c)
         return -2;
-    s->chains[s->nchains] = c;
-    return (int32_t)s->nchains++;
+    s->chains[s->nchains++] = c;
+    if (c->error && ew_tell_unreadable(inv, hs, c->error) != 0)
+        return -2; /* the chain is the server's now: freed with it */
+    return (int32_t)(s->nchains - 1);
 }
 
 static uint8_t ew_sni_of(ew_tls_server *s, const char *sni)
@@ -155,7 +175,7 @@ int ew_inventory_add(void *ctx, const ew_tls_hs *hs)
     switch (hs->cert_state) {
     case EW_CERT_PRESENT:
         s->certificate_messages++;
-        if ((chain = ew_chain_of(s, hs)) < EW_NO_CHAIN)
+        if ((chain = ew_chain_of(inv, s, hs)) < EW_NO_CHAIN)
             return inv->err = EWDIAG_ENOMEM;
         ew_chain *c = s->chains[chain];
         int64_t t = ew_hs_time(hs);

@@ -30,6 +30,13 @@ typedef struct ew_inventory {
     size_t max;         /* handshakes remembered for correlation */
     uint64_t forgotten; /* beyond max: counted in the inventory, not correlated */
     int err;            /* first fatal error (out of memory) */
+    /* Where a certificate that cannot be read is told (scan.c sets them):
+     * the report, and the capture file being read (the last one once the
+     * capture has ended; owned by the input). NULL report: not told. */
+    ewdiag_report *report;
+    const char *entry;
+    /* The capture's counters already told as warnings, file by file (scan.c). */
+    ew_capture_stats told;
 } ew_inventory;
 
 void ew_inventory_init(ew_inventory *inv, ewdiag_input *input, size_t max);

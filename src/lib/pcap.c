@@ -6,7 +6,10 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <stdarg.h>
 #include <stdlib.h>
+
+#include "timestamp.h"
 
 /* Link types not named by every dlt.h. */
 #define EW_LINKTYPE_RAW 101
@@ -174,6 +177,63 @@ void ew_endpoint_addr_str(const ew_endpoint *e, char out[EW_ADDR_STR_MAX])
     int af = e->af == 4 ? AF_INET : e->af == 6 ? AF_INET6 : AF_UNSPEC;
     if (af == AF_UNSPEC || !inet_ntop(af, e->addr, out, EW_ADDR_STR_MAX))
         snprintf(out, EW_ADDR_STR_MAX, "?");
+}
+
+void ew_endpoint_str(const ew_endpoint *e, char out[EW_ENDPOINT_STR_MAX])
+{
+    char a[EW_ADDR_STR_MAX];
+    ew_endpoint_addr_str(e, a);
+    snprintf(out, EW_ENDPOINT_STR_MAX, e->af == 6 ? "[%s]:%u" : "%s:%u", a, e->port);
+}
+
+void ew_cap_why_conn(ew_cap_env *env, char *slot, bool with_time, const char *what,
+                     const char *fmt, ...)
+{
+    if (*slot)
+        return;
+    int n = 0;
+    if (env->from && env->to) {
+        char from[EW_ENDPOINT_STR_MAX], to[EW_ENDPOINT_STR_MAX], ts[EW_TS_BUFSZ] = "";
+        ew_endpoint_str(env->from, from);
+        ew_endpoint_str(env->to, to);
+        if (with_time && env->ts)
+            ew_ts_format(env->ts, ts);
+        n = snprintf(slot, EW_CAP_WHY_MAX, "%s from %s to %s%s%s: ", what, from, to,
+                     !with_time ? "" : env->ts ? " at " : " at the end of the capture", ts);
+    } else {
+        n = snprintf(slot, EW_CAP_WHY_MAX, "%s: ", what);
+    }
+    if (n < 0 || n >= EW_CAP_WHY_MAX)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(slot + n, (size_t)(EW_CAP_WHY_MAX - n), fmt, ap);
+    va_end(ap);
+}
+
+/* A record too short or inconsistent for its headers: counted, and the
+ * first one of the file said. */
+static void ew_cap_malformed(ew_capture_stats *st, const char *fmt, ...) EW_PRINTF(2, 3);
+
+static void ew_cap_malformed(ew_capture_stats *st, const char *fmt, ...)
+{
+    st->malformed++;
+    if (*st->why_malformed)
+        return;
+    int n = snprintf(st->why_malformed, sizeof st->why_malformed, "record %llu: ",
+                     (unsigned long long)st->records);
+    if (n < 0 || (size_t)n >= sizeof st->why_malformed)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(st->why_malformed + n, sizeof st->why_malformed - (size_t)n, fmt, ap);
+    va_end(ap);
+}
+
+/* Forgets the problems said so far: what comes next is another file's. */
+static void ew_cap_why_clear(ew_capture_stats *st)
+{
+    st->why_malformed[0] = st->why_gap[0] = st->why_tls[0] = st->why_cut[0] = '\0';
 }
 
 static bool ew_dlt_supported(int dlt)
@@ -364,7 +424,10 @@ static int ew_cap_record(ew_capture *c, int dlt, const struct pcap_pkthdr *ph, c
     size_t off;
     ew_l3 l3 = ew_link(dlt, p, n, &off);
     if (l3 == EW_L3_BAD) {
-        st->malformed++;
+        const char *name = pcap_datalink_val_to_name(dlt);
+        ew_cap_malformed(st, "%zu bytes captured: too short for its link-layer header (%s), or "
+                             "not the IP version that header says",
+                         n, name ? name : "?");
         return 0;
     }
     if (l3 == EW_L3_OTHER) {
@@ -378,19 +441,22 @@ static int ew_cap_record(ew_capture *c, int dlt, const struct pcap_pkthdr *ph, c
                                   : ew_ipv6(p + off, n - off, &s, &tcp_at, &tcp_n, &wire_n);
     if (dec != EW_DEC_TCP) {
         if (dec == EW_DEC_BAD)
-            st->malformed++;
+            ew_cap_malformed(st, "IPv%d header inconsistent: its lengths do not fit the %zu "
+                                 "bytes captured after the link-layer header",
+                             l3 == EW_L3_IPV4 ? EW_IPV4_VERSION : EW_IPV6_VERSION, n - off);
         else
             st->skipped++;
         return 0;
     }
     const uint8_t *tcp = p + off + tcp_at;
     if (tcp_n < EW_TCP_HDR_MIN) {
-        st->malformed++;
+        ew_cap_malformed(st, "TCP header cut: only %zu of its %d bytes or more captured", tcp_n,
+                         EW_TCP_HDR_MIN);
         return 0;
     }
     size_t doff = (size_t)(tcp[EW_TCP_OFF_AT] >> EW_TCP_OFF_SHIFT) * EW_TCP_OFF_UNIT;
     if (doff < EW_TCP_HDR_MIN || doff > tcp_n) {
-        st->malformed++;
+        ew_cap_malformed(st, "TCP header length %zu, with %zu bytes of TCP captured", doff, tcp_n);
         return 0;
     }
     st->tcp_segments++;
@@ -437,6 +503,7 @@ ew_capture *ew_capture_new(const ew_capture_limits *lim, ew_tls_fn fn, void *ctx
 int ew_capture_feed(ew_capture *c, FILE *f, char *err, size_t errsz)
 {
     ew_cap_err(err, errsz, "%s", "");
+    ew_cap_why_clear(&c->env.st);
     if (c->env.stop)
         return c->env.stop;
     ew_cap_cookie ck = {f, 0};
@@ -508,6 +575,7 @@ int ew_capture_feed(ew_capture *c, FILE *f, char *err, size_t errsz)
 
 int ew_capture_finish(ew_capture *c)
 {
+    ew_cap_why_clear(&c->env.st);
     if (c->env.stop)
         return c->env.stop;
     return ew_tcp_finish(c->tcp);

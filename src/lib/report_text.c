@@ -27,12 +27,93 @@ static const char *ew_sev_color(ewdiag_severity s)
     }
 }
 
+/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if invalid. */
+static size_t ew_utf8_len(const unsigned char *p, size_t n)
+{
+    unsigned char c = p[0];
+    size_t len;
+    uint32_t min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+        min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    uint32_t cp = c & (0xff >> (len + 1));
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return len;
+}
+
+/* Writes s for a terminal: bytes that are not UTF-8 become U+FFFD, control
+ * characters (C0, DEL, C1) '?', so that what a log line or an entry name
+ * holds can neither move the cursor nor change colours. Into b when b is
+ * not NULL (appended), else to f. Returns -1 when out of memory. */
+static int ew_safe_put(FILE *f, ew_buf *b, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        size_t run = i;
+        while (run < n && p[run] >= 0x20 && p[run] < 0x7f)
+            run++;
+        if (run > i) {
+            if (b ? ew_buf_append(b, p + i, run - i) != 0 : fwrite(p + i, 1, run - i, f) != run - i)
+                return b ? -1 : 0;
+            i = run;
+            continue;
+        }
+        size_t len = ew_utf8_len(p + i, n - i);
+        const char *put = len == 1 || (len == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0) ? "?"
+                          : len == 0                                                ? "\xef\xbf\xbd"
+                                                                                    : NULL;
+        if (b ? (put ? ew_buf_puts(b, put) : ew_buf_append(b, p + i, len)) != 0
+              : (put ? fputs(put, f) : (int)fwrite(p + i, 1, len, f)) < 0)
+            return b ? -1 : 0;
+        i += len ? len : 1;
+    }
+    return 0;
+}
+
+/* Bold text; a label's last newline is kept (input text is made safe). */
 static void ew_bold(const ew_out *o, const char *s)
 {
+    size_t n = strlen(s);
+    bool nl = n && s[n - 1] == '\n';
     if (o->color)
-        fprintf(o->f, EW_ANSI_BOLD "%s" EW_ANSI_RESET, s);
-    else
-        fputs(s, o->f);
+        fputs(EW_ANSI_BOLD, o->f);
+    if (nl) {
+        char *head = ew_strndup(s, n - 1);
+        ew_safe_put(o->f, NULL, head ? head : "");
+        free(head);
+    } else {
+        ew_safe_put(o->f, NULL, s);
+    }
+    if (o->color)
+        fputs(EW_ANSI_RESET, o->f);
+    if (nl)
+        fputc('\n', o->f);
+}
+
+/* fputs of text that came from the input. */
+static void ew_puts(const ew_out *o, const char *s)
+{
+    ew_safe_put(o->f, NULL, s);
 }
 
 /* Writes text wrapped at EW_WIDTH: the first line after `lead` (already
@@ -40,12 +121,19 @@ static void ew_bold(const ew_out *o, const char *s)
  * at spaces; a word longer than a line is broken where it must be. */
 static void ew_wrap(const ew_out *o, size_t col, size_t indent, const char *text)
 {
-    const char *p = text;
+    ew_buf clean = {0};
+    if (ew_safe_put(NULL, &clean, text) != 0) {
+        ew_buf_free(&clean);
+        fputs("(out of memory)\n", o->f);
+        return;
+    }
+    const char *p = clean.p ? clean.p : "";
     size_t width = EW_WIDTH > col ? EW_WIDTH - col : 1;
     for (;;) {
         size_t n = strlen(p);
         if (n <= width) {
             fprintf(o->f, "%s\n", p);
+            ew_buf_free(&clean);
             return;
         }
         size_t cut = width;
@@ -53,8 +141,11 @@ static void ew_wrap(const ew_out *o, size_t col, size_t indent, const char *text
             cut--;
         size_t next = cut + 1;
         if (cut == 0) {
+            /* Not inside a UTF-8 sequence. */
             cut = width;
-            next = width;
+            while (cut > 1 && ((unsigned char)p[cut] & 0xc0) == 0x80)
+                cut--;
+            next = cut;
         }
         fprintf(o->f, "%.*s\n%*s", (int)cut, p, (int)indent, "");
         p += next;
@@ -157,13 +248,26 @@ static void ew_cert_line(ew_buf *b, const ew_cert_info *c)
         ew_buf_printf(b, "%s%s", i ? ", " : "; IP ", c->ips[i]);
 }
 
-static void ew_capture_view(const ew_out *o, const ewdiag_finding *f, ew_buf *b)
+/* Whether the input holds a capture file, read or not. */
+static bool ew_has_capture_entry(const ewdiag_input *in)
+{
+    for (size_t i = 0; in && i < in->nentries; i++)
+        if (strcmp(in->entries[i]->role, "capture") == 0)
+            return true;
+    return false;
+}
+
+static void ew_capture_view(const ew_out *o, const ewdiag_input *in, const ewdiag_finding *f,
+                            ew_buf *b)
 {
     const ew_tls_view *t = &f->tls;
     ew_buf_clear(b);
     if (t->match == EW_CAPTURE_NONE) {
-        ew_field(o, "Capture: ", "none in this input (tick tcpdump in diagnostic logging to see "
-                                 "the certificate each server presented)");
+        if (ew_has_capture_entry(in))
+            ew_field(o, "Capture: ", "none could be read in this input (the warnings say why)");
+        else
+            ew_field(o, "Capture: ", "none in this input (tick tcpdump in diagnostic logging to "
+                                     "see the certificate each server presented)");
         return;
     }
     if (t->match == EW_CAPTURE_NO_HS) {
@@ -190,6 +294,13 @@ static void ew_capture_view(const ew_out *o, const ewdiag_finding *f, ew_buf *b)
             ew_field(o, i ? "  then: " : (t->chain_earlier ? "Certificate (earlier): " : "Certificate: "),
                      b->p);
         }
+        if (t->chain->error) {
+            ew_buf_clear(b);
+            ew_buf_printf(b, "unreadable: %s", t->chain->error);
+            ew_field(o, t->chain->ncerts ? "  then: "
+                                         : (t->chain_earlier ? "Certificate (earlier): " : "Certificate: "),
+                     b->p);
+        }
     }
     if (t->verified) {
         ew_buf_clear(b);
@@ -202,7 +313,7 @@ static void ew_capture_view(const ew_out *o, const ewdiag_finding *f, ew_buf *b)
     }
 }
 
-static void ew_finding(const ew_out *o, const ewdiag_finding *f)
+static void ew_finding(const ew_out *o, const ewdiag_input *in, const ewdiag_finding *f)
 {
     const char *sev = ewdiag_severity_name(f->severity);
     char label[16];
@@ -215,8 +326,11 @@ static void ew_finding(const ew_out *o, const ewdiag_finding *f)
     else
         fprintf(o->f, "%.7s ", label);
     ew_bold(o, *f->server ? f->server : "(unknown server)");
-    if (*f->address && strcmp(f->address, f->server) != 0)
-        fprintf(o->f, " (%s)", f->address);
+    if (*f->address && strcmp(f->address, f->server) != 0) {
+        fputs(" (", o->f);
+        ew_puts(o, f->address);
+        fputc(')', o->f);
+    }
     fputc('\n', o->f);
     int n = fprintf(o->f, "%*s", EW_INDENT, "");
     ew_wrap(o, n > 0 ? (size_t)n : 0, EW_INDENT, f->title);
@@ -240,7 +354,7 @@ static void ew_finding(const ew_out *o, const ewdiag_finding *f)
     fprintf(o->f, "%*s", EW_INDENT, "");
     ew_wrap(o, EW_INDENT, EW_INDENT + 2, b.p ? b.p : "");
     ew_details(o, f);
-    ew_capture_view(o, f, &b);
+    ew_capture_view(o, in, f, &b);
     ew_list(o, "Why:", f->explanations, f->nexplanations, false);
     ew_list(o, "Fix:", f->actions, f->nactions, true);
     if (f->workaround && *f->workaround)
@@ -273,7 +387,9 @@ static void ew_entries_summary(const ew_out *o, const ewdiag_input *in, bool all
         const ewdiag_entry *e = in->entries[i];
         if (!all && strcmp(e->status, "failed") != 0)
             continue;
-        fprintf(o->f, "    %-7s %-11s %s\n", e->status, e->role, e->path);
+        fprintf(o->f, "    %-7s %-11s ", e->status, e->role);
+        ew_puts(o, e->path);
+        fputc('\n', o->f);
         if (e->reason) {
             fprintf(o->f, "%*s", 12, "");
             ew_wrap(o, 12, 12, e->reason);
@@ -327,11 +443,16 @@ static void ew_input(const ew_out *o, const ewdiag_report *r, const ewdiag_input
     }
     for (size_t i = 0; i < in->nnodes; i++) {
         const ew_node *n = &in->nodes[i];
-        fprintf(o->f, "  node %s", n->name);
-        if (n->version)
-            fprintf(o->f, ", software %s", n->version);
-        if (n->verify_origin)
-            fprintf(o->f, ", VerifyOriginServer %s", n->verify_origin);
+        fputs("  node ", o->f);
+        ew_puts(o, n->name);
+        if (n->version) {
+            fputs(", software ", o->f);
+            ew_puts(o, n->version);
+        }
+        if (n->verify_origin) {
+            fputs(", VerifyOriginServer ", o->f);
+            ew_puts(o, n->verify_origin);
+        }
         fputc('\n', o->f);
     }
     ew_entries_summary(o, in, flags & EWDIAG_WRITE_ENTRIES);
@@ -346,7 +467,7 @@ static void ew_input(const ew_out *o, const ewdiag_report *r, const ewdiag_input
             ew_bold(o, f->node);
             fputc('\n', o->f);
         }
-        ew_finding(o, f);
+        ew_finding(o, in, f);
         shown++;
     }
     if (!shown && in->status != EWDIAG_INPUT_FAILED)
@@ -388,9 +509,13 @@ static void ew_cluster(const ew_out *o, const ewdiag_report *r)
             if (!b.p || !strstr(b.p, g->node))
                 ew_buf_printf(&b, "%s%s", b.len ? ", " : "", g->node);
         }
-        fprintf(o->f, "  %s", *f->server ? f->server : "(unknown server)");
-        if (*f->address && strcmp(f->address, f->server) != 0)
-            fprintf(o->f, " (%s)", f->address);
+        fputs("  ", o->f);
+        ew_puts(o, *f->server ? f->server : "(unknown server)");
+        if (*f->address && strcmp(f->address, f->server) != 0) {
+            fputs(" (", o->f);
+            ew_puts(o, f->address);
+            fputc(')', o->f);
+        }
         fprintf(o->f, ": %llu event%s on ", (unsigned long long)count, count == 1 ? "" : "s");
         ew_wrap(o, EW_WIDTH / 2, 6, b.p ? b.p : "");
     }

@@ -327,9 +327,18 @@ static int ew_check_examples(ew_loadctx *c, json_t *o, ew_rule *r)
         } else if (!memmem(s, n, r->literal, r->literal_len)) {
             snprintf(msg, sizeof msg, "\"examples\"[%zu] does not contain the literal", i);
             rc = ew_bad(c, msg);
-        } else if (ew_match(&m, r, s, n) != 1) {
-            snprintf(msg, sizeof msg, "\"examples\"[%zu] does not match the pattern", i);
-            rc = ew_bad(c, msg);
+        } else {
+            int mr = ew_match(&m, r, s, n);
+            if (mr < 0) {
+                snprintf(msg, sizeof msg,
+                         "\"examples\"[%zu] makes the pattern hit PCRE2's match limit (%u steps): "
+                         "it backtracks too much",
+                         i, EW_VALIDATE_MATCH_LIMIT);
+                rc = ew_bad(c, msg);
+            } else if (mr != 1) {
+                snprintf(msg, sizeof msg, "\"examples\"[%zu] does not match the pattern", i);
+                rc = ew_bad(c, msg);
+            }
         }
     }
     for (size_t i = 0; rc == 0 && cx && i < json_array_size(cx); i++) {
@@ -337,9 +346,18 @@ static int ew_check_examples(ew_loadctx *c, json_t *o, ew_rule *r)
         if (!s) {
             snprintf(msg, sizeof msg, "\"counter_examples\"[%zu] must be a string", i);
             rc = ew_bad(c, msg);
-        } else if (ew_match(&m, r, s, json_string_length(json_array_get(cx, i))) != 0) {
-            snprintf(msg, sizeof msg, "\"counter_examples\"[%zu] matches the pattern", i);
-            rc = ew_bad(c, msg);
+        } else {
+            int mr = ew_match(&m, r, s, json_string_length(json_array_get(cx, i)));
+            if (mr < 0) {
+                snprintf(msg, sizeof msg,
+                         "\"counter_examples\"[%zu] makes the pattern hit PCRE2's match limit "
+                         "(%u steps): it backtracks too much",
+                         i, EW_VALIDATE_MATCH_LIMIT);
+                rc = ew_bad(c, msg);
+            } else if (mr != 0) {
+                snprintf(msg, sizeof msg, "\"counter_examples\"[%zu] matches the pattern", i);
+                rc = ew_bad(c, msg);
+            }
         }
     }
     ew_matcher_free(&m);

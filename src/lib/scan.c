@@ -6,6 +6,9 @@
 
 #include "correlate.h"
 
+/* Longest "input: entry" put before a capture warning's text. */
+#define EW_PATH_SHOWN_MAX 8192
+
 static const char *ew_skip_reason(ew_role role)
 {
     switch (role) {
@@ -90,8 +93,9 @@ static int ew_account(ew_scan *s)
     uint64_t hits = run->a->matcher.limit_hits - s->limit_hits0;
     if (hits)
         rc |= ew_report_warn(run->report, in, path, "match-limit", hits,
-                             "%s: %s: lines skipped because a rule's pattern hit the match limit",
-                             in, path);
+                             "%s: %s: lines skipped: a rule's pattern backtracked on them until it "
+                             "hit PCRE2's limits (match-limit %u, depth-limit %u)",
+                             in, path, run->a->opt.match_limit, run->a->opt.depth_limit);
     if (s->zoneless)
         rc |= ew_report_warn(run->report, in, path, "time-assumed", s->zoneless,
                              "%s: %s: traffic server log times carry no time zone: read as UTC "
@@ -169,6 +173,48 @@ int ew_scan_end(ew_scan *s, const char *read_error)
     return ew_entry_set(s->entry, "scanned", NULL) == 0 ? 0 : EWDIAG_ENOMEM;
 }
 
+/* What the capture reader counted since the counters were last told, as
+ * warnings on entry (NULL: the input): each with the first problem of its
+ * kind, which names the record or the connection. */
+static int ew_capture_warnings(ew_run *run, const char *entry)
+{
+    const ew_capture_stats *st = ew_capture_stats_get(run->capture);
+    ew_capture_stats *told = &run->inventory.told;
+    const char *in = run->input->name;
+    char where[EW_PATH_SHOWN_MAX];
+    if (entry)
+        snprintf(where, sizeof where, "%s: %s", in, entry);
+    else
+        snprintf(where, sizeof where, "%s", in);
+    int rc = 0;
+    if (st->malformed > told->malformed)
+        rc |= ew_report_warn(run->report, in, entry, "capture-malformed",
+                             st->malformed - told->malformed, "%s: %s; such records were skipped",
+                             where, *st->why_malformed ? st->why_malformed
+                                                      : "a record too short or inconsistent for its headers");
+    if (st->gaps > told->gaps)
+        rc |= ew_report_warn(run->report, in, entry, "capture-gap", st->gaps - told->gaps, "%s: %s",
+                             where, *st->why_gap ? st->why_gap
+                                                 : "a TCP stream with missing packets: its TLS parsing stopped there");
+    if (st->tls_errors > told->tls_errors)
+        rc |= ew_report_warn(run->report, in, entry, "tls-malformed",
+                             st->tls_errors - told->tls_errors, "%s: %s", where,
+                             *st->why_tls ? st->why_tls
+                                          : "a TLS stream whose framing made no sense: its parsing stopped there");
+    if (st->tls_cut > told->tls_cut)
+        rc |= ew_report_warn(run->report, in, entry, "tls-cut", st->tls_cut - told->tls_cut,
+                             "%s: %s", where,
+                             *st->why_cut ? st->why_cut : "a TLS stream ended inside a record");
+    if (st->flows_evicted > told->flows_evicted)
+        rc |= ew_report_warn(run->report, in, entry, "limit-flows",
+                             st->flows_evicted - told->flows_evicted,
+                             "%s: connections dropped because more than %zu were open at once "
+                             "(limit max-flows)",
+                             where, run->a->opt.capture.max_flows);
+    *told = *st;
+    return rc ? EWDIAG_ENOMEM : 0;
+}
+
 int ew_scan_capture(ew_run *run, const ew_entry_meta *meta, ewdiag_entry *entry, FILE *f,
                     const char *const *transport_error)
 {
@@ -176,50 +222,37 @@ int ew_scan_capture(ew_run *run, const ew_entry_meta *meta, ewdiag_entry *entry,
     const char *in = run->input->name;
     if (!run->capture) {
         ew_inventory_init(&run->inventory, run->input, a->opt.max_handshakes);
+        run->inventory.report = run->report;
         run->capture = ew_capture_new(&a->opt.capture, ew_inventory_add, &run->inventory);
         if (!run->capture)
             return EWDIAG_ENOMEM;
     }
+    /* The entry's own path: it lives as long as the input. */
+    run->inventory.entry = entry->path;
+    uint64_t records0 = ew_capture_stats_get(run->capture)->records;
     char err[512] = "";
     int rc = ew_capture_feed(run->capture, f, err, sizeof err);
     if (run->inventory.err)
         return run->inventory.err;
-    run->input->captures++;
+    uint64_t records = ew_capture_stats_get(run->capture)->records - records0;
+    /* A file that is no capture at all is not one of the input's captures. */
+    if (rc == 0 || records > 0)
+        run->input->captures++;
+    if (ew_capture_warnings(run, entry->path) != 0)
+        return EWDIAG_ENOMEM;
     const char *why = *transport_error ? *transport_error : rc != 0 ? err : NULL;
     if (!why)
         return ew_entry_set(entry, "scanned", NULL) == 0 ? 0 : EWDIAG_ENOMEM;
     run->failed_part = true;
+    char before[96] = "";
+    if (records)
+        snprintf(before, sizeof before, "; the %llu record%s before it were read",
+                 (unsigned long long)records, records == 1 ? "" : "s");
     if (ew_entry_set(entry, "failed", why) != 0 ||
-        ew_report_warn(run->report, in, meta->path, "capture-error", 1,
-                       "%s: %s: %s (the packets before it were read)", in, meta->path, why) != 0)
+        ew_report_warn(run->report, in, meta->path, "capture-error", 1, "%s: %s: %s%s", in,
+                       meta->path, why, before) != 0)
         return EWDIAG_ENOMEM;
     return 0;
-}
-
-/* The capture reader's counters that mean something was not seen. */
-static int ew_capture_warnings(ew_run *run)
-{
-    const ew_capture_stats *st = ew_capture_stats_get(run->capture);
-    const char *in = run->input->name;
-    int rc = 0;
-    if (st->gaps)
-        rc |= ew_report_warn(run->report, in, NULL, "capture-gap", st->gaps,
-                             "%s: TCP streams with missing packets: their TLS parsing stopped there", in);
-    if (st->flows_evicted)
-        rc |= ew_report_warn(run->report, in, NULL, "limit-flows", st->flows_evicted,
-                             "%s: connections dropped because more than %zu were open at once "
-                             "(limit max-flows)", in, run->a->opt.capture.max_flows);
-    if (st->malformed)
-        rc |= ew_report_warn(run->report, in, NULL, "capture-malformed", st->malformed,
-                             "%s: capture records too short or inconsistent for their headers", in);
-    if (st->tls_errors)
-        rc |= ew_report_warn(run->report, in, NULL, "tls-malformed", st->tls_errors,
-                             "%s: TLS streams whose framing made no sense: their parsing stopped", in);
-    if (run->inventory.forgotten)
-        rc |= ew_report_warn(run->report, in, NULL, "limit-handshakes", run->inventory.forgotten,
-                             "%s: handshakes beyond %zu counted but not joined to findings "
-                             "(limit max-handshakes)", in, run->a->opt.max_handshakes);
-    return rc ? EWDIAG_ENOMEM : 0;
 }
 
 int ew_scan_conclude(ew_run *run)
@@ -227,7 +260,15 @@ int ew_scan_conclude(ew_run *run)
     if (run->capture) {
         if (ew_capture_finish(run->capture) != 0 && run->inventory.err)
             return run->inventory.err;
-        if (run->inventory.err || ew_capture_warnings(run) != 0)
+        /* What the end of the capture showed belongs to its last file. */
+        if (run->inventory.err || ew_capture_warnings(run, run->inventory.entry) != 0)
+            return EWDIAG_ENOMEM;
+        if (run->inventory.forgotten &&
+            ew_report_warn(run->report, run->input->name, NULL, "limit-handshakes",
+                           run->inventory.forgotten,
+                           "%s: handshakes beyond %zu counted but not joined to findings "
+                           "(limit max-handshakes)",
+                           run->input->name, run->a->opt.max_handshakes) != 0)
             return EWDIAG_ENOMEM;
     } else {
         ew_inventory_init(&run->inventory, run->input, 0);

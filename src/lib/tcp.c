@@ -39,6 +39,8 @@ typedef struct ew_tcp_half {
     uint32_t fin_off; /* stream offset of the FIN, when seen */
     bool syn, started, data, fin, ended;
     uint8_t nr;
+    uint64_t snap_rec;  /* first record whose payload the snapshot length cut; 0 none */
+    uint32_t snap_len, snap_wire; /* its payload bytes captured, and on the wire */
     ew_tcp_range r[EW_TCP_MAX_RANGES]; /* sorted, disjoint, above next */
     uint8_t *ooo;       /* ooo[i] holds stream offset ooo_base + i */
     uint32_t ooo_base;
@@ -161,6 +163,13 @@ static void ew_half_drop(ew_tcp_half *h)
     h->nr = 0;
 }
 
+/* The direction whose bytes go to tls.c next, for the messages of the stats. */
+static void ew_tcp_dir(ew_tcp *t, ew_flow *f, int dir)
+{
+    t->env->from = &f->ep[dir];
+    t->env->to = &f->ep[1 - dir];
+}
+
 /* Gives the connection's handshake, once, if it spoke TLS. */
 static int ew_flow_emit(ew_tcp *t, ew_flow *f)
 {
@@ -210,10 +219,23 @@ static void ew_half_end(ew_tcp *t, ew_flow *f, int dir, bool hole)
         return;
     h->ended = true;
     if (!ew_tls_dir_done(&f->tls, dir)) {
+        ew_cap_env *env = t->env;
+        ew_tcp_dir(t, f, dir);
         /* Counted where TLS was seen: a hole in other traffic is no loss. */
-        if (hole && ew_tls_seen(&f->tls))
-            t->env->st.gaps++;
-        ew_tls_end(&f->tls, dir, hole ? EW_TLS_END_GAP : EW_TLS_END_CLOSE);
+        if (hole && ew_tls_seen(&f->tls)) {
+            env->st.gaps++;
+            if (h->snap_rec)
+                ew_cap_why_conn(env, env->st.why_gap, false, "TCP stream",
+                                "record %llu kept only %u of its %u payload bytes (the capture's "
+                                "snapshot length cut it): its TLS was read up to stream byte %u",
+                                (unsigned long long)h->snap_rec, h->snap_len, h->snap_wire, h->next);
+            else
+                ew_cap_why_conn(env, env->st.why_gap, false, "TCP stream",
+                                "the bytes after stream byte %u are not in the capture (packets "
+                                "lost): its TLS was read up to there",
+                                h->next);
+        }
+        ew_tls_end(&f->tls, env, dir, hole ? EW_TLS_END_GAP : EW_TLS_END_CLOSE);
     }
     ew_half_drop(h);
 }
@@ -293,6 +315,7 @@ static bool ew_syn_is_new(const ew_flow *f, int dir, const ew_tcp_seg *s)
 static int ew_half_give(ew_tcp *t, ew_flow *f, int dir, const uint8_t *p, size_t n, int64_t ts)
 {
     f->h[dir].next += (uint32_t)n;
+    ew_tcp_dir(t, f, dir);
     return ew_tls_feed(&f->tls, t->env, dir, p, n, ts);
 }
 
@@ -356,7 +379,8 @@ static int ew_half_store(ew_tcp_half *h, uint32_t lo, const uint8_t *p, uint32_t
 static void ew_half_limit(ew_tcp *t, ew_flow *f, int dir)
 {
     f->h[dir].ended = true;
-    ew_tls_end(&f->tls, dir, EW_TLS_END_LIMIT);
+    ew_tcp_dir(t, f, dir);
+    ew_tls_end(&f->tls, t->env, dir, EW_TLS_END_LIMIT);
     ew_half_drop(&f->h[dir]);
 }
 
@@ -438,6 +462,12 @@ static int ew_flow_segment(ew_tcp *t, ew_flow *f, int dir, const ew_tcp_seg *s)
         h->data = true;
     if (!f->tls.emitted && ew_half_data(t, f, dir, seq, s->data, s->len, s->ts) != 0)
         return -1;
+    /* The snapshot length cut this payload: a hole that is the capture's doing. */
+    if (s->len < s->wire_len && !h->ended && !h->snap_rec) {
+        h->snap_rec = t->env->st.records;
+        h->snap_len = (uint32_t)s->len;
+        h->snap_wire = (uint32_t)EW_MIN(s->wire_len, (size_t)UINT32_MAX);
+    }
     if (s->flags & EW_TCP_RST)
         return ew_flow_end(t, f);
     if ((s->flags & EW_TCP_FIN) && h->started && !h->fin) {
@@ -464,6 +494,7 @@ int ew_tcp_segment(ew_tcp *t, const ew_tcp_seg *s)
 {
     if (t->env->stop)
         return t->env->stop;
+    t->env->ts = s->ts;
     ew_endpoint src = {0}, dst = {0};
     size_t alen = ew_addr_len(s->af);
     src.af = dst.af = s->af;
@@ -501,6 +532,7 @@ int ew_tcp_segment(ew_tcp *t, const ew_tcp_seg *s)
 
 int ew_tcp_finish(ew_tcp *t)
 {
+    t->env->ts = 0; /* what ends now ends with the capture */
     while (t->oldest) {
         int rc = ew_flow_end(t, t->oldest);
         if (rc)

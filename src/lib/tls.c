@@ -4,6 +4,8 @@
  * straddles records or segments is copied, and only if we read it. */
 #include "capture_int.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 /* Record layer (RFC 5246 6.2, RFC 8446 5.1). */
@@ -147,12 +149,63 @@ static void tls_dir_close(ew_tls_dir *d)
     d->hs_cap = 0;
 }
 
-/* Framing that makes no sense: this direction says no more. */
-static void tls_error(ew_tls_dir *d, ew_cap_env *env)
+static void tls_error(ew_tls_dir *d, ew_cap_env *env, const char *fmt, ...) EW_PRINTF(3, 4);
+
+/* Framing that makes no sense: this direction says no more. The first one
+ * is told, with its connection. */
+static void tls_error(ew_tls_dir *d, ew_cap_env *env, const char *fmt, ...)
 {
     env->st.tls_errors++;
     d->cut = true;
     tls_dir_close(d);
+    if (*env->st.why_tls)
+        return;
+    char what[EW_CAP_WHY_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    ew_cap_why_conn(env, env->st.why_tls, true, "TLS", "%s: its TLS parsing stopped there", what);
+}
+
+/* Handshake message names, for messages. */
+static const char *tls_hs_name(uint8_t type)
+{
+    switch (type) {
+    case TLS_HT_CLIENT_HELLO: return "ClientHello";
+    case TLS_HT_SERVER_HELLO: return "ServerHello";
+    case 4: return "NewSessionTicket";
+    case 8: return "EncryptedExtensions";
+    case TLS_HT_CERTIFICATE: return "Certificate";
+    case 12: return "ServerKeyExchange";
+    case 13: return "CertificateRequest";
+    case 14: return "ServerHelloDone";
+    case 15: return "CertificateVerify";
+    case 16: return "ClientKeyExchange";
+    case 20: return "Finished";
+    default: return "handshake";
+    }
+}
+
+/* "a" or "an", for tls_ct_name(type). */
+static const char *tls_ct_article(uint8_t type)
+{
+    return type == TLS_CT_ALERT || type == TLS_CT_APPLICATION_DATA ||
+                   type < TLS_CT_CHANGE_CIPHER_SPEC || type > TLS_CT_HEARTBEAT
+               ? "an"
+               : "a";
+}
+
+static const char *tls_ct_name(uint8_t type)
+{
+    switch (type) {
+    case TLS_CT_CHANGE_CIPHER_SPEC: return "ChangeCipherSpec";
+    case TLS_CT_ALERT: return "alert";
+    case TLS_CT_HANDSHAKE: return "handshake";
+    case TLS_CT_APPLICATION_DATA: return "application data";
+    case TLS_CT_HEARTBEAT: return "heartbeat";
+    default: return "unknown";
+    }
 }
 
 static bool tls_v13(const ew_tls_info *in)
@@ -184,7 +237,11 @@ static bool tls_parse_sni(ew_tls_info *in, tls_rd ext)
     return !list.bad && !ext.bad;
 }
 
-static int tls_client_hello(ew_tls_conn *t, int dir, const uint8_t *p, size_t n, int64_t ts)
+/* The parsers below return -1 with why set when the message makes no sense. */
+#define TLS_WHY_MAX 160
+
+static int tls_client_hello(ew_tls_conn *t, int dir, const uint8_t *p, size_t n, int64_t ts,
+                            char *why)
 {
     ew_tls_info *in = t->info;
     if (in->client_hello)
@@ -203,8 +260,10 @@ static int tls_client_hello(ew_tls_conn *t, int dir, const uint8_t *p, size_t n,
             tls_rd ext = rd_sub(&exts, rd_uint(&exts, 2));
             if (exts.bad)
                 break;
-            if (type == TLS_EXT_SERVER_NAME && !tls_parse_sni(in, ext))
+            if (type == TLS_EXT_SERVER_NAME && !tls_parse_sni(in, ext)) {
+                snprintf(why, TLS_WHY_MAX, "ClientHello: its server_name extension is malformed");
                 return -1;
+            }
             if (type == TLS_EXT_SUPPORTED_VERSIONS) {
                 tls_rd vs = rd_sub(&ext, rd_uint(&ext, 1));
                 uint16_t max = 0;
@@ -213,17 +272,25 @@ static int tls_client_hello(ew_tls_conn *t, int dir, const uint8_t *p, size_t n,
                     if (!tls_is_grease(v))
                         max = EW_MAX(max, v);
                 }
-                if (ext.bad || vs.n != 0)
+                if (ext.bad || vs.n != 0) {
+                    snprintf(why, TLS_WHY_MAX,
+                             "ClientHello: its supported_versions extension is malformed");
                     return -1;
+                }
                 if (max)
                     offered = max;
             }
         }
-        if (exts.bad)
+        if (exts.bad) {
+            snprintf(why, TLS_WHY_MAX,
+                     "ClientHello: its extensions run past the end of its %zu bytes", n);
             return -1;
+        }
     }
-    if (r.bad)
+    if (r.bad) {
+        snprintf(why, TLS_WHY_MAX, "ClientHello: its fields run past the end of its %zu bytes", n);
         return -1;
+    }
     in->client_hello = true;
     in->client_version = legacy;
     in->offered_max = offered;
@@ -234,7 +301,8 @@ static int tls_client_hello(ew_tls_conn *t, int dir, const uint8_t *p, size_t n,
     return 0;
 }
 
-static int tls_server_hello(ew_tls_conn *t, int dir, const uint8_t *p, size_t n, int64_t ts)
+static int tls_server_hello(ew_tls_conn *t, int dir, const uint8_t *p, size_t n, int64_t ts,
+                            char *why)
 {
     ew_tls_info *in = t->info;
     if (in->server_hello)
@@ -252,15 +320,23 @@ static int tls_server_hello(ew_tls_conn *t, int dir, const uint8_t *p, size_t n,
             tls_rd ext = rd_sub(&exts, rd_uint(&exts, 2));
             if (!exts.bad && type == TLS_EXT_SUPPORTED_VERSIONS) {
                 version = (uint16_t)rd_uint(&ext, 2);
-                if (ext.bad)
+                if (ext.bad) {
+                    snprintf(why, TLS_WHY_MAX,
+                             "ServerHello: its supported_versions extension is malformed");
                     return -1;
+                }
             }
         }
-        if (exts.bad)
+        if (exts.bad) {
+            snprintf(why, TLS_WHY_MAX,
+                     "ServerHello: its extensions run past the end of its %zu bytes", n);
             return -1;
+        }
     }
-    if (r.bad)
+    if (r.bad) {
+        snprintf(why, TLS_WHY_MAX, "ServerHello: its fields run past the end of its %zu bytes", n);
         return -1;
+    }
     if (!t->role_by_tcp && t->client_dir < 0)
         t->client_dir = (int8_t)(1 - dir);
     if (memcmp(random, tls_hrr_random, TLS_RANDOM_LEN) == 0) {
@@ -278,21 +354,45 @@ static int tls_server_hello(ew_tls_conn *t, int dir, const uint8_t *p, size_t n,
 
 /* Certificate of TLS 1.0-1.2 (RFC 5246 7.4.2): the server's chain. */
 static int tls_certificate(ew_tls_conn *t, const ew_cap_env *env, const uint8_t *p, size_t n,
-                           int64_t ts)
+                           int64_t ts, char *why)
 {
     ew_tls_info *in = t->info;
     tls_rd r = {p, n, false};
     uint32_t list_len = rd_uint(&r, TLS_LEN24);
-    if (r.bad || list_len != r.n)
+    if (r.bad) {
+        snprintf(why, TLS_WHY_MAX, "Certificate message of %zu bytes: too short for its "
+                                   "certificate list's length", n);
         return -1;
+    }
+    if (list_len != r.n) {
+        snprintf(why, TLS_WHY_MAX,
+                 "Certificate message: its certificate list says %u bytes, but the message "
+                 "(%zu bytes by its handshake header) leaves %zu for it",
+                 list_len, n, r.n);
+        return -1;
+    }
     /* First pass: check every length and count what is kept. */
     size_t keep = 0, kept_bytes = 0;
     bool cut = false;
     tls_rd w = r;
+    size_t at_cert = 0;
     while (w.n > 0) {
+        at_cert++;
         uint32_t len = rd_uint(&w, TLS_LEN24);
-        if (!rd_take(&w, len))
+        size_t left = w.n;
+        if (w.bad) {
+            snprintf(why, TLS_WHY_MAX,
+                     "Certificate message: the list ends inside the length of certificate %zu",
+                     at_cert);
             return -1;
+        }
+        if (!rd_take(&w, len)) {
+            snprintf(why, TLS_WHY_MAX,
+                     "Certificate message: certificate %zu of the list says %u bytes, but only "
+                     "%zu are left in the list",
+                     at_cert, len, left);
+            return -1;
+        }
         if (cut)
             continue;
         /* An oversized one ends the kept chain so depths keep their meaning. */
@@ -352,18 +452,18 @@ static bool tls_wanted(const ew_tls_conn *t, int dir, uint8_t type)
 /* A whole message. Returns 0, 1 when its content makes no sense, -1 when
  * out of memory. */
 static int tls_message(ew_tls_conn *t, const ew_cap_env *env, int dir, uint8_t type,
-                       const uint8_t *p, size_t n, int64_t ts)
+                       const uint8_t *p, size_t n, int64_t ts, char *why)
 {
     int rc = 0;
     switch (type) {
     case TLS_HT_CLIENT_HELLO:
-        rc = tls_client_hello(t, dir, p, n, ts);
+        rc = tls_client_hello(t, dir, p, n, ts, why);
         break;
     case TLS_HT_SERVER_HELLO:
-        rc = tls_server_hello(t, dir, p, n, ts);
+        rc = tls_server_hello(t, dir, p, n, ts, why);
         break;
     case TLS_HT_CERTIFICATE:
-        rc = tls_certificate(t, env, p, n, ts);
+        rc = tls_certificate(t, env, p, n, ts, why);
         break;
     default:
         break;
@@ -399,7 +499,8 @@ static int tls_handshake(ew_tls_conn *t, ew_cap_env *env, int dir, const uint8_t
             /* Only what is kept is bounded: a big CertificateRequest that
              * is skipped costs nothing. */
             if (d->hs_keep && d->hs_len > env->lim.max_handshake) {
-                tls_error(d, env);
+                tls_error(d, env, "%s message of %u bytes, more than max-handshake (%zu)",
+                          tls_hs_name(d->hs_hdr[0]), d->hs_len, env->lim.max_handshake);
                 break;
             }
             if (d->hs_keep && d->hs_len > d->hs_cap) {
@@ -428,11 +529,13 @@ static int tls_handshake(ew_tls_conn *t, ew_cap_env *env, int dir, const uint8_t
         if (d->hs_got < d->hs_len)
             break;
         if (d->hs_keep) {
-            int rc = tls_message(t, env, dir, d->hs_hdr[0], body ? body : d->hs_buf, d->hs_len, ts);
+            char why[TLS_WHY_MAX] = "";
+            int rc = tls_message(t, env, dir, d->hs_hdr[0], body ? body : d->hs_buf, d->hs_len, ts,
+                                 why);
             if (rc < 0)
                 return -1;
             if (rc > 0) {
-                tls_error(d, env);
+                tls_error(d, env, "%s", *why ? why : "a handshake message makes no sense");
                 break;
             }
         }
@@ -474,7 +577,11 @@ static int tls_record_begin(ew_tls_conn *t, ew_cap_env *env, int dir)
         if (first)
             tls_dir_close(d); /* not TLS: nothing to say about it */
         else
-            tls_error(d, env);
+            tls_error(d, env,
+                      "a record header makes no sense (content type %u, version %u.%u, "
+                      "length %u; at most %u)",
+                      d->rec_hdr[0], d->rec_hdr[1], d->rec_hdr[2],
+                      (unsigned)d->rec_hdr[3] << 8 | d->rec_hdr[4], TLS_REC_MAX);
         return 0;
     }
     if (first) {
@@ -487,7 +594,9 @@ static int tls_record_begin(ew_tls_conn *t, ew_cap_env *env, int dir)
     d->alert_len = 0;
     /* Only handshake records may continue a message that is not whole. */
     if (d->rec_type != TLS_CT_HANDSHAKE && d->hs_hdr_len > 0) {
-        tls_error(d, env);
+        tls_error(d, env, "%s %s record came before the %s message it interrupts was whole",
+                  tls_ct_article(d->rec_type), tls_ct_name(d->rec_type),
+                  d->hs_hdr_len == TLS_HS_HDR ? tls_hs_name(d->hs_hdr[0]) : "handshake");
         return 0;
     }
     ew_tls_info *in = t->info;
@@ -505,7 +614,8 @@ static int tls_record_begin(ew_tls_conn *t, ew_cap_env *env, int dir)
         break;
     case TLS_CT_ALERT:
         if (d->rec_left < TLS_ALERT_LEN)
-            tls_error(d, env);
+            tls_error(d, env, "an alert record of %u byte%s, less than an alert's 2", d->rec_left,
+                      d->rec_left == 1 ? "" : "s");
         break;
     default:
         break;
@@ -566,21 +676,49 @@ int ew_tls_feed(ew_tls_conn *t, ew_cap_env *env, int dir, const uint8_t *p, size
         }
         if (d->state == DS_TLS && d->rec_hdr_len == TLS_REC_HDR && d->rec_left == 0) {
             if (d->rec_type == TLS_CT_ALERT && d->alert_len < TLS_ALERT_LEN)
-                tls_error(d, env);
+                tls_error(d, env, "an empty alert record");
             d->rec_hdr_len = 0;
         }
     }
     return 0;
 }
 
-void ew_tls_end(ew_tls_conn *t, int dir, ew_tls_end_why why)
+void ew_tls_end(ew_tls_conn *t, ew_cap_env *env, int dir, ew_tls_end_why why)
 {
     ew_tls_dir *d = &t->d[dir];
     if (d->state == DS_DONE)
         return;
     /* Cut: bytes are missing, or the stream stopped inside a record. */
-    if (why != EW_TLS_END_CLOSE || d->rec_hdr_len > 0 || d->hs_hdr_len > 0)
+    bool inside = d->rec_hdr_len > 0 || d->hs_hdr_len > 0;
+    if (why != EW_TLS_END_CLOSE || inside)
         d->cut = true;
+    /* A gap is told by tcp.c; a stream that was never TLS has nothing to say. */
+    if (d->state == DS_TLS && (why == EW_TLS_END_LIMIT || (why == EW_TLS_END_CLOSE && inside))) {
+        env->st.tls_cut++;
+        char rec[96] = "", msg[96] = "";
+        if (d->rec_hdr_len == TLS_REC_HDR) {
+            uint32_t len = (uint32_t)d->rec_hdr[3] << 8 | d->rec_hdr[4];
+            snprintf(rec, sizeof rec, "%s %s record (%u of its %u bytes came)",
+                     tls_ct_article(d->rec_type), tls_ct_name(d->rec_type), len - d->rec_left, len);
+        } else if (d->rec_hdr_len > 0) {
+            snprintf(rec, sizeof rec, "a record header (%u of its 5 bytes came)", d->rec_hdr_len);
+        }
+        if (d->hs_hdr_len == TLS_HS_HDR)
+            snprintf(msg, sizeof msg, "%s message (%u of its %u bytes came)",
+                     tls_hs_name(d->hs_hdr[0]), d->hs_got, d->hs_len);
+        else if (d->hs_hdr_len > 0)
+            snprintf(msg, sizeof msg, "handshake message header (%u of its 4 bytes came)",
+                     d->hs_hdr_len);
+        if (why == EW_TLS_END_LIMIT)
+            ew_cap_why_conn(env, env->st.why_cut, true, "TLS",
+                            "its handshake goes on past max-flow-bytes (%zu bytes read per "
+                            "direction)%s%s: the rest was not read",
+                            env->lim.max_flow_bytes, *msg ? ", inside a " : "", msg);
+        else
+            ew_cap_why_conn(env, env->st.why_cut, true, "TLS", "the %s ended inside %s%s%s",
+                            env->ts ? "connection" : "capture", *rec ? rec : "a",
+                            *rec && *msg ? ", in a " : (*rec ? "" : " "), msg);
+    }
     tls_dir_close(d);
 }
 

@@ -38,7 +38,8 @@ void ew_copy_span(char *dst, size_t cap, ew_span s)
 
 static bool ew_same(const char *stored, ew_span s)
 {
-    return strlen(stored) == s.n && memcmp(stored, s.p, s.n) == 0;
+    /* s is empty, p NULL, when the line had no pid. */
+    return ew_span_eq(s, stored);
 }
 
 ew_txn *ew_txns_get(ew_txns *t, ew_span pid, ew_span id, bool create)

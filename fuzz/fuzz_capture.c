@@ -1,0 +1,95 @@
+/* fuzz_capture.c - the capture path: pcap/pcapng records through libpcap,
+ * link, IPv4/IPv6 and TCP (pcap.c), reassembly (tcp.c), TLS records and
+ * handshake messages (tls.c), then X.509 (x509.c).
+ *
+ * The input is read as one capture file (fmemopen) with small limits.
+ * Every handshake that comes out must be consistent (chain within
+ * max_chain, certificates within max_der, SNI terminated); each of its
+ * certificates is parsed with ew_cert_parse and checked against the SNI,
+ * and the chain is verified against a small trust store (the fixtures'
+ * root and intermediate) as of the handshake's time. */
+#include "fuzz.h"
+
+#include "capture.h"
+#include "x509.h"
+
+#define STORE_PEM "fixtures/captures/certs/store-root-intermediate.pem"
+#define LIM_FLOWS 16
+#define LIM_FLOW_BYTES (32u * 1024u)
+#define LIM_HANDSHAKE (16u * 1024u)
+#define LIM_CHAIN 4
+#define LIM_DER (8u * 1024u)
+#define ERR_LEN 256
+#define T_FIXTURES INT64_C(1795337384000000) /* 2026-11-22 08:49:44 UTC */
+
+static ew_trust *store;
+
+static void load_store(void)
+{
+    size_t len, n = 0;
+    char *pem = ewfuzz_read_source(STORE_PEM, &len);
+    char err[ERR_LEN];
+    if (ew_trust_load_pem(&store, pem, len, &n, err, sizeof err) != 0 || n == 0)
+        ewfuzz_die("trust store does not load", STORE_PEM);
+    free(pem);
+}
+
+static int on_hs(void *ctx, const ew_tls_hs *hs)
+{
+    EW_UNUSED(ctx);
+    if (hs->ncerts > LIM_CHAIN || memchr(hs->sni, '\0', sizeof hs->sni) == NULL ||
+        (hs->cert_state != EW_CERT_PRESENT && hs->ncerts != 0))
+        abort();
+    char err[ERR_LEN];
+    for (size_t i = 0; i < hs->ncerts; i++) {
+        if (!hs->cert_der[i] || hs->cert_len[i] == 0 || hs->cert_len[i] > LIM_DER)
+            abort();
+        ew_cert_info ci;
+        if (ew_cert_parse(hs->cert_der[i], hs->cert_len[i], &ci, err, sizeof err) == 0) {
+            if (hs->sni[0])
+                (void)ew_cert_name_match(&ci, hs->sni);
+            ew_cert_info_free(&ci);
+        }
+    }
+    if (hs->ncerts > 0) {
+        int64_t at = hs->ts_cert ? hs->ts_cert : T_FIXTURES;
+        ew_verdict v;
+        (void)ew_trust_verify(store, hs->cert_der, hs->cert_len, hs->ncerts, at, &v, err,
+                              sizeof err);
+    }
+    char addr[EW_ADDR_STR_MAX];
+    ew_endpoint_addr_str(&hs->client, addr);
+    ew_endpoint_addr_str(&hs->server, addr);
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (!store)
+        load_store();
+    if (size == 0)
+        return 0;
+    FILE *f = fmemopen((void *)(uintptr_t)data, size, "rb");
+    if (!f)
+        ewfuzz_die("fmemopen failed", "input");
+    static const ew_capture_limits lim = {
+        .max_flows = LIM_FLOWS,
+        .max_flow_bytes = LIM_FLOW_BYTES,
+        .max_handshake = LIM_HANDSHAKE,
+        .max_chain = LIM_CHAIN,
+        .max_der = LIM_DER,
+    };
+    ew_capture *c = ew_capture_new(&lim, on_hs, NULL);
+    if (!c)
+        ewfuzz_die("out of memory", "capture");
+    char err[ERR_LEN];
+    (void)ew_capture_feed(c, f, err, sizeof err);
+    if (ew_capture_finish(c) != 0)
+        abort();
+    const ew_capture_stats *st = ew_capture_stats_get(c);
+    if (st->tcp_segments > st->records || st->flows_evicted > st->flows)
+        abort();
+    ew_capture_free(c);
+    fclose(f);
+    return 0;
+}
