@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#define EW_TEXT_MAX 640
+
 void ew_inventory_init(ew_inventory *inv, ewdiag_input *input, size_t max)
 {
     memset(inv, 0, sizeof *inv);
@@ -64,8 +66,9 @@ static int ew_chain_digest(const ew_tls_hs *hs, unsigned char out[32])
     return ok ? 0 : -1;
 }
 
-/* A certificate that cannot be read, told once per distinct chain. */
-static int ew_tell_unreadable(const ew_inventory *inv, const ew_tls_hs *hs, const char *error)
+/* Something about a chain, told once per distinct chain: "the TLS server
+ * ADDR:PORT <what>". */
+static int ew_tell(const ew_inventory *inv, const ew_tls_hs *hs, const char *code, const char *what)
 {
     if (!inv->report)
         return 0;
@@ -73,13 +76,31 @@ static int ew_tell_unreadable(const ew_inventory *inv, const ew_tls_hs *hs, cons
     char server[EW_ENDPOINT_STR_MAX];
     ew_endpoint_str(&hs->server, server);
     if (inv->entry)
-        return ew_report_warn(inv->report, in, inv->entry, "certificate-unreadable", 1,
-                              "%s: %s: the TLS server %s presented a certificate that cannot be "
-                              "read: %s",
-                              in, inv->entry, server, error);
-    return ew_report_warn(inv->report, in, NULL, "certificate-unreadable", 1,
-                          "%s: the TLS server %s presented a certificate that cannot be read: %s",
-                          in, server, error);
+        return ew_report_warn(inv->report, in, inv->entry, code, 1, "%s: %s: the TLS server %s %s",
+                              in, inv->entry, server, what);
+    return ew_report_warn(inv->report, in, NULL, code, 1, "%s: the TLS server %s %s", in, server,
+                          what);
+}
+
+static int ew_tell_chain(const ew_inventory *inv, const ew_tls_hs *hs, const ew_chain *c)
+{
+    char what[EW_TEXT_MAX];
+    int rc = 0;
+    if (c->error) {
+        snprintf(what, sizeof what, "presented a certificate that cannot be read: %s", c->error);
+        rc |= ew_tell(inv, hs, "certificate-unreadable", what);
+    }
+    if (c->cut) {
+        if (c->nder == 1)
+            snprintf(what, sizeof what, "presented a chain longer than max-chain or a certificate "
+                                        "larger than max-der: only its first certificate was kept");
+        else
+            snprintf(what, sizeof what, "presented a chain longer than max-chain or a certificate "
+                                        "larger than max-der: only its first %zu certificates were kept",
+                     c->nder);
+        rc |= ew_tell(inv, hs, "limit-chain", what);
+    }
+    return rc;
 }
 
 static ew_chain *ew_chain_new(const ew_tls_hs *hs, const unsigned char digest[32])
@@ -140,7 +161,7 @@ static int32_t ew_chain_of(const ew_inventory *inv, ew_tls_server *s, const ew_t
     if (!c)
         return -2;
     s->chains[s->nchains++] = c;
-    if (c->error && ew_tell_unreadable(inv, hs, c->error) != 0)
+    if (ew_tell_chain(inv, hs, c) != 0)
         return -2; /* the chain is the server's now: freed with it */
     return (int32_t)(s->nchains - 1);
 }
