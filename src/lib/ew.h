@@ -76,6 +76,10 @@ typedef struct ew_err {
 int ew_err_set(ew_err *e, int code, const char *fmt, ...) EW_PRINTF(3, 4);
 void ew_err_clear(ew_err *e);
 
+/* Length of the valid UTF-8 sequence at p (at most n >= 1 bytes), 0 if
+ * invalid: what the serializers keep and what they replace. */
+size_t ew_utf8_len(const unsigned char *p, size_t n);
+
 /* Basename of a path inside an archive or file system ('/' separated). */
 const char *ew_basename(const char *path);
 
