@@ -15,6 +15,7 @@
 
 #include "scan.h"
 #include "source.h"
+#include "timestamp.h"
 
 /* Folders below a directory input walked at most (symlinks are not followed). */
 #define EW_MAX_DIR_DEPTH 32
@@ -119,8 +120,15 @@ static bool ew_looks_binary(const void *buf, size_t n)
 }
 
 /* Reads the data of the current entry of ar into the scanners. */
+/* A block of entry data already read (by the sniffer), given first. */
+typedef struct ew_pending {
+    const void *buf;
+    size_t n;
+    la_int64_t off;
+} ew_pending;
+
 static int ew_read_entry(ew_walk *w, struct archive *ar, const ew_entry_meta *m,
-                         ewdiag_entry *e, bool sniff)
+                         ewdiag_entry *e, bool sniff, ew_pending *first_block)
 {
     ew_run *run = w->run;
     ew_scan s;
@@ -134,7 +142,15 @@ static int ew_read_entry(ew_walk *w, struct archive *ar, const ew_entry_meta *m,
         const void *buf;
         size_t n;
         la_int64_t off;
-        int r = archive_read_data_block(ar, &buf, &n, &off);
+        int r = ARCHIVE_OK;
+        if (first_block && first_block->buf) {
+            buf = first_block->buf;
+            n = first_block->n;
+            off = first_block->off;
+            first_block->buf = NULL;
+        } else {
+            r = archive_read_data_block(ar, &buf, &n, &off);
+        }
         if (r == ARCHIVE_EOF)
             break;
         if (r < ARCHIVE_WARN) {
@@ -169,6 +185,34 @@ static int ew_read_entry(ew_walk *w, struct archive *ar, const ew_entry_meta *m,
         ew_progress(w);
     }
     return ew_scan_end(&s, read_error) == 0 ? 0 : ew_oom(w);
+}
+
+/* Whether the first line of buf starts with a time as log lines do: a file
+ * named otherwise (a renamed log in a repacked bundle) is read all the same. */
+static bool ew_looks_like_log(const char *buf, size_t n)
+{
+    const char *nl = memchr(buf, '\n', n);
+    size_t len = nl ? (size_t)(nl - buf) : n;
+    int64_t us;
+    size_t used;
+    return ew_ts_parse_iso(buf, len, &us, &used) == 0 ||
+           ew_ts_parse_ats(buf, len, 0, &us, &used) == 0 ||
+           ew_ts_parse_ats_compact(buf, len, &us, &used) == 0;
+}
+
+/* An entry whose name says nothing: its first line decides. */
+static int ew_sniff_entry(ew_walk *w, struct archive *ar, ew_entry_meta *m, ewdiag_entry *e)
+{
+    ew_pending first = {NULL, 0, 0};
+    int r = archive_read_data_block(ar, &first.buf, &first.n, &first.off);
+    if (r < ARCHIVE_WARN || r == ARCHIVE_EOF || first.n == 0 ||
+        !ew_looks_like_log(first.buf, first.n))
+        return ew_entry_set(e, "skipped", "not a file ewdiag reads (nor a log, by its first line)") == 0
+                   ? 0
+                   : ew_oom(w);
+    m->role = EW_ROLE_LOG;
+    e->role = ew_role_name(EW_ROLE_LOG);
+    return ew_read_entry(w, ar, m, e, false, &first);
 }
 
 static int ew_walk_archive(ew_walk *w, struct archive *ar, const char *prefix, const char *raw_name,
@@ -327,9 +371,12 @@ static int ew_walk_one(ew_walk *w, struct archive *ar, struct archive_entry *ae,
         rc = ew_walk_nested(w, ar, &m, e, depth);
     } else if (m.role == EW_ROLE_CAPTURE) {
         rc = ew_read_capture(w, ar, &m, e);
+    } else if (m.role == EW_ROLE_OTHER) {
+        rc = ew_sniff_entry(w, ar, &m, e);
     } else {
         /* A plain input that was not named like a log must look like text. */
-        rc = ew_read_entry(w, ar, &m, e, raw && raw_role == EW_ROLE_LOG && ew_role_of(name) != m.role);
+        rc = ew_read_entry(w, ar, &m, e, raw && raw_role == EW_ROLE_LOG && ew_role_of(name) != m.role,
+                           NULL);
     }
     free(path);
     return rc;
@@ -449,7 +496,7 @@ static int ew_open(ew_walk *w, struct archive *ar, const char *fspath, int fd)
 
 /* Opens a file of the file system (or stdin) and walks it. */
 static int ew_walk_file(ew_walk *w, const char *fspath, int fd, const char *name, const char *prefix,
-                        ew_role role)
+                        ew_role role, bool named_by_user)
 {
     int own_fd = -1;
     if (fspath && (own_fd = fd = open(fspath, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -480,8 +527,10 @@ static int ew_walk_file(ew_walk *w, const char *fspath, int fd, const char *name
         char plain[EW_PATH_NAME_MAX];
         ew_strip_compression(ew_basename(name), plain, sizeof plain);
         ew_role hint = ew_role_of(plain);
-        if (hint == EW_ROLE_OTHER || hint == EW_ROLE_ARCHIVE)
-            hint = EW_ROLE_LOG;
+        /* A file the user named is a log unless it says otherwise; one met
+         * in a folder is judged by its first line. */
+        if (hint == EW_ROLE_ARCHIVE || (hint == EW_ROLE_OTHER && named_by_user))
+            hint = named_by_user ? EW_ROLE_LOG : EW_ROLE_OTHER;
         rc = ew_walk_archive(w, ar, prefix, plain, hint, 0);
         if (rc == 0 && w->zip_again) {
             /* Read the zip again from its local headers, in order. */
@@ -572,11 +621,10 @@ static int ew_walk_dir(ew_walk *w, const char *fspath, const char *rel, unsigned
             goto next;
         }
         ew_role role = ew_role_of(d);
-        if (!S_ISREG(st.st_mode) || role == EW_ROLE_OTHER) {
+        if (!S_ISREG(st.st_mode)) {
             ewdiag_entry *e = ew_input_add_entry(run->input, sub.p, ew_role_name(role),
                                                  (uint64_t)st.st_size);
-            if (!e || ew_entry_set(e, "skipped", S_ISREG(st.st_mode) ? "not a file ewdiag reads"
-                                                                     : "not a regular file") != 0)
+            if (!e || ew_entry_set(e, "skipped", "not a regular file") != 0)
                 rc = ew_oom(w);
             goto next;
         }
@@ -587,7 +635,7 @@ static int ew_walk_dir(ew_walk *w, const char *fspath, const char *rel, unsigned
                      : ew_oom(w);
             goto next;
         }
-        rc = ew_walk_file(w, full.p, -1, d, sub.p, role);
+        rc = ew_walk_file(w, full.p, -1, d, sub.p, role, false);
     next:
         free(names[i]);
     }
@@ -621,10 +669,10 @@ static int ew_walk_input(ew_walk *w, const char *path, int fd)
         if (S_ISDIR(st.st_mode))
             return ew_walk_dir(w, path, NULL, 0);
         run->total = (uint64_t)st.st_size;
-        return ew_walk_file(w, path, -1, path, NULL, EW_ROLE_OTHER);
+        return ew_walk_file(w, path, -1, path, NULL, EW_ROLE_OTHER, true);
     }
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
         run->total = (uint64_t)st.st_size;
-    return ew_walk_file(w, NULL, fd, run->input->name, NULL, EW_ROLE_OTHER);
+    return ew_walk_file(w, NULL, fd, run->input->name, NULL, EW_ROLE_OTHER, true);
 }

@@ -153,7 +153,12 @@ static int ew_transaction(ew_scan *s, const ew_event *ev)
 static int ew_dispatch(ew_scan *s, const ew_event *ev)
 {
     switch (ev->rule->kind) {
-    case EW_RULE_FINDING: return ew_findings_event(&s->run->findings, ev);
+    case EW_RULE_FINDING:
+        /* The node a finding's line names is a node of the input, whatever
+         * the file was called. */
+        if (!ew_input_node(s->run->input, ev->node.p, ev->node.n))
+            return EWDIAG_ENOMEM;
+        return ew_findings_event(&s->run->findings, ev);
     case EW_RULE_EVIDENCE: return ew_findings_attach(&s->run->findings, ev);
     case EW_RULE_TRANSACTION: return ew_transaction(s, ev);
     }
