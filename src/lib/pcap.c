@@ -94,6 +94,9 @@
 #define EW_CAP_HANDSHAKE_MAX 0xffffffu
 
 #define EW_USEC_PER_SEC 1000000
+/* Record times are clamped to year 9999 either side of 1970: a lying pcapng
+ * timestamp must not overflow microseconds. */
+#define EW_TS_MAX_SEC INT64_C(253402300799)
 /* stdio buffer of the FILE given to libpcap. */
 #define EW_CAP_READ_BUF (64u * 1024u)
 
@@ -467,7 +470,8 @@ static int ew_cap_record(ew_capture *c, int dlt, const struct pcap_pkthdr *ph, c
     s.data = tcp + doff;
     s.len = tcp_n - doff;
     s.wire_len = wire_n > doff ? EW_MAX(wire_n - doff, s.len) : s.len;
-    s.ts = (int64_t)ph->ts.tv_sec * EW_USEC_PER_SEC + (int64_t)ph->ts.tv_usec;
+    int64_t sec = EW_MIN(EW_MAX((int64_t)ph->ts.tv_sec, -EW_TS_MAX_SEC), EW_TS_MAX_SEC);
+    s.ts = sec * EW_USEC_PER_SEC + (int64_t)ph->ts.tv_usec;
     return ew_tcp_segment(c->tcp, &s);
 }
 
