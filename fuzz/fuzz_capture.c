@@ -12,8 +12,8 @@
  * root and intermediate) as of the handshake's time. */
 #include "fuzz.h"
 
-#include "capture.h"
-#include "x509.h"
+#include "capture/capture.h"
+#include "x509/x509.h"
 
 #define STORE_PEM "fixtures/captures/certs/store-root-intermediate.pem"
 #define LIM_FLOWS 16

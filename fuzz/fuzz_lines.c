@@ -10,8 +10,8 @@
  * formatted by ew_ts_format must parse back to the same millisecond. */
 #include "fuzz.h"
 
-#include "lines.h"
-#include "timestamp.h"
+#include "core/lines.h"
+#include "core/timestamp.h"
 
 #define SMALL_MAX_LINE 64u
 #define LARGE_MAX_LINE (64u * 1024u)

@@ -15,8 +15,8 @@
 
 #include <ewdiag.h>
 
-#include "match.h"
-#include "rules.h"
+#include "rules/match.h"
+#include "rules/rules.h"
 
 #define PATH_LEN 64
 #define MATCH_LIMIT 100000u

@@ -11,7 +11,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "x509.h"
+#include "x509/x509.h"
 
 #define LEAF_PEM "fixtures/captures/certs/cucm-ms.pem"
 #define INTERMEDIATE_PEM "fixtures/captures/certs/intermediate.pem"

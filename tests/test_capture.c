@@ -4,7 +4,7 @@
  *
  * The certificates are fake DER (a SEQUENCE header and a pattern): the
  * capture code does not parse X.509. */
-#include "capture.h"
+#include "capture/capture.h"
 
 #include <check.h>
 #include <dirent.h>

@@ -1,5 +1,5 @@
 /* test_lines.c - the streaming line splitter. */
-#include "lines.h"
+#include "core/lines.h"
 
 #include <check.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "prefilter.h"
+#include "rules/prefilter.h"
 
 #define N_TRIALS 20000
 #define LINE_MAX_LEN 300

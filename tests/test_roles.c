@@ -1,6 +1,6 @@
 /* test_roles.c - entry roles, hosts and compression suffixes from file
  * names alone (names from the admin guide's bundle list, domain.md). */
-#include "roles.h"
+#include "input/roles.h"
 
 #include <check.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "source.h"
+#include "input/source.h"
 
 #define PLAIN_LEN (3u * 1024u * 1024u + 17u) /* over several inflated blocks */
 #define GZIP_WINDOW (15 + 16)

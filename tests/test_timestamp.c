@@ -2,7 +2,7 @@
  *
  * Expected values come from `date -u -d <time> +%s`, not from the code
  * under test. */
-#include "timestamp.h"
+#include "core/timestamp.h"
 
 #include <check.h>
 #include <stdlib.h>

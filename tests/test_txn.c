@@ -2,7 +2,7 @@
  *
  * Expected decodings come from the article (domain.md) and from
  * `printf %s TEXT | base64` with the padding dropped. */
-#include "txn.h"
+#include "scan/txn.h"
 
 #include <check.h>
 #include <stdio.h>

@@ -5,9 +5,9 @@
 #define OPENSSL_API_COMPAT 30000
 #define OPENSSL_NO_DEPRECATED
 
-#include "x509.h"
+#include "x509/x509.h"
 
-#include "timestamp.h"
+#include "core/timestamp.h"
 
 #include <limits.h>
 

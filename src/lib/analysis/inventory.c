@@ -1,0 +1,324 @@
+/* inventory.c - handshakes -> the TLS servers of an input, each distinct
+ * chain parsed once; and the bounded log correlation reads. */
+#include "analysis/inventory.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define EW_TEXT_MAX 640
+
+void ew_inventory_init(ew_inventory *inv, ewdiag_input *input, size_t max)
+{
+    memset(inv, 0, sizeof *inv);
+    inv->input = input;
+    inv->max = max;
+}
+
+void ew_inventory_free(ew_inventory *inv)
+{
+    free(inv->recs);
+    memset(inv, 0, sizeof *inv);
+}
+
+static ew_tls_server *ew_server_of(ew_inventory *inv, const ew_endpoint *e, uint32_t *index)
+{
+    ewdiag_input *in = inv->input;
+    char addr[EW_ADDR_STR_MAX];
+    ew_endpoint_addr_str(e, addr);
+    for (size_t i = in->ntls_servers; i-- > 0;) {
+        ew_tls_server *s = in->tls_servers[i];
+        if (s->port == e->port && strcmp(s->address, addr) == 0) {
+            *index = (uint32_t)i;
+            return s;
+        }
+    }
+    if (in->ntls_servers >= UINT32_MAX ||
+        ew_grow(&in->tls_servers, &in->ctls_servers, in->ntls_servers + 1,
+                sizeof *in->tls_servers) != 0)
+        return NULL;
+    ew_tls_server *s = calloc(1, sizeof *s);
+    if (!s || !(s->address = ew_strdup(addr))) {
+        free(s);
+        return NULL;
+    }
+    s->port = e->port;
+    *index = (uint32_t)in->ntls_servers;
+    in->tls_servers[in->ntls_servers++] = s;
+    return s;
+}
+
+static int ew_chain_digest(const ew_tls_hs *hs, unsigned char out[32])
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+    for (size_t i = 0; ok && i < hs->ncerts; i++) {
+        /* The length first, so that a split between certificates counts. */
+        unsigned char len[8];
+        for (size_t b = 0; b < sizeof len; b++)
+            len[b] = (unsigned char)(hs->cert_len[i] >> (8 * b));
+        ok = EVP_DigestUpdate(ctx, len, sizeof len) == 1 &&
+             EVP_DigestUpdate(ctx, hs->cert_der[i], hs->cert_len[i]) == 1;
+    }
+    unsigned int n = 0;
+    ok = ok && EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == 32;
+    EVP_MD_CTX_free(ctx);
+    return ok ? 0 : -1;
+}
+
+/* Something about a chain, told once per distinct chain: "the TLS server
+ * ADDR:PORT <what>". */
+static int ew_tell(const ew_inventory *inv, const ew_tls_hs *hs, const char *code, const char *what)
+{
+    if (!inv->report)
+        return 0;
+    const char *in = inv->input->name;
+    char server[EW_ENDPOINT_STR_MAX];
+    ew_endpoint_str(&hs->server, server);
+    if (inv->entry)
+        return ew_report_warn(inv->report, in, inv->entry, code, 1, "%s: %s: the TLS server %s %s",
+                              in, inv->entry, server, what);
+    return ew_report_warn(inv->report, in, NULL, code, 1, "%s: the TLS server %s %s", in, server,
+                          what);
+}
+
+static int ew_tell_chain(const ew_inventory *inv, const ew_tls_hs *hs, const ew_chain *c)
+{
+    char what[EW_TEXT_MAX];
+    int rc = 0;
+    if (c->error) {
+        snprintf(what, sizeof what, "presented a certificate that cannot be read: %s", c->error);
+        rc |= ew_tell(inv, hs, "certificate-unreadable", what);
+    }
+    if (c->cut) {
+        if (c->nder == 1)
+            snprintf(what, sizeof what, "presented a chain longer than max-chain or a certificate "
+                                        "larger than max-der: only its first certificate was kept");
+        else
+            snprintf(what, sizeof what, "presented a chain longer than max-chain or a certificate "
+                                        "larger than max-der: only its first %zu certificates were kept",
+                     c->nder);
+        rc |= ew_tell(inv, hs, "limit-chain", what);
+    }
+    return rc;
+}
+
+static ew_chain *ew_chain_new(const ew_tls_hs *hs, const unsigned char digest[32])
+{
+    ew_chain *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    memcpy(c->digest, digest, sizeof c->digest);
+    c->cut = hs->chain_cut;
+    size_t n = hs->ncerts ? hs->ncerts : 1;
+    c->certs = calloc(n, sizeof *c->certs);
+    c->der = calloc(n, sizeof *c->der);
+    c->der_len = calloc(n, sizeof *c->der_len);
+    if (!c->certs || !c->der || !c->der_len) {
+        ew_chain_free(c);
+        return NULL;
+    }
+    for (size_t i = 0; i < hs->ncerts; i++) {
+        if (!(c->der[i] = malloc(hs->cert_len[i] ? hs->cert_len[i] : 1))) {
+            ew_chain_free(c);
+            return NULL;
+        }
+        memcpy(c->der[i], hs->cert_der[i], hs->cert_len[i]);
+        c->der_len[i] = hs->cert_len[i];
+        c->nder++;
+    }
+    for (size_t i = 0; i < hs->ncerts; i++) {
+        char err[256];
+        if (ew_cert_parse(hs->cert_der[i], hs->cert_len[i], &c->certs[c->ncerts], err,
+                          sizeof err) == 0) {
+            c->ncerts++;
+            continue;
+        }
+        /* Keep what parsed before it; say which one did not. */
+        char msg[320];
+        snprintf(msg, sizeof msg, "certificate %zu of the chain: %s", i + 1, err);
+        if (!c->error && !(c->error = ew_strdup(msg))) {
+            ew_chain_free(c);
+            return NULL;
+        }
+        break;
+    }
+    return c;
+}
+
+static int32_t ew_chain_of(const ew_inventory *inv, ew_tls_server *s, const ew_tls_hs *hs)
+{
+    unsigned char digest[32];
+    if (ew_chain_digest(hs, digest) != 0)
+        return -2;
+    for (size_t i = 0; i < s->nchains; i++)
+        if (memcmp(s->chains[i]->digest, digest, sizeof digest) == 0)
+            return (int32_t)i;
+    if (s->nchains >= INT32_MAX ||
+        ew_grow(&s->chains, &s->cchains, s->nchains + 1, sizeof *s->chains) != 0)
+        return -2;
+    ew_chain *c = ew_chain_new(hs, digest);
+    if (!c)
+        return -2;
+    s->chains[s->nchains++] = c;
+    if (ew_tell_chain(inv, hs, c) != 0)
+        return -2; /* the chain is the server's now: freed with it */
+    return (int32_t)(s->nchains - 1);
+}
+
+static uint8_t ew_sni_of(ew_tls_server *s, const char *sni)
+{
+    if (!*sni)
+        return EW_NO_SNI;
+    for (size_t i = 0; i < s->nsnis; i++)
+        if (strcmp(s->snis[i], sni) == 0)
+            return (uint8_t)i;
+    if (s->nsnis == EW_MAX_SNIS || !(s->snis[s->nsnis] = ew_strdup(sni)))
+        return EW_NO_SNI;
+    return (uint8_t)s->nsnis++;
+}
+
+static int64_t ew_hs_time(const ew_tls_hs *hs)
+{
+    return hs->ts_cert ? hs->ts_cert : hs->ts_hello ? hs->ts_hello : hs->ts_start;
+}
+
+int ew_inventory_add(void *ctx, const ew_tls_hs *hs)
+{
+    ew_inventory *inv = ctx;
+    uint32_t index;
+    ew_tls_server *s = ew_server_of(inv, &hs->server, &index);
+    if (!s)
+        return inv->err = EWDIAG_ENOMEM;
+    s->handshakes++;
+    s->alerts += hs->alert >= 0;
+    int32_t chain = EW_NO_CHAIN;
+    switch (hs->cert_state) {
+    case EW_CERT_PRESENT:
+        s->certificate_messages++;
+        if ((chain = ew_chain_of(inv, s, hs)) < EW_NO_CHAIN)
+            return inv->err = EWDIAG_ENOMEM;
+        ew_chain *c = s->chains[chain];
+        int64_t t = ew_hs_time(hs);
+        if (!c->seen || t < c->first_seen)
+            c->first_seen = t;
+        if (t > c->last_seen)
+            c->last_seen = t;
+        c->seen++;
+        break;
+    case EW_CERT_ENCRYPTED: s->tls13++; break;
+    case EW_CERT_RESUMED: s->resumed++; break;
+    case EW_CERT_CUT: s->cut++; break;
+    case EW_CERT_UNSEEN: s->unseen++; break;
+    }
+    uint8_t sni = ew_sni_of(s, hs->sni);
+    if (inv->n >= inv->max) {
+        inv->forgotten++;
+        return 0;
+    }
+    if (ew_grow(&inv->recs, &inv->cap, inv->n + 1, sizeof *inv->recs) != 0)
+        return inv->err = EWDIAG_ENOMEM;
+    inv->recs[inv->n++] = (ew_hs_rec){
+        .server = index,
+        .chain = chain,
+        .ts = ew_hs_time(hs),
+        .version = hs->version,
+        .cipher = hs->cipher,
+        .alert = (int16_t)hs->alert,
+        .alert_by_client = hs->alert_by_client,
+        .state = (uint8_t)hs->cert_state,
+        .sni = sni,
+    };
+    return 0;
+}
+
+void ew_tls_version_str(uint16_t v, char out[EW_TLS_NAME_MAX])
+{
+    static const struct {
+        uint16_t v;
+        const char *name;
+    } names[] = {{0x0300, "SSL 3.0"}, {0x0301, "TLS 1.0"}, {0x0302, "TLS 1.1"},
+                 {0x0303, "TLS 1.2"}, {0x0304, "TLS 1.3"}};
+    for (size_t i = 0; i < EW_ARRAY_LEN(names); i++) {
+        if (names[i].v == v) {
+            snprintf(out, EW_TLS_NAME_MAX, "%s", names[i].name);
+            return;
+        }
+    }
+    snprintf(out, EW_TLS_NAME_MAX, "0x%04x", v);
+}
+
+void ew_cipher_str(uint16_t c, char out[EW_TLS_NAME_MAX])
+{
+    /* The suites Expressway and Unified CM negotiate in practice. */
+    static const struct {
+        uint16_t id;
+        const char *name;
+    } names[] = {
+        {0x002f, "AES128-SHA"},
+        {0x0035, "AES256-SHA"},
+        {0x009c, "AES128-GCM-SHA256"},
+        {0x009d, "AES256-GCM-SHA384"},
+        {0x009e, "DHE-RSA-AES128-GCM-SHA256"},
+        {0x009f, "DHE-RSA-AES256-GCM-SHA384"},
+        {0x1301, "TLS_AES_128_GCM_SHA256"},
+        {0x1302, "TLS_AES_256_GCM_SHA384"},
+        {0x1303, "TLS_CHACHA20_POLY1305_SHA256"},
+        {0xc009, "ECDHE-ECDSA-AES128-SHA"},
+        {0xc00a, "ECDHE-ECDSA-AES256-SHA"},
+        {0xc013, "ECDHE-RSA-AES128-SHA"},
+        {0xc014, "ECDHE-RSA-AES256-SHA"},
+        {0xc023, "ECDHE-ECDSA-AES128-SHA256"},
+        {0xc024, "ECDHE-ECDSA-AES256-SHA384"},
+        {0xc027, "ECDHE-RSA-AES128-SHA256"},
+        {0xc028, "ECDHE-RSA-AES256-SHA384"},
+        {0xc02b, "ECDHE-ECDSA-AES128-GCM-SHA256"},
+        {0xc02c, "ECDHE-ECDSA-AES256-GCM-SHA384"},
+        {0xc02f, "ECDHE-RSA-AES128-GCM-SHA256"},
+        {0xc030, "ECDHE-RSA-AES256-GCM-SHA384"},
+        {0xcca8, "ECDHE-RSA-CHACHA20-POLY1305"},
+        {0xcca9, "ECDHE-ECDSA-CHACHA20-POLY1305"},
+    };
+    for (size_t i = 0; i < EW_ARRAY_LEN(names); i++) {
+        if (names[i].id == c) {
+            snprintf(out, EW_TLS_NAME_MAX, "%s", names[i].name);
+            return;
+        }
+    }
+    snprintf(out, EW_TLS_NAME_MAX, "0x%04x", c);
+}
+
+const char *ew_cert_state_name(int state)
+{
+    switch (state) {
+    case EW_CERT_PRESENT: return "certificate";
+    case EW_CERT_ENCRYPTED: return "encrypted";
+    case EW_CERT_RESUMED: return "resumed";
+    case EW_CERT_CUT: return "cut";
+    default: return "unseen";
+    }
+}
+
+const char *ew_alert_name(int alert)
+{
+    static const struct {
+        int code;
+        const char *name;
+    } names[] = {
+        {0, "close_notify"},          {10, "unexpected_message"},
+        {20, "bad_record_mac"},       {40, "handshake_failure"},
+        {42, "bad_certificate"},      {43, "unsupported_certificate"},
+        {44, "certificate_revoked"},  {45, "certificate_expired"},
+        {46, "certificate_unknown"},  {47, "illegal_parameter"},
+        {48, "unknown_ca"},           {49, "access_denied"},
+        {50, "decode_error"},         {51, "decrypt_error"},
+        {70, "protocol_version"},     {71, "insufficient_security"},
+        {80, "internal_error"},       {86, "inappropriate_fallback"},
+        {90, "user_canceled"},        {109, "missing_extension"},
+        {112, "unrecognized_name"},   {116, "certificate_required"},
+    };
+    for (size_t i = 0; i < EW_ARRAY_LEN(names); i++)
+        if (names[i].code == alert)
+            return names[i].name;
+    return "";
+}

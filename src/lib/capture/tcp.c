@@ -1,0 +1,563 @@
+/* tcp.c - TCP connections and their two byte streams, put back in order
+ * and given to tls.c. Bounded everywhere: at most max_flows connections
+ * (the least recently used one goes first), at most max_flow_bytes of each
+ * direction from its start, and nothing once tls.c needs no more.
+ *
+ * Each direction is given in order straight from the packets; only bytes
+ * that come ahead of a hole are copied, into a buffer indexed by stream
+ * offset, and given once the hole fills. Sequence numbers are compared with
+ * 32-bit serial arithmetic, so a stream may wrap around 2^32.
+ *
+ * The client is the side that sent the SYN (or got the SYN-ACK); when the
+ * handshake of TCP was not captured, the side that sent the ClientHello (or
+ * got the ServerHello); failing that the side with the higher port, which
+ * is usually the ephemeral one; with equal ports, whoever spoke first. */
+#include "capture/capture_int.h"
+
+#include <stdlib.h>
+
+/* Holes one direction may have open at once before it is given up. */
+#define EW_TCP_MAX_RANGES 8
+#define EW_TCP_MIN_BUCKETS 64u
+#define EW_TCP_MAX_BUCKETS (1u << 20)
+#define EW_TCP_OOO_MIN 2048u
+#define EW_FNV_OFFSET 2166136261u
+#define EW_FNV_PRIME 16777619u
+#define EW_IPV4_BYTES 4
+#define EW_SERIAL_HALF 0x80000000u
+#define EW_SERIAL_SPAN 0x100000000
+
+/* Stream offsets [lo, hi) held in the out-of-order buffer. */
+typedef struct ew_tcp_range {
+    uint32_t lo, hi;
+} ew_tcp_range;
+
+typedef struct ew_tcp_half {
+    uint32_t base;    /* sequence number of stream offset 0 */
+    uint32_t isn;     /* the SYN's sequence number, when seen */
+    uint32_t next;    /* stream offset of the next byte to give */
+    uint32_t fin_off; /* stream offset of the FIN, when seen */
+    bool syn, started, data, fin, ended;
+    uint8_t nr;
+    uint64_t snap_rec;  /* first record whose payload the snapshot length cut; 0 none */
+    uint32_t snap_len, snap_wire; /* its payload bytes captured, and on the wire */
+    ew_tcp_range r[EW_TCP_MAX_RANGES]; /* sorted, disjoint, above next */
+    uint8_t *ooo;       /* ooo[i] holds stream offset ooo_base + i */
+    uint32_t ooo_base;
+    uint32_t ooo_cap;
+} ew_tcp_half;
+
+typedef struct ew_flow {
+    struct ew_flow *hnext;        /* hash chain */
+    struct ew_flow *newer, *older; /* recency list */
+    uint32_t hash;
+    uint8_t first_dir;
+    ew_endpoint ep[2]; /* ep[d] sends direction d; ep[0] sorts first */
+    int64_t ts_start;
+    ew_tcp_half h[2];
+    ew_tls_conn tls;
+} ew_flow;
+
+struct ew_tcp {
+    ew_cap_env *env;
+    ew_flow **buckets;
+    size_t nbuckets; /* a power of two */
+    ew_flow *newest, *oldest;
+    size_t live;
+    ew_flow *spare; /* ended flows kept for reuse, chained by hnext */
+};
+
+static size_t ew_addr_len(uint8_t af)
+{
+    return af == 4 ? EW_IPV4_BYTES : EW_ADDR_BYTES;
+}
+
+static int ew_ep_cmp(const ew_endpoint *a, const ew_endpoint *b)
+{
+    int c = memcmp(a->addr, b->addr, ew_addr_len(a->af));
+    if (c)
+        return c;
+    return (a->port > b->port) - (a->port < b->port);
+}
+
+static bool ew_ep_eq(const ew_endpoint *a, const ew_endpoint *b)
+{
+    return a->af == b->af && a->port == b->port &&
+           memcmp(a->addr, b->addr, ew_addr_len(a->af)) == 0;
+}
+
+static uint32_t ew_fnv(uint32_t h, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * EW_FNV_PRIME;
+    return h;
+}
+
+static uint32_t ew_flow_hash(const ew_endpoint ep[2])
+{
+    uint32_t h = EW_FNV_OFFSET;
+    h = ew_fnv(h, &ep[0].af, 1);
+    for (int i = 0; i < 2; i++) {
+        uint8_t port[2] = {(uint8_t)(ep[i].port >> 8), (uint8_t)ep[i].port};
+        h = ew_fnv(h, ep[i].addr, ew_addr_len(ep[i].af));
+        h = ew_fnv(h, port, sizeof port);
+    }
+    return h;
+}
+
+/* b - a as a signed distance in sequence space. */
+static int64_t ew_serial_diff(uint32_t b, uint32_t a)
+{
+    uint32_t d = b - a;
+    return d < EW_SERIAL_HALF ? (int64_t)d : (int64_t)d - EW_SERIAL_SPAN;
+}
+
+ew_tcp *ew_tcp_new(ew_cap_env *env)
+{
+    ew_tcp *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->env = env;
+    size_t n = EW_TCP_MIN_BUCKETS;
+    while (n < env->lim.max_flows && n < EW_TCP_MAX_BUCKETS)
+        n *= 2;
+    t->buckets = calloc(n, sizeof *t->buckets);
+    if (!t->buckets) {
+        free(t);
+        return NULL;
+    }
+    t->nbuckets = n;
+    return t;
+}
+
+/* Recency list: newest first. */
+static void ew_lru_unlink(ew_tcp *t, ew_flow *f)
+{
+    if (f->newer)
+        f->newer->older = f->older;
+    else
+        t->newest = f->older;
+    if (f->older)
+        f->older->newer = f->newer;
+    else
+        t->oldest = f->newer;
+    f->newer = f->older = NULL;
+}
+
+static void ew_lru_push(ew_tcp *t, ew_flow *f)
+{
+    f->newer = NULL;
+    f->older = t->newest;
+    if (t->newest)
+        t->newest->newer = f;
+    t->newest = f;
+    if (!t->oldest)
+        t->oldest = f;
+}
+
+static void ew_half_drop(ew_tcp_half *h)
+{
+    free(h->ooo);
+    h->ooo = NULL;
+    h->ooo_cap = 0;
+    h->nr = 0;
+}
+
+/* The direction whose bytes go to tls.c next, for the messages of the stats. */
+static void ew_tcp_dir(ew_tcp *t, ew_flow *f, int dir)
+{
+    t->env->from = &f->ep[dir];
+    t->env->to = &f->ep[1 - dir];
+}
+
+/* Gives the connection's handshake, once, if it spoke TLS. */
+static int ew_flow_emit(ew_tcp *t, ew_flow *f)
+{
+    ew_cap_env *env = t->env;
+    if (f->tls.emitted)
+        return 0;
+    f->tls.emitted = true;
+    int rc = 0;
+    if (!env->stop && ew_tls_spoke(&f->tls)) {
+        int client = f->tls.client_dir;
+        if (client < 0) {
+            if (f->ep[0].port != f->ep[1].port)
+                client = f->ep[0].port > f->ep[1].port ? 0 : 1;
+            else
+                client = f->first_dir;
+        }
+        ew_tls_hs hs;
+        ew_tls_fill(&f->tls, client, &hs);
+        hs.client = f->ep[client];
+        hs.server = f->ep[1 - client];
+        hs.ts_start = f->ts_start;
+        env->st.handshakes++;
+        rc = env->fn ? env->fn(env->ctx, &hs) : 0;
+        env->stop = rc;
+    }
+    /* Nothing more is read from it: its buffers go now. */
+    ew_tls_release(&f->tls);
+    f->tls.emitted = true;
+    for (int d = 0; d < 2; d++) {
+        f->h[d].ended = true;
+        ew_half_drop(&f->h[d]);
+    }
+    return rc;
+}
+
+/* Whether a hole keeps bytes of this direction from ever being given. */
+static bool ew_half_has_hole(const ew_tcp_half *h)
+{
+    return h->nr > 0 || (h->fin && h->next < h->fin_off);
+}
+
+/* The direction gets no more bytes; a hole left behind is a gap. */
+static void ew_half_end(ew_tcp *t, ew_flow *f, int dir, bool hole)
+{
+    ew_tcp_half *h = &f->h[dir];
+    if (h->ended)
+        return;
+    h->ended = true;
+    if (!ew_tls_dir_done(&f->tls, dir)) {
+        ew_cap_env *env = t->env;
+        ew_tcp_dir(t, f, dir);
+        /* Counted where TLS was seen: a hole in other traffic is no loss. */
+        if (hole && ew_tls_seen(&f->tls)) {
+            env->st.gaps++;
+            if (h->snap_rec)
+                ew_cap_why_conn(env, env->st.why_gap, false, "TCP stream",
+                                "record %llu kept only %u of its %u payload bytes (the capture's "
+                                "snapshot length cut it): its TLS was read up to stream byte %u",
+                                (unsigned long long)h->snap_rec, h->snap_len, h->snap_wire, h->next);
+            else
+                ew_cap_why_conn(env, env->st.why_gap, false, "TCP stream",
+                                "the bytes after stream byte %u are not in the capture (packets "
+                                "lost): its TLS was read up to there",
+                                h->next);
+        }
+        ew_tls_end(&f->tls, env, dir, hole ? EW_TLS_END_GAP : EW_TLS_END_CLOSE);
+    }
+    ew_half_drop(h);
+}
+
+/* The connection is over: its handshake is given, its slot freed. */
+static int ew_flow_end(ew_tcp *t, ew_flow *f)
+{
+    for (int d = 0; d < 2; d++)
+        ew_half_end(t, f, d, ew_half_has_hole(&f->h[d]));
+    int rc = ew_flow_emit(t, f);
+    ew_flow **pp = &t->buckets[f->hash & (t->nbuckets - 1)];
+    while (*pp != f)
+        pp = &(*pp)->hnext;
+    *pp = f->hnext;
+    ew_lru_unlink(t, f);
+    ew_tls_release(&f->tls);
+    t->live--;
+    f->hnext = t->spare;
+    t->spare = f;
+    return rc;
+}
+
+static ew_flow *ew_flow_find(ew_tcp *t, const ew_endpoint ep[2], uint32_t hash)
+{
+    for (ew_flow *f = t->buckets[hash & (t->nbuckets - 1)]; f; f = f->hnext)
+        if (f->hash == hash && ew_ep_eq(&f->ep[0], &ep[0]) && ew_ep_eq(&f->ep[1], &ep[1]))
+            return f;
+    return NULL;
+}
+
+/* A new connection; the least recently used one makes room. *rc gets the
+ * callback's value of an eviction. NULL when out of memory or stopped. */
+static ew_flow *ew_flow_new(ew_tcp *t, const ew_endpoint ep[2], uint32_t hash, int dir,
+                            int64_t ts, int *rc)
+{
+    *rc = 0;
+    if (t->live >= EW_MAX(t->env->lim.max_flows, (size_t)1) && t->oldest) {
+        t->env->st.flows_evicted++;
+        *rc = ew_flow_end(t, t->oldest);
+        if (*rc)
+            return NULL;
+    }
+    ew_flow *f = t->spare;
+    if (f)
+        t->spare = f->hnext;
+    else if (!(f = malloc(sizeof *f)))
+        return NULL;
+    memset(f, 0, sizeof *f);
+    f->ep[0] = ep[0];
+    f->ep[1] = ep[1];
+    f->hash = hash;
+    f->first_dir = (uint8_t)dir;
+    f->ts_start = ts;
+    ew_tls_init(&f->tls);
+    ew_flow **b = &t->buckets[hash & (t->nbuckets - 1)];
+    f->hnext = *b;
+    *b = f;
+    ew_lru_push(t, f);
+    t->live++;
+    t->env->st.flows++;
+    return f;
+}
+
+/* A SYN on a known 4-tuple: the same connection (a retransmitted SYN, or
+ * the SYN-ACK of the SYN that made the flow), or a new one. */
+static bool ew_syn_is_new(const ew_flow *f, int dir, const ew_tcp_seg *s)
+{
+    const ew_tcp_half *h = &f->h[dir];
+    if (h->syn)
+        return h->isn != s->seq;
+    if (s->flags & EW_TCP_ACK)
+        return h->data || h->fin;
+    return f->h[0].data || f->h[1].data || f->h[0].fin || f->h[1].fin;
+}
+
+/* Gives bytes from the packet or the buffer; tls.c may say it is done. */
+static int ew_half_give(ew_tcp *t, ew_flow *f, int dir, const uint8_t *p, size_t n, int64_t ts)
+{
+    f->h[dir].next += (uint32_t)n;
+    ew_tcp_dir(t, f, dir);
+    return ew_tls_feed(&f->tls, t->env, dir, p, n, ts);
+}
+
+/* Gives what the out-of-order buffer holds right after next. */
+static int ew_half_drain(ew_tcp *t, ew_flow *f, int dir, int64_t ts)
+{
+    ew_tcp_half *h = &f->h[dir];
+    while (h->nr > 0 && h->r[0].lo <= h->next && !ew_tls_dir_done(&f->tls, dir)) {
+        ew_tcp_range r = h->r[0];
+        h->nr--;
+        memmove(h->r, h->r + 1, h->nr * sizeof h->r[0]);
+        if (r.hi > h->next &&
+            ew_half_give(t, f, dir, h->ooo + (h->next - h->ooo_base), r.hi - h->next, ts) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Keeps bytes that came ahead of a hole. Returns 0, 1 when the buffer's
+ * bound is passed (the hole is given up), -1 when out of memory. */
+static int ew_half_store(ew_tcp_half *h, uint32_t lo, const uint8_t *p, uint32_t n, size_t limit)
+{
+    uint32_t hi = lo + n;
+    if (h->nr == 0)
+        h->ooo_base = h->next;
+    uint32_t need = hi - h->ooo_base;
+    if (need > h->ooo_cap) {
+        uint32_t room = (uint32_t)(limit - h->ooo_base);
+        uint32_t cap = h->ooo_cap ? h->ooo_cap : EW_TCP_OOO_MIN;
+        while (cap < need)
+            cap = cap > room / 2 ? room : cap * 2;
+        cap = EW_MIN(EW_MAX(cap, need), room);
+        uint8_t *nb = realloc(h->ooo, cap);
+        if (!nb)
+            return -1;
+        h->ooo = nb;
+        h->ooo_cap = cap;
+    }
+    memcpy(h->ooo + (lo - h->ooo_base), p, n);
+    /* Merge [lo, hi) into the sorted ranges. */
+    size_t i = 0;
+    while (i < h->nr && h->r[i].hi < lo)
+        i++;
+    size_t j = i;
+    while (j < h->nr && h->r[j].lo <= hi) {
+        lo = EW_MIN(lo, h->r[j].lo);
+        hi = EW_MAX(hi, h->r[j].hi);
+        j++;
+    }
+    if (j == i && h->nr == EW_TCP_MAX_RANGES)
+        return 1;
+    size_t keep_after = h->nr - j;
+    memmove(h->r + i + 1, h->r + j, keep_after * sizeof h->r[0]);
+    h->r[i].lo = lo;
+    h->r[i].hi = hi;
+    h->nr = (uint8_t)(i + 1 + keep_after);
+    return 0;
+}
+
+/* max_flow_bytes of the direction were given: the rest is not kept. */
+static void ew_half_limit(ew_tcp *t, ew_flow *f, int dir)
+{
+    f->h[dir].ended = true;
+    ew_tcp_dir(t, f, dir);
+    ew_tls_end(&f->tls, t->env, dir, EW_TLS_END_LIMIT);
+    ew_half_drop(&f->h[dir]);
+}
+
+/* Payload of dir starting at sequence number seq. */
+static int ew_half_data(ew_tcp *t, ew_flow *f, int dir, uint32_t seq, const uint8_t *p, size_t n,
+                        int64_t ts)
+{
+    ew_tcp_half *h = &f->h[dir];
+    size_t limit = t->env->lim.max_flow_bytes;
+    if (h->ended || n == 0)
+        return 0;
+    if (h->next >= limit) {
+        ew_half_limit(t, f, dir);
+        return 0;
+    }
+    int64_t off = (int64_t)h->next + ew_serial_diff(seq, h->base + h->next);
+    int64_t end = off + (int64_t)n;
+    if (end <= (int64_t)h->next)
+        return 0; /* retransmitted or duplicated: given already */
+    if (off < (int64_t)h->next) {
+        p += (int64_t)h->next - off;
+        off = h->next;
+    }
+    end = EW_MIN(end, (int64_t)limit);
+    if (off >= end)
+        return 0; /* past what is kept of a direction */
+    if (off == (int64_t)h->next) {
+        if (ew_half_give(t, f, dir, p, (size_t)(end - off), ts) != 0 ||
+            ew_half_drain(t, f, dir, ts) != 0)
+            return -1;
+    } else {
+        int rc = ew_half_store(h, (uint32_t)off, p, (uint32_t)(end - off), limit);
+        if (rc < 0)
+            return -1;
+        if (rc > 0) {
+            ew_half_end(t, f, dir, true);
+            return 0;
+        }
+    }
+    if (ew_tls_dir_done(&f->tls, dir)) {
+        /* tls.c wants no more of it: keep nothing. */
+        ew_half_drop(h);
+        h->ended = true;
+    } else if (h->next >= limit) {
+        ew_half_limit(t, f, dir);
+    }
+    return 0;
+}
+
+/* Ends the direction if its FIN's place was reached. */
+static void ew_half_check_fin(ew_tcp *t, ew_flow *f, int dir)
+{
+    ew_tcp_half *h = &f->h[dir];
+    if (h->fin && !h->ended && h->nr == 0 && h->next >= h->fin_off)
+        ew_half_end(t, f, dir, false);
+}
+
+static int ew_flow_segment(ew_tcp *t, ew_flow *f, int dir, const ew_tcp_seg *s)
+{
+    ew_tcp_half *h = &f->h[dir];
+    uint32_t seq = s->seq;
+    if (s->flags & EW_TCP_SYN) {
+        if (!h->syn) {
+            h->syn = true;
+            h->isn = seq;
+            if (!h->started) {
+                h->base = seq + 1;
+                h->started = true;
+            }
+            ew_tls_set_client(&f->tls, (s->flags & EW_TCP_ACK) ? 1 - dir : dir);
+        }
+        seq++; /* the SYN takes one sequence number: data follows it */
+    }
+    if (!h->started && (s->len > 0 || (s->flags & EW_TCP_FIN))) {
+        h->base = seq;
+        h->started = true;
+    }
+    if (s->wire_len > 0)
+        h->data = true;
+    if (!f->tls.emitted && ew_half_data(t, f, dir, seq, s->data, s->len, s->ts) != 0)
+        return -1;
+    /* The snapshot length cut this payload: a hole that is the capture's doing. */
+    if (s->len < s->wire_len && !h->ended && !h->snap_rec) {
+        h->snap_rec = t->env->st.records;
+        h->snap_len = (uint32_t)s->len;
+        h->snap_wire = (uint32_t)EW_MIN(s->wire_len, (size_t)UINT32_MAX);
+    }
+    if (s->flags & EW_TCP_RST)
+        return ew_flow_end(t, f);
+    if ((s->flags & EW_TCP_FIN) && h->started && !h->fin) {
+        uint32_t fin_seq = seq + (uint32_t)s->wire_len; /* the FIN follows the payload */
+        int64_t fin = (int64_t)h->next + ew_serial_diff(fin_seq, h->base + h->next);
+        if (fin >= 0) {
+            h->fin = true;
+            h->fin_off = (uint32_t)EW_MIN(fin, (int64_t)UINT32_MAX);
+        }
+    }
+    for (int d = 0; d < 2; d++)
+        ew_half_check_fin(t, f, d);
+    if (!f->tls.emitted && ew_tls_complete(&f->tls)) {
+        int rc = ew_flow_emit(t, f);
+        if (rc)
+            return rc;
+    }
+    if (f->h[0].fin && f->h[1].fin && f->h[0].ended && f->h[1].ended)
+        return ew_flow_end(t, f);
+    return 0;
+}
+
+int ew_tcp_segment(ew_tcp *t, const ew_tcp_seg *s)
+{
+    if (t->env->stop)
+        return t->env->stop;
+    t->env->ts = s->ts;
+    ew_endpoint src = {0}, dst = {0};
+    size_t alen = ew_addr_len(s->af);
+    src.af = dst.af = s->af;
+    memcpy(src.addr, s->src, alen);
+    memcpy(dst.addr, s->dst, alen);
+    src.port = s->sport;
+    dst.port = s->dport;
+    int dir = ew_ep_cmp(&src, &dst) <= 0 ? 0 : 1;
+    ew_endpoint ep[2];
+    ep[dir] = src;
+    ep[1 - dir] = dst;
+    uint32_t hash = ew_flow_hash(ep);
+    ew_flow *f = ew_flow_find(t, ep, hash);
+    int rc = 0;
+    if (f && (s->flags & EW_TCP_SYN) && ew_syn_is_new(f, dir, s)) {
+        /* The 4-tuple is used again: the old connection is over. */
+        rc = ew_flow_end(t, f);
+        if (rc)
+            return rc;
+        f = NULL;
+    }
+    if (!f) {
+        /* Nothing to learn from an ACK, FIN or RST of a connection not seen. */
+        if (!(s->flags & EW_TCP_SYN) && s->wire_len == 0)
+            return 0;
+        f = ew_flow_new(t, ep, hash, dir, s->ts, &rc);
+        if (!f)
+            return rc ? rc : -1;
+    } else if (t->newest != f) {
+        ew_lru_unlink(t, f);
+        ew_lru_push(t, f);
+    }
+    return ew_flow_segment(t, f, dir, s);
+}
+
+int ew_tcp_finish(ew_tcp *t)
+{
+    t->env->ts = 0; /* what ends now ends with the capture */
+    while (t->oldest) {
+        int rc = ew_flow_end(t, t->oldest);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+void ew_tcp_free(ew_tcp *t)
+{
+    if (!t)
+        return;
+    for (ew_flow *f = t->oldest; f;) {
+        ew_flow *n = f->newer;
+        for (int d = 0; d < 2; d++)
+            ew_half_drop(&f->h[d]);
+        ew_tls_release(&f->tls);
+        free(f);
+        f = n;
+    }
+    for (ew_flow *f = t->spare; f;) {
+        ew_flow *n = f->hnext;
+        free(f);
+        f = n;
+    }
+    free(t->buckets);
+    free(t);
+}

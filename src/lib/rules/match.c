@@ -1,0 +1,60 @@
+/* match.c - one rule's pattern on one line, bounded by PCRE2's limits. */
+#include "rules/match.h"
+
+#include <stdlib.h>
+
+/* JIT stack: enough for our patterns; the match limit bounds the work. */
+#define EW_JIT_STACK_MIN (32u * 1024u)
+#define EW_JIT_STACK_MAX (512u * 1024u)
+
+int ew_matcher_init(ew_matcher *m, uint32_t max_groups, uint32_t match_limit,
+                    uint32_t depth_limit)
+{
+    memset(m, 0, sizeof *m);
+    m->max_groups = max_groups;
+    m->md = pcre2_match_data_create(max_groups + 1, NULL);
+    m->mctx = pcre2_match_context_create(NULL);
+    m->groups = calloc((size_t)max_groups + 1, sizeof *m->groups);
+    if (!m->md || !m->mctx || !m->groups) {
+        ew_matcher_free(m);
+        return -1;
+    }
+    pcre2_set_match_limit(m->mctx, match_limit);
+    pcre2_set_depth_limit(m->mctx, depth_limit);
+    m->jit_stack = pcre2_jit_stack_create(EW_JIT_STACK_MIN, EW_JIT_STACK_MAX, NULL);
+    if (m->jit_stack)
+        pcre2_jit_stack_assign(m->mctx, NULL, m->jit_stack);
+    return 0;
+}
+
+void ew_matcher_free(ew_matcher *m)
+{
+    pcre2_match_data_free(m->md);
+    pcre2_match_context_free(m->mctx);
+    pcre2_jit_stack_free(m->jit_stack);
+    free(m->groups);
+    memset(m, 0, sizeof *m);
+}
+
+int ew_match(ew_matcher *m, const ew_rule *r, const char *line, size_t len)
+{
+    if (r->ngroups > m->max_groups)
+        return -1;
+    int rc = pcre2_match(r->code, (PCRE2_SPTR)line, len, 0, 0, m->md, m->mctx);
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return 0;
+    if (rc < 0) {
+        m->limit_hits++;
+        return -1;
+    }
+    const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
+    /* rc is one more than the highest group set; unset groups below it
+     * hold PCRE2_UNSET. */
+    for (uint32_t i = 0; i <= r->ngroups; i++) {
+        PCRE2_SIZE a = i < (uint32_t)rc ? ov[2 * i] : PCRE2_UNSET;
+        PCRE2_SIZE b = i < (uint32_t)rc ? ov[2 * i + 1] : PCRE2_UNSET;
+        m->groups[i] = (a == PCRE2_UNSET || b < a || b > len) ? ew_span_make(NULL, 0)
+                                                              : ew_span_make(line + a, b - a);
+    }
+    return 1;
+}

@@ -1,0 +1,32 @@
+/* match.h - run one rule's pattern on one line, within PCRE2 limits. */
+#ifndef EW_MATCH_H
+#define EW_MATCH_H
+
+#include "rules/rules.h"
+
+typedef struct ew_matcher {
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    pcre2_jit_stack *jit_stack;
+    ew_span *groups; /* groups[n]: capture n of the last match; n = 0..max */
+    uint32_t max_groups;
+    uint64_t limit_hits; /* lines skipped because a limit stopped a pattern */
+} ew_matcher;
+
+int ew_matcher_init(ew_matcher *m, uint32_t max_groups, uint32_t match_limit,
+                    uint32_t depth_limit);
+void ew_matcher_free(ew_matcher *m);
+
+/* 1 on a match (m->groups filled), 0 on none, -1 when a PCRE2 limit or
+ * error stopped the pattern (counted in limit_hits). The caller has
+ * checked the rule's literal first. */
+int ew_match(ew_matcher *m, const ew_rule *r, const char *line, size_t len);
+
+/* The capture of well-known field f of the last match of r, empty if none. */
+static inline ew_span ew_match_field(const ew_matcher *m, const ew_rule *r, ew_field f)
+{
+    uint32_t g = r->field[f];
+    return g ? m->groups[g] : ew_span_make(NULL, 0);
+}
+
+#endif /* EW_MATCH_H */

@@ -1,0 +1,210 @@
+/* logscan.c - log lines -> events: the line prefix, the literal prefilter,
+ * the rule's pattern, then the event goes to the findings. */
+#include "scan/scan.h"
+#include "core/timestamp.h"
+
+#include <time.h>
+
+/* ATS logs name no program: their lines are the traffic server's. */
+#define EW_ATS_PROGRAM "traffic_server"
+#define EW_PORT_MAX 65535
+
+/* The prefix of a line: "<ISO time> <host> <program>[<pid>]: ..." or, in
+ * ATS logs, "[Mon DD hh:mm:ss.mmm] ...". Only spans; the time is parsed
+ * when a rule matches. */
+typedef enum ew_prefix_kind {
+    EW_PX_NONE,
+    EW_PX_SYSLOG,     /* 2022-07-11T18:55:26.016+02:00 host program[pid]: */
+    EW_PX_ATS,        /* [Nov 22 06:46:00.827] (diags.log) */
+    EW_PX_ATS_COMPACT /* 20261122.06h46m00s (error.log) */
+} ew_prefix_kind;
+
+/* "YYYYMMDD." opens an ATS error.log line. */
+#define EW_COMPACT_DATE_LEN 8
+
+typedef struct ew_prefix {
+    ew_prefix_kind kind;
+    ew_span time;
+    ew_span host;
+    ew_span program; /* empty: unknown, every rule may look at the line */
+    ew_span pid;
+} ew_prefix;
+
+static ew_span ew_token(const char **p, const char *end, char stop)
+{
+    const char *s = *p;
+    while (*p < end && **p != stop)
+        (*p)++;
+    return ew_span_make(s, (size_t)(*p - s));
+}
+
+static bool ew_is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static void ew_parse_prefix(const char *line, size_t len, ew_prefix *px)
+{
+    memset(px, 0, sizeof *px);
+    const char *p = line, *end = line + len;
+    bool compact = len > EW_COMPACT_DATE_LEN && line[EW_COMPACT_DATE_LEN] == '.';
+    for (size_t i = 0; compact && i < EW_COMPACT_DATE_LEN; i++)
+        compact = ew_is_digit(line[i]);
+    if ((len && line[0] == '[') || compact) {
+        px->kind = compact ? EW_PX_ATS_COMPACT : EW_PX_ATS;
+        px->time = ew_span_make(line, len);
+        px->program = ew_span_make(EW_ATS_PROGRAM, sizeof EW_ATS_PROGRAM - 1);
+        return;
+    }
+    /* Syslog lines start with a year. */
+    if (len < 5 || !ew_is_digit(line[0]) || line[4] != '-')
+        return;
+    px->kind = EW_PX_SYSLOG;
+    px->time = ew_token(&p, end, ' ');
+    if (p++ >= end)
+        return;
+    px->host = ew_token(&p, end, ' ');
+    if (p++ >= end)
+        return;
+    const char *s = p;
+    while (p < end && *p != '[' && *p != ':' && *p != ' ')
+        p++;
+    px->program = ew_span_make(s, (size_t)(p - s));
+    if (p < end && *p == '[') {
+        p++;
+        px->pid = ew_token(&p, end, ']');
+    }
+}
+
+static int64_t ew_line_time(ew_scan *s, const ew_prefix *px)
+{
+    int64_t us = 0;
+    size_t used;
+    int rc = -1;
+    switch (px->kind) {
+    case EW_PX_SYSLOG: rc = ew_ts_parse_iso(px->time.p, px->time.n, &us, &used); break;
+    case EW_PX_ATS: {
+        /* No file date (a pipe): the year is this one's, and said to be. */
+        int64_t ref = s->meta->mtime_us;
+        if (!ref) {
+            ref = (int64_t)time(NULL) * EW_US_PER_SEC;
+            s->yearless++;
+        }
+        rc = ew_ts_parse_ats(px->time.p, px->time.n, ref, &us, &used);
+        break;
+    }
+    case EW_PX_ATS_COMPACT: rc = ew_ts_parse_ats_compact(px->time.p, px->time.n, &us, &used); break;
+    case EW_PX_NONE: break;
+    }
+    if (rc != 0 || us == 0) {
+        s->bad_time++;
+        return 0;
+    }
+    s->zoneless += px->kind != EW_PX_SYSLOG;
+    return us;
+}
+
+static unsigned ew_span_uint(ew_span v, unsigned max)
+{
+    unsigned long n = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        if (!ew_is_digit(v.p[i]) || n > max)
+            return 0;
+        n = n * 10 + (unsigned)(v.p[i] - '0');
+    }
+    return n <= max ? (unsigned)n : 0;
+}
+
+static int ew_transaction(ew_scan *s, const ew_event *ev)
+{
+    const ew_rule *r = ev->rule;
+    const ew_matcher *m = ev->m;
+    ew_txns *t = s->run->a->txns;
+    ew_span id = ew_match_field(m, r, EW_F_TXN);
+    ew_span status = ew_match_field(m, r, EW_F_STATUS);
+    if (status.n) {
+        ew_txn *x = ew_txns_get(t, ev->pid, id, false);
+        if (!x)
+            return 0;
+        int rc = 0;
+        if (ew_span_uint(status, UINT16_MAX) >= 500)
+            rc = ew_findings_failed_request(&s->run->findings, ev->node, ev->ts, x, ev->line);
+        ew_txns_drop(x);
+        return rc;
+    }
+    ew_span url = ew_match_field(m, r, EW_F_URL);
+    ew_span ip = ew_match_field(m, r, EW_F_DST_IP);
+    /* A request's first line starts a transaction afresh (ids restart). */
+    ew_txn *x = ew_txns_get(t, ev->pid, id, true);
+    if (!x)
+        return 0;
+    if (url.n) {
+        memset(x->dst_ip, 0, sizeof x->dst_ip);
+        x->dst_port = 0;
+        ew_copy_span(x->url, sizeof x->url, url);
+    }
+    if (ip.n) {
+        ew_copy_span(x->dst_ip, sizeof x->dst_ip, ip);
+        x->dst_port = ew_span_uint(ew_match_field(m, r, EW_F_DST_PORT), EW_PORT_MAX);
+    }
+    return 0;
+}
+
+static int ew_dispatch(ew_scan *s, const ew_event *ev)
+{
+    switch (ev->rule->kind) {
+    case EW_RULE_FINDING:
+        /* The node a finding's line names is a node of the input, whatever
+         * the file was called. */
+        if (!ew_input_node(s->run->input, ev->node.p, ev->node.n))
+            return EWDIAG_ENOMEM;
+        return ew_findings_event(&s->run->findings, ev);
+    case EW_RULE_EVIDENCE: return ew_findings_attach(&s->run->findings, ev);
+    case EW_RULE_TRANSACTION: return ew_transaction(s, ev);
+    }
+    return 0;
+}
+
+int ew_logscan_line(void *ctx, const char *line, size_t len, unsigned flags)
+{
+    ew_scan *s = ctx;
+    s->lines++;
+    /* Continuation lines belong to a record before them (an HTTP or SIP
+     * message body): quoted text there is not an event. */
+    if (flags & EW_LINE_CONTINUATION) {
+        s->continuation++;
+        return 0;
+    }
+    ewdiag_analyzer *a = s->run->a;
+    /* Most lines hold no rule's literal: one pass says so. */
+    memset(a->hits, 0, a->prefilter->nwords * sizeof *a->hits);
+    if (!ew_prefilter_scan(a->prefilter, line, len, a->hits))
+        return 0;
+    ew_prefix px;
+    bool parsed = false;
+    ew_event ev = {0};
+    for (size_t i = 0; i < a->rules.n; i++) {
+        const ew_rule *r = &a->rules.rules[i];
+        if (!ew_hit(a->hits, i))
+            continue;
+        if (!parsed) {
+            ew_parse_prefix(line, len, &px);
+            parsed = true;
+            ev.node = px.host.n ? px.host : s->default_node;
+            ev.pid = px.pid;
+            ev.line = ew_span_make(line, len);
+            ev.m = &a->matcher;
+            ev.ts = px.time.n ? ew_line_time(s, &px) : 0;
+        }
+        if (px.program.n && !ew_span_eq(px.program, r->program))
+            continue;
+        if (ew_match(&a->matcher, r, line, len) != 1)
+            continue;
+        ev.rule = r;
+        if (ew_dispatch(s, &ev) != 0) {
+            s->err = EWDIAG_ENOMEM;
+            return EWDIAG_ENOMEM;
+        }
+    }
+    return 0;
+}
