@@ -7,6 +7,8 @@
 #include "capture/capture.h"
 
 #include <check.h>
+
+#include "harness.h"
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -2233,7 +2235,7 @@ START_TEST(test_defaults_and_nothing)
 }
 END_TEST
 
-static Suite *capture_suite(void)
+Suite *ew_test_suite(void)
 {
     Suite *s = suite_create("capture");
     TCase *link = tcase_create("link");
@@ -2294,13 +2296,4 @@ static Suite *capture_suite(void)
     tcase_add_test(files, test_defaults_and_nothing);
     suite_add_tcase(s, files);
     return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(capture_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
 }

@@ -7,6 +7,8 @@
 #include <ewdiag.h>
 
 #include <check.h>
+
+#include "harness.h"
 #include <dirent.h>
 #include <jansson.h>
 #include <limits.h>
@@ -102,12 +104,6 @@ typedef struct setup {
     time_t mtime;         /* file modification time; left as is if 0 */
 } setup;
 
-static const char *rules_dir(void)
-{
-    const char *d = getenv("EWDIAG_RULES");
-    return d && *d ? d : "rules";
-}
-
 static void write_file(const char *path, const char *text, size_t n)
 {
     FILE *f = fopen(path, "wb");
@@ -130,7 +126,7 @@ static void analyze_with(analysis *an, const char *text, const setup *st)
     }
     an->a = ewdiag_analyzer_new();
     ck_assert_ptr_nonnull(an->a);
-    ck_assert_msg(ewdiag_analyzer_load_rules(an->a, rules_dir()) == EWDIAG_OK, "rules: %s",
+    ck_assert_msg(ewdiag_analyzer_load_rules(an->a, ew_test_rules_dir()) == EWDIAG_OK, "rules: %s",
                   ewdiag_error(an->a));
     if (st->evidence)
         ck_assert_int_eq(ewdiag_analyzer_set_option(an->a, "evidence", st->evidence), EWDIAG_OK);
@@ -783,7 +779,7 @@ START_TEST(test_non_utf8_bytes)
 }
 END_TEST
 
-static Suite *findings_suite(void)
+Suite *ew_test_suite(void)
 {
     Suite *s = suite_create("findings");
     TCase *tc = tcase_create("warnings");
@@ -825,13 +821,4 @@ static Suite *findings_suite(void)
     tcase_add_test(tc, test_non_utf8_bytes);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(findings_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
 }

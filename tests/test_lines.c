@@ -2,6 +2,8 @@
 #include "core/lines.h"
 
 #include <check.h>
+
+#include "harness.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -353,7 +355,7 @@ START_TEST(test_reset)
 }
 END_TEST
 
-static Suite *lines_suite(void)
+Suite *ew_test_suite(void)
 {
     Suite *s = suite_create("lines");
     TCase *tc = tcase_create("core");
@@ -377,13 +379,4 @@ static Suite *lines_suite(void)
     tcase_add_test(big, test_huge_last_line);
     suite_add_tcase(s, big);
     return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(lines_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
 }

@@ -1,6 +1,8 @@
 /* The prefilter against memmem, the obvious oracle: every rule's literal
  * is reported exactly when it occurs in the line. */
 #include <check.h>
+
+#include "harness.h"
 #include <stdlib.h>
 
 #include "rules/prefilter.h"
@@ -98,7 +100,7 @@ START_TEST(test_no_rules)
 }
 END_TEST
 
-int main(void)
+Suite *ew_test_suite(void)
 {
     Suite *s = suite_create("prefilter");
     TCase *tc = tcase_create("core");
@@ -108,9 +110,5 @@ int main(void)
     tcase_add_test(tc, test_many_rules);
     tcase_add_test(tc, test_no_rules);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failures = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failures ? 1 : 0;
+    return s;
 }

@@ -3,6 +3,8 @@
 #include "input/roles.h"
 
 #include <check.h>
+
+#include "harness.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -183,7 +185,7 @@ START_TEST(test_strip_compression_cut_to_fit)
 }
 END_TEST
 
-static Suite *roles_suite(void)
+Suite *ew_test_suite(void)
 {
     Suite *s = suite_create("roles");
     TCase *tc = tcase_create("role");
@@ -207,13 +209,4 @@ static Suite *roles_suite(void)
     tcase_add_test(tc, test_strip_compression_cut_to_fit);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(roles_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
 }

@@ -6,6 +6,8 @@
 #include <ewdiag.h>
 
 #include <check.h>
+
+#include "harness.h"
 #include <dirent.h>
 #include <jansson.h>
 #include <limits.h>
@@ -64,12 +66,6 @@ static void tmp_teardown(void)
     if (n >= 0)
         free(names);
     (void)rmdir(tmp_dir);
-}
-
-static const char *rules_dir(void)
-{
-    const char *d = getenv("EWDIAG_RULES");
-    return d && *d ? d : "rules";
 }
 
 /* tmp_dir/name; the buffer is static per slot so two paths can coexist. */
@@ -183,14 +179,14 @@ static int is_json_file(const struct dirent *d)
 START_TEST(test_shipped_rules_load)
 {
     struct dirent **names;
-    int n = scandir(rules_dir(), &names, is_json_file, alphasort);
-    ck_assert_msg(n > 0, "no rule file in %s", rules_dir());
+    int n = scandir(ew_test_rules_dir(), &names, is_json_file, alphasort);
+    ck_assert_msg(n > 0, "no rule file in %s", ew_test_rules_dir());
     for (int i = 0; i < n; i++)
         free(names[i]);
     free(names);
 
     ewdiag_analyzer *a = new_analyzer();
-    int rc = ewdiag_analyzer_load_rules(a, rules_dir());
+    int rc = ewdiag_analyzer_load_rules(a, ew_test_rules_dir());
     ck_assert_msg(rc == EWDIAG_OK, "shipped rules: %s", ewdiag_error(a));
     ck_assert_uint_eq(ewdiag_analyzer_rule_count(a), (size_t)n);
     ewdiag_analyzer_free(a);
@@ -201,11 +197,11 @@ END_TEST
 START_TEST(test_shipped_rules_load_one_by_one)
 {
     struct dirent **names;
-    int n = scandir(rules_dir(), &names, is_json_file, alphasort);
+    int n = scandir(ew_test_rules_dir(), &names, is_json_file, alphasort);
     ck_assert_int_gt(n, 0);
     for (int i = 0; i < n; i++) {
         char path[PATH_MAX + NAME_MAX + 2];
-        snprintf(path, sizeof path, "%s/%s", rules_dir(), names[i]->d_name);
+        snprintf(path, sizeof path, "%s/%s", ew_test_rules_dir(), names[i]->d_name);
         ewdiag_analyzer *a = new_analyzer();
         int rc = ewdiag_analyzer_load_rules(a, path);
         ck_assert_msg(rc == EWDIAG_OK, "%s: %s", path, ewdiag_error(a));
@@ -238,7 +234,7 @@ START_TEST(test_rules_add_up)
     json_t *rule = base_rule();
     const char *path = write_rule("rule.json", rule);
     ewdiag_analyzer *a = new_analyzer();
-    ck_assert_int_eq(ewdiag_analyzer_load_rules(a, rules_dir()), EWDIAG_OK);
+    ck_assert_int_eq(ewdiag_analyzer_load_rules(a, ew_test_rules_dir()), EWDIAG_OK);
     size_t shipped = ewdiag_analyzer_rule_count(a);
     ck_assert_int_eq(ewdiag_analyzer_load_rules(a, path), EWDIAG_OK);
     ck_assert_uint_eq(ewdiag_analyzer_rule_count(a), shipped + 1);
@@ -591,7 +587,7 @@ START_TEST(test_duplicate_id_in_one_directory_after_shipped)
     write_rule("a.json", rule);
     const char *second = write_rule("b.json", rule);
     ewdiag_analyzer *a = new_analyzer();
-    ck_assert_int_eq(ewdiag_analyzer_load_rules(a, rules_dir()), EWDIAG_OK);
+    ck_assert_int_eq(ewdiag_analyzer_load_rules(a, ew_test_rules_dir()), EWDIAG_OK);
     size_t shipped = ewdiag_analyzer_rule_count(a);
     expect_refused(a, tmp_dir, EWDIAG_EFORMAT, second, RULE_ID, "already");
     ck_assert_uint_eq(ewdiag_analyzer_rule_count(a), shipped);
@@ -606,7 +602,7 @@ START_TEST(test_duplicate_id_of_loaded_rule)
     set_str(rule, "id", SHIPPED_ID);
     const char *path = write_rule("again.json", rule);
     ewdiag_analyzer *a = new_analyzer();
-    ck_assert_int_eq(ewdiag_analyzer_load_rules(a, rules_dir()), EWDIAG_OK);
+    ck_assert_int_eq(ewdiag_analyzer_load_rules(a, ew_test_rules_dir()), EWDIAG_OK);
     size_t shipped = ewdiag_analyzer_rule_count(a);
     expect_refused(a, path, EWDIAG_EFORMAT, path, SHIPPED_ID, "already");
     ck_assert_uint_eq(ewdiag_analyzer_rule_count(a), shipped);
@@ -619,9 +615,9 @@ END_TEST
 START_TEST(test_shipped_rules_twice)
 {
     ewdiag_analyzer *a = new_analyzer();
-    ck_assert_int_eq(ewdiag_analyzer_load_rules(a, rules_dir()), EWDIAG_OK);
+    ck_assert_int_eq(ewdiag_analyzer_load_rules(a, ew_test_rules_dir()), EWDIAG_OK);
     size_t shipped = ewdiag_analyzer_rule_count(a);
-    expect_refused(a, rules_dir(), EWDIAG_EFORMAT, rules_dir(), NULL, "already");
+    expect_refused(a, ew_test_rules_dir(), EWDIAG_EFORMAT, ew_test_rules_dir(), NULL, "already");
     ck_assert_uint_eq(ewdiag_analyzer_rule_count(a), shipped);
     ewdiag_analyzer_free(a);
 }
@@ -707,7 +703,7 @@ START_TEST(test_error_cleared_by_success)
 }
 END_TEST
 
-static Suite *rules_suite(void)
+Suite *ew_test_suite(void)
 {
     Suite *s = suite_create("rules");
     TCase *tc = tcase_create("shipped");
@@ -767,13 +763,4 @@ static Suite *rules_suite(void)
     tcase_add_test(tc, test_empty_directory);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(rules_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
 }

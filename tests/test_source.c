@@ -1,6 +1,8 @@
 /* The input layer: gzip members inflated on their thread, passthrough for
  * anything else, and every byte before a cut or a corruption given. */
 #include <check.h>
+
+#include "harness.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -78,7 +80,8 @@ static unsigned char *read_all(const void *p, size_t n, size_t *got, long *last,
 {
     int fd = fd_of(p, n);
     char e[EW_SOURCE_ERR_MAX];
-    ew_source *s = ew_source_open(fd, threaded, e, sizeof e);
+    ew_origin o = {fd, NULL, NULL};
+    ew_source *s = ew_source_open(&o, threaded, e, sizeof e);
     ck_assert_msg(s != NULL, "open: %s", e);
     unsigned char *all = drain(s, got, last);
     snprintf(err, errsz, "%s", ew_source_error(s));
@@ -204,7 +207,8 @@ START_TEST(test_close_early)
     unsigned char *z = gzip_of(plain, PLAIN_LEN, &zn);
     int fd = fd_of(z, zn);
     char e[EW_SOURCE_ERR_MAX];
-    ew_source *s = ew_source_open(fd, threaded, e, sizeof e);
+    ew_origin o = {fd, NULL, NULL};
+    ew_source *s = ew_source_open(&o, threaded, e, sizeof e);
     ck_assert_ptr_nonnull(s);
     const void *buf;
     ck_assert_int_gt(ew_source_read(s, &buf), 0);
@@ -215,7 +219,7 @@ START_TEST(test_close_early)
 }
 END_TEST
 
-int main(void)
+Suite *ew_test_suite(void)
 {
     Suite *su = suite_create("source");
     TCase *tc = tcase_create("core");
@@ -227,9 +231,5 @@ int main(void)
     tcase_add_loop_test(tc, test_passthrough, 0, 2);
     tcase_add_loop_test(tc, test_close_early, 0, 2);
     suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_run_all(sr, CK_NORMAL);
-    int failures = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failures ? 1 : 0;
+    return su;
 }

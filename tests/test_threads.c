@@ -12,6 +12,8 @@
 #include <ewdiag.h>
 
 #include <check.h>
+
+#include "harness.h"
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -43,16 +45,10 @@ static const ewdiag_format formats[FORMATS] = {EWDIAG_FORMAT_JSON, EWDIAG_FORMAT
 static char *expected[NFIX][FORMATS];
 static int expected_rc[NFIX];
 
-static const char *rules_dir(void)
-{
-    const char *d = getenv("EWDIAG_RULES");
-    return d && *d ? d : "rules";
-}
-
 static ewdiag_analyzer *new_analyzer(void)
 {
     ewdiag_analyzer *a = ewdiag_analyzer_new();
-    if (a && ewdiag_analyzer_load_rules(a, rules_dir()) != EWDIAG_OK) {
+    if (a && ewdiag_analyzer_load_rules(a, ew_test_rules_dir()) != EWDIAG_OK) {
         ewdiag_analyzer_free(a);
         return NULL;
     }
@@ -132,7 +128,7 @@ static void *work(void *arg)
 static void setup(void)
 {
     ewdiag_analyzer *a = new_analyzer();
-    ck_assert_msg(a != NULL, "rules from %s did not load", rules_dir());
+    ck_assert_msg(a != NULL, "rules from %s did not load", ew_test_rules_dir());
     for (size_t i = 0; i < NFIX; i++) {
         ck_assert_msg(access(fixtures[i], R_OK) == 0, "%s: missing (run from the source root)",
                       fixtures[i]);
@@ -196,7 +192,7 @@ START_TEST(test_threads_match_single)
 }
 END_TEST
 
-static Suite *threads_suite(void)
+Suite *ew_test_suite(void)
 {
     Suite *s = suite_create("threads");
     TCase *tc = tcase_create("one analyzer per thread");
@@ -207,13 +203,4 @@ static Suite *threads_suite(void)
     tcase_add_test(tc, test_threads_match_single);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(threads_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -5,6 +5,8 @@
 #include "core/timestamp.h"
 
 #include <check.h>
+
+#include "harness.h"
 #include <stdlib.h>
 
 #define SEC(s) ((int64_t)(s) * EW_US_PER_SEC)
@@ -299,7 +301,7 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
-static Suite *timestamp_suite(void)
+Suite *ew_test_suite(void)
 {
     Suite *s = suite_create("timestamp");
     TCase *tc = tcase_create("core");
@@ -316,13 +318,4 @@ static Suite *timestamp_suite(void)
     tcase_add_test(tc, test_round_trip);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(timestamp_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
 }

@@ -5,6 +5,8 @@
 #include "scan/txn.h"
 
 #include <check.h>
+
+#include "harness.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -311,7 +313,7 @@ START_TEST(test_txn_ids_too_long)
 }
 END_TEST
 
-static Suite *txn_suite(void)
+Suite *ew_test_suite(void)
 {
     Suite *s = suite_create("txn");
     TCase *tc = tcase_create("mra");
@@ -336,13 +338,4 @@ static Suite *txn_suite(void)
     tcase_add_test(tc, test_txn_ids_too_long);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(txn_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
 }

@@ -12,6 +12,8 @@
 #include <limits.h>
 
 #include <check.h>
+
+#include "harness.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1074,7 +1076,7 @@ START_TEST(test_threads)
 }
 END_TEST
 
-static Suite *x509_suite(void)
+Suite *ew_test_suite(void)
 {
     Suite *s = suite_create("x509");
     TCase *tc = tcase_create("core");
@@ -1102,13 +1104,4 @@ static Suite *x509_suite(void)
     tcase_add_test(tc, test_threads);
     suite_add_tcase(s, tc);
     return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(x509_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
 }

@@ -4,6 +4,8 @@
  * and the name the request used, in plain words. */
 #include "analysis/correlate.h"
 
+#include "capture/names.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -254,6 +256,8 @@ static int ew_join_one(ewdiag_finding *f, const ew_inventory *inv, int64_t windo
     t->port = s->port;
     t->version = r->version;
     t->cipher = r->cipher;
+    if (r->cipher)
+        ew_cipher_str(r->cipher, t->cipher_name);
     t->alert = r->alert;
     t->alert_by_client = r->alert_by_client;
     t->cert_state = r->state;

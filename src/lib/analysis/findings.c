@@ -338,7 +338,8 @@ int ew_findings_event(ew_findings *fs, const ew_event *ev)
         }
         f->depth = depth;
     }
-    if (ew_add_variant(f, error, depth) != 0 || ew_add_explanations(fs, f, ev) != 0)
+    if (ew_add_variant(f, error, depth) != 0 || ew_add_explanations(fs, f, ev) != 0 ||
+        ew_timeline_add(&f->event_times, ev->ts) != 0)
         return -1;
     return ew_ring_push(&f->evidence, ev->line.p, ev->line.n);
 }
@@ -419,7 +420,7 @@ int ew_findings_failed_request(ew_findings *fs, ew_span node, int64_t ts, const 
         return 0;
     f->requests++;
     ew_add_port(f, x->dst_port);
-    if (ew_add_url(f, x->url) != 0)
+    if (ew_add_url(f, x->url) != 0 || ew_timeline_add(&f->request_times, ts) != 0)
         return -1;
     return ew_ring_push(&f->related, line.p, line.n);
 }

@@ -44,15 +44,4 @@ void ew_inventory_init(ew_inventory *inv, ewdiag_input *input, size_t max);
 int ew_inventory_add(void *ctx, const ew_tls_hs *hs);
 void ew_inventory_free(ew_inventory *inv);
 
-/* Names for the report. */
-#define EW_TLS_NAME_MAX 48
-/* "TLS 1.2"; unknown ones as "0x7f17". */
-void ew_tls_version_str(uint16_t v, char out[EW_TLS_NAME_MAX]);
-/* "ECDHE-RSA-AES256-GCM-SHA384" (OpenSSL's names); unknown ones as "0xc0ff". */
-void ew_cipher_str(uint16_t c, char out[EW_TLS_NAME_MAX]);
-/* "certificate", "encrypted", "resumed", "cut", "unseen" */
-const char *ew_cert_state_name(int state);
-/* "unknown_ca"; "" when not a known alert. */
-const char *ew_alert_name(int alert);
-
 #endif /* EW_INVENTORY_H */

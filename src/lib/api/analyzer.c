@@ -1,5 +1,6 @@
 /* analyzer.c - the public analyzer: options, rules, one input at a time. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "input/bundle.h"
@@ -16,6 +17,28 @@
 const char *ewdiag_version(void)
 {
     return EWDIAG_VERSION;
+}
+
+unsigned ewdiag_version_number(void)
+{
+    unsigned major = 0, minor = 0, patch = 0;
+    /* The build's version string is the one truth; parsed once per call. */
+    if (sscanf(EWDIAG_VERSION, "%u.%u.%u", &major, &minor, &patch) != 3)
+        return 0;
+    return major * 10000 + minor * 100 + patch;
+}
+
+const char *ewdiag_strerror(int code)
+{
+    switch (code) {
+    case EWDIAG_OK: return "ok";
+    case EWDIAG_EINVAL: return "invalid argument";
+    case EWDIAG_ENOMEM: return "out of memory";
+    case EWDIAG_EIO: return "input/output error";
+    case EWDIAG_EFORMAT: return "malformed input";
+    case EWDIAG_ELIMIT: return "limit reached";
+    default: return "unknown error";
+    }
 }
 
 const char *ewdiag_default_rules_dir(void)
@@ -300,8 +323,8 @@ static int ew_conclude(ew_run *run, int walk_rc)
     return EWDIAG_OK;
 }
 
-static int ew_analyze(ewdiag_analyzer *a, ewdiag_report *r, const char *path, int fd,
-                      const char *name)
+static int ew_analyze(ewdiag_analyzer *a, ewdiag_report *r, const char *path,
+                      const ew_origin *origin, const char *name)
 {
     if (!a || !r || !name)
         return EWDIAG_EINVAL;
@@ -319,7 +342,7 @@ static int ew_analyze(ewdiag_analyzer *a, ewdiag_report *r, const char *path, in
         return ew_err_set(&a->err, EWDIAG_ENOMEM, "%s: out of memory", name);
     }
     ew_findings_init(&run.findings, run.input->name, a->opt.evidence, a->opt.window_us);
-    int walk_rc = ew_bundle_walk(&run, path, fd);
+    int walk_rc = ew_bundle_walk(&run, path, origin);
     if (walk_rc != EWDIAG_ENOMEM && ew_scan_conclude(&run) != 0)
         walk_rc = EWDIAG_ENOMEM;
     rc = ew_conclude(&run, walk_rc);
@@ -338,12 +361,23 @@ int ewdiag_analyze_path(ewdiag_analyzer *a, ewdiag_report *r, const char *path)
 {
     if (!path)
         return EWDIAG_EINVAL;
-    return ew_analyze(a, r, path, 0, path);
+    ew_origin in = {0, NULL, NULL}; /* "-": standard input */
+    return ew_analyze(a, r, path, &in, path);
 }
 
 int ewdiag_analyze_fd(ewdiag_analyzer *a, ewdiag_report *r, int fd, const char *name)
 {
     if (fd < 0)
         return EWDIAG_EINVAL;
-    return ew_analyze(a, r, NULL, fd, name ? name : "-");
+    ew_origin in = {fd, NULL, NULL};
+    return ew_analyze(a, r, NULL, &in, name ? name : "-");
+}
+
+int ewdiag_analyze_read(ewdiag_analyzer *a, ewdiag_report *r, ewdiag_read_fn fn, void *ctx,
+                        const char *name)
+{
+    if (!fn)
+        return EWDIAG_EINVAL;
+    ew_origin in = {-1, fn, ctx};
+    return ew_analyze(a, r, NULL, &in, name ? name : "-");
 }

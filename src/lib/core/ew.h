@@ -42,6 +42,12 @@ static inline bool ew_span_eq_span(ew_span a, ew_span b)
     return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
 }
 
+/* s, or "" for NULL: what getters give for "unknown". */
+static inline const char *ew_str(const char *s)
+{
+    return s ? s : "";
+}
+
 /* A growable byte buffer, always NUL-terminated when len > 0. */
 typedef struct ew_buf {
     char *p;

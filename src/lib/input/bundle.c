@@ -31,6 +31,7 @@ typedef struct ew_walk {
     struct archive *outer; /* the outermost archive, for compressed bytes read */
     uint64_t outer_base;   /* compressed bytes of files of a directory already done */
     ew_source *src;        /* the outermost gzip layer, when ours */
+    const ew_origin *top;  /* the input's bytes when it is no file */
     int64_t file_mtime_us; /* of the file being walked, for raw entries; 0 unknown */
     bool src_failed;       /* it stopped early: src->err says why */
     bool src_told;         /* an entry's warning already said so */
@@ -484,7 +485,8 @@ static int ew_open(ew_walk *w, struct archive *ar, const char *fspath, int fd)
     if (fspath && !ew_fd_is_gzip(fd))
         return archive_read_open_fd(ar, fd, EW_READ_BLOCK) == ARCHIVE_OK ? 0 : -1;
     char err[EW_SOURCE_ERR_MAX];
-    ew_source *src = ew_source_open(fd, ew_an(w)->opt.threads > 1, err, sizeof err);
+    ew_origin file = {fd, NULL, NULL};
+    ew_source *src = ew_source_open(fspath ? &file : w->top, ew_an(w)->opt.threads > 1, err, sizeof err);
     if (!src) {
         archive_set_error(ar, EIO, "%s", err);
         return -1;
@@ -647,10 +649,10 @@ static int ew_walk_dir(ew_walk *w, const char *fspath, const char *rel, unsigned
 
 static int ew_walk_input(ew_walk *w, const char *path, int fd);
 
-int ew_bundle_walk(ew_run *run, const char *path, int fd)
+int ew_bundle_walk(ew_run *run, const char *path, const ew_origin *origin)
 {
-    ew_walk w = {.run = run};
-    int rc = ew_walk_input(&w, path, fd);
+    ew_walk w = {.run = run, .top = origin};
+    int rc = ew_walk_input(&w, path, origin ? origin->fd : -1);
     if (rc == 0 && run->input->nentries == 0 && !run->failed_part) {
         run->failed_part = true;
         rc = ew_warn(&w, NULL, "empty", "empty: no data, no file") == 0 ? 0 : ew_oom(&w);
@@ -672,7 +674,7 @@ static int ew_walk_input(ew_walk *w, const char *path, int fd)
         return ew_walk_file(w, path, -1, path, NULL, EW_ROLE_OTHER, true);
     }
     struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+    if (!w->top->fn && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
         run->total = (uint64_t)st.st_size;
     return ew_walk_file(w, NULL, fd, run->input->name, NULL, EW_ROLE_OTHER, true);
 }

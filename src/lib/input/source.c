@@ -123,7 +123,7 @@ typedef struct ew_block {
 } ew_block;
 
 struct ew_source {
-    int fd;
+    ew_origin origin;
     bool gzip;
     /* read side (the inflating thread once started) */
     uint8_t *in;
@@ -164,12 +164,18 @@ static int ew_fill(ew_source *s)
     if (s->in_len == EW_SOURCE_IN)
         return 0;
     for (;;) {
-        ssize_t n = read(s->fd, s->in + s->in_len, EW_SOURCE_IN - s->in_len);
-        if (n < 0 && errno == EINTR)
+        const ew_origin *o = &s->origin;
+        size_t room = EW_SOURCE_IN - s->in_len;
+        ssize_t n = o->fn ? o->fn(o->ctx, s->in + s->in_len, room) : read(o->fd, s->in + s->in_len, room);
+        if (n < 0 && !o->fn && errno == EINTR)
             continue;
-        if (n < 0) {
-            snprintf(s->err, sizeof s->err, "read error after %llu bytes: %s",
-                     (unsigned long long)atomic_load(&s->consumed), strerror(errno));
+        if (n < 0 || (size_t)n > room) {
+            if (o->fn)
+                snprintf(s->err, sizeof s->err, "the input's reader failed after %llu bytes",
+                         (unsigned long long)atomic_load(&s->consumed));
+            else
+                snprintf(s->err, sizeof s->err, "read error after %llu bytes: %s",
+                         (unsigned long long)atomic_load(&s->consumed), strerror(errno));
             return -1;
         }
         s->eof = n == 0;
@@ -274,7 +280,7 @@ static void ew_source_free(ew_source *s)
     free(s);
 }
 
-ew_source *ew_source_open(int fd, bool threaded, char *err, size_t errsz)
+ew_source *ew_source_open(const ew_origin *o, bool threaded, char *err, size_t errsz)
 {
     ew_source *s = calloc(1, sizeof *s);
     if (!s || !(s->in = malloc(EW_SOURCE_IN))) {
@@ -282,7 +288,7 @@ ew_source *ew_source_open(int fd, bool threaded, char *err, size_t errsz)
         free(s);
         return NULL;
     }
-    s->fd = fd;
+    s->origin = *o;
     /* Two bytes decide; a short first read of a pipe is read again. */
     while (s->in_len < EW_GZIP_MAGIC_LEN && !s->eof) {
         if (ew_fill(s) != 0) {

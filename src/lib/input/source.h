@@ -12,11 +12,23 @@
 
 typedef struct ew_source ew_source;
 
-/* Opens fd (not owned): reads its first bytes to tell gzip from anything
+/* The public ewdiag_read_fn: at most cap bytes into buf; their count, 0 at
+ * the end, -1 on error. */
+typedef long (*ew_read_fn)(void *ctx, void *buf, size_t cap);
+
+/* Where an input's bytes come from: fn(ctx, ...) when fn is set, else fd
+ * (not owned). */
+typedef struct ew_origin {
+    int fd;
+    ew_read_fn fn;
+    void *ctx;
+} ew_origin;
+
+/* Opens the origin: reads its first bytes to tell gzip from anything
  * else and, for gzip when `threaded`, starts the inflating thread (else
- * ew_source_read() inflates on the caller's thread). NULL with err set
- * (read error, out of memory). */
-ew_source *ew_source_open(int fd, bool threaded, char *err, size_t errsz);
+ * ew_source_read() inflates on the caller's thread), which then does all
+ * the reading. NULL with err set (read error, out of memory). */
+ew_source *ew_source_open(const ew_origin *o, bool threaded, char *err, size_t errsz);
 /* The next bytes, valid until the next call: their count (> 0), 0 at the
  * end, -1 on error (ew_source_error() says what, e.g. "gzip stream
  * truncated after 81234 compressed bytes"). Everything before the error was

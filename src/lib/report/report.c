@@ -3,53 +3,6 @@
 
 #include <stdlib.h>
 
-static const char *ew_str(const char *s)
-{
-    return s ? s : "";
-}
-
-/* ---- ring ---------------------------------------------------------- */
-
-int ew_ring_init(ew_ring *r, size_t cap)
-{
-    memset(r, 0, sizeof *r);
-    r->cap = cap;
-    if (cap == 0)
-        return 0;
-    r->v = calloc(cap, sizeof *r->v);
-    return r->v ? 0 : -1;
-}
-
-int ew_ring_push(ew_ring *r, const char *s, size_t n)
-{
-    if (r->cap == 0)
-        return 0;
-    char *d = ew_strndup(s, n);
-    if (!d)
-        return -1;
-    if (r->n < r->cap) {
-        r->v[(r->head + r->n++) % r->cap] = d;
-    } else {
-        free(r->v[r->head]);
-        r->v[r->head] = d;
-        r->head = (r->head + 1) % r->cap;
-    }
-    return 0;
-}
-
-const char *ew_ring_get(const ew_ring *r, size_t i)
-{
-    return i < r->n ? r->v[(r->head + i) % r->cap] : NULL;
-}
-
-void ew_ring_free(ew_ring *r)
-{
-    for (size_t i = 0; i < r->n; i++)
-        free(r->v[(r->head + i) % r->cap]);
-    free(r->v);
-    memset(r, 0, sizeof *r);
-}
-
 /* ---- inputs and entries ------------------------------------------- */
 
 ewdiag_input *ew_input_new(const char *name)
@@ -164,8 +117,19 @@ void ew_tls_server_free(ew_tls_server *s)
     free(s->chains);
     for (size_t i = 0; i < s->nsnis; i++)
         free(s->snis[i]);
+    ew_timeline_free(&s->times);
     free(s->address);
     free(s);
+}
+
+const char *ew_capture_match_name(ew_capture_match m)
+{
+    switch (m) {
+    case EW_CAPTURE_MATCHED: return "matched";
+    case EW_CAPTURE_NO_HS: return "no-handshake";
+    case EW_CAPTURE_NONE: break;
+    }
+    return "no-capture";
 }
 
 /* ---- findings ------------------------------------------------------ */
@@ -224,6 +188,8 @@ void ew_finding_free(ewdiag_finding *f)
         free(f->urls[i].url);
         free(f->urls[i].mra);
     }
+    ew_timeline_free(&f->event_times);
+    ew_timeline_free(&f->request_times);
     free(f->tls.sni);
     free(f->tls.trust_path);
     free(f->tls.name);
@@ -395,160 +361,3 @@ char *ewdiag_report_serialize(const ewdiag_report *r, ewdiag_format format, unsi
         *len = n;
     return buf;
 }
-
-/* ---- getters ------------------------------------------------------- */
-
-size_t ewdiag_report_input_count(const ewdiag_report *r) { return r ? r->ninputs : 0; }
-const ewdiag_input *ewdiag_report_input(const ewdiag_report *r, size_t i)
-{
-    return r && i < r->ninputs ? r->inputs[i] : NULL;
-}
-size_t ewdiag_report_finding_count(const ewdiag_report *r) { return r ? r->nfindings : 0; }
-const ewdiag_finding *ewdiag_report_finding(const ewdiag_report *r, size_t i)
-{
-    return r && i < r->nfindings ? r->findings[i] : NULL;
-}
-size_t ewdiag_report_warning_count(const ewdiag_report *r) { return r ? r->nwarnings : 0; }
-const ewdiag_warning *ewdiag_report_warning(const ewdiag_report *r, size_t i)
-{
-    return r && i < r->nwarnings ? r->warnings[i] : NULL;
-}
-
-const char *ewdiag_input_name(const ewdiag_input *in) { return in->name; }
-ewdiag_input_status ewdiag_input_status_get(const ewdiag_input *in) { return in->status; }
-const char *ewdiag_input_error(const ewdiag_input *in) { return ew_str(in->error); }
-uint64_t ewdiag_input_bytes(const ewdiag_input *in) { return in->bytes; }
-size_t ewdiag_input_node_count(const ewdiag_input *in) { return in->nnodes; }
-const char *ewdiag_input_node(const ewdiag_input *in, size_t i)
-{
-    return i < in->nnodes ? in->nodes[i].name : "";
-}
-const char *ewdiag_input_node_version(const ewdiag_input *in, size_t i)
-{
-    return i < in->nnodes ? ew_str(in->nodes[i].version) : "";
-}
-size_t ewdiag_input_entry_count(const ewdiag_input *in) { return in->nentries; }
-const ewdiag_entry *ewdiag_input_entry(const ewdiag_input *in, size_t i)
-{
-    return i < in->nentries ? in->entries[i] : NULL;
-}
-
-const char *ewdiag_entry_path(const ewdiag_entry *e) { return e->path; }
-const char *ewdiag_entry_role(const ewdiag_entry *e) { return e->role; }
-uint64_t ewdiag_entry_size(const ewdiag_entry *e) { return e->size; }
-const char *ewdiag_entry_status(const ewdiag_entry *e) { return e->status; }
-const char *ewdiag_entry_reason(const ewdiag_entry *e) { return ew_str(e->reason); }
-uint64_t ewdiag_entry_lines(const ewdiag_entry *e) { return e->lines; }
-
-const char *ewdiag_finding_rule(const ewdiag_finding *f) { return f->rule; }
-const char *ewdiag_finding_title(const ewdiag_finding *f) { return ew_str(f->title); }
-const char *ewdiag_finding_category(const ewdiag_finding *f) { return ew_str(f->category); }
-ewdiag_severity ewdiag_finding_severity(const ewdiag_finding *f) { return f->severity; }
-const char *ewdiag_finding_input(const ewdiag_finding *f) { return ew_str(f->input); }
-const char *ewdiag_finding_node(const ewdiag_finding *f) { return ew_str(f->node); }
-const char *ewdiag_finding_server(const ewdiag_finding *f) { return ew_str(f->server); }
-const char *ewdiag_finding_address(const ewdiag_finding *f) { return ew_str(f->address); }
-const char *ewdiag_finding_target(const ewdiag_finding *f) { return ew_str(f->target); }
-size_t ewdiag_finding_related_count(const ewdiag_finding *f) { return f->related.n; }
-const char *ewdiag_finding_related(const ewdiag_finding *f, size_t i)
-{
-    return ew_str(ew_ring_get(&f->related, i));
-}
-int ewdiag_finding_enforced(const ewdiag_finding *f) { return f->enforced; }
-uint64_t ewdiag_finding_count(const ewdiag_finding *f) { return f->count; }
-uint64_t ewdiag_finding_requests(const ewdiag_finding *f) { return f->requests; }
-int64_t ewdiag_finding_first_seen(const ewdiag_finding *f) { return f->first_seen; }
-int64_t ewdiag_finding_last_seen(const ewdiag_finding *f) { return f->last_seen; }
-const char *ewdiag_finding_error(const ewdiag_finding *f) { return ew_str(f->error); }
-int ewdiag_finding_depth(const ewdiag_finding *f) { return f->depth; }
-const char *ewdiag_finding_description(const ewdiag_finding *f) { return ew_str(f->description); }
-const char *ewdiag_finding_workaround(const ewdiag_finding *f) { return ew_str(f->workaround); }
-size_t ewdiag_finding_evidence_count(const ewdiag_finding *f) { return f->evidence.n; }
-const char *ewdiag_finding_evidence(const ewdiag_finding *f, size_t i)
-{
-    return ew_str(ew_ring_get(&f->evidence, i));
-}
-size_t ewdiag_finding_explanation_count(const ewdiag_finding *f) { return f->nexplanations; }
-const char *ewdiag_finding_explanation(const ewdiag_finding *f, size_t i)
-{
-    return i < f->nexplanations ? f->explanations[i] : "";
-}
-size_t ewdiag_finding_action_count(const ewdiag_finding *f) { return f->nactions; }
-const char *ewdiag_finding_action(const ewdiag_finding *f, size_t i)
-{
-    return i < f->nactions ? f->actions[i] : "";
-}
-size_t ewdiag_finding_defect_count(const ewdiag_finding *f) { return f->ndefects; }
-const char *ewdiag_finding_defect(const ewdiag_finding *f, size_t i)
-{
-    return i < f->ndefects ? f->defects[i] : "";
-}
-size_t ewdiag_finding_port_count(const ewdiag_finding *f) { return f->nports; }
-unsigned ewdiag_finding_port(const ewdiag_finding *f, size_t i)
-{
-    return i < f->nports ? f->ports[i] : 0;
-}
-size_t ewdiag_finding_url_count(const ewdiag_finding *f) { return f->nurls; }
-const char *ewdiag_finding_url(const ewdiag_finding *f, size_t i)
-{
-    return i < f->nurls ? f->urls[i].url : "";
-}
-const char *ewdiag_finding_url_target(const ewdiag_finding *f, size_t i)
-{
-    return i < f->nurls ? ew_str(f->urls[i].mra) : "";
-}
-
-const char *ewdiag_finding_capture(const ewdiag_finding *f)
-{
-    switch (f->tls.match) {
-    case EW_CAPTURE_MATCHED: return "matched";
-    case EW_CAPTURE_NO_HS: return "no-handshake";
-    default: return "no-capture";
-    }
-}
-const char *ewdiag_finding_tls_version(const ewdiag_finding *f)
-{
-    static const char *const names[] = {"SSL 3.0", "TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3"};
-    unsigned v = f->tls.version;
-    if (f->tls.match != EW_CAPTURE_MATCHED || v < 0x0300 || v > 0x0304)
-        return "";
-    return names[v - 0x0300];
-}
-static const ew_cert_info *ew_chain_cert(const ewdiag_finding *f, size_t i)
-{
-    const ew_chain *c = f->tls.match == EW_CAPTURE_MATCHED ? f->tls.chain : NULL;
-    return c && i < c->ncerts ? &c->certs[i] : NULL;
-}
-size_t ewdiag_finding_chain_length(const ewdiag_finding *f)
-{
-    return f->tls.match == EW_CAPTURE_MATCHED && f->tls.chain ? f->tls.chain->ncerts : 0;
-}
-const char *ewdiag_finding_chain_subject(const ewdiag_finding *f, size_t i)
-{
-    const ew_cert_info *c = ew_chain_cert(f, i);
-    return c ? c->subject : "";
-}
-const char *ewdiag_finding_chain_issuer(const ewdiag_finding *f, size_t i)
-{
-    const ew_cert_info *c = ew_chain_cert(f, i);
-    return c ? c->issuer : "";
-}
-const char *ewdiag_finding_chain_sha256(const ewdiag_finding *f, size_t i)
-{
-    const ew_cert_info *c = ew_chain_cert(f, i);
-    return c ? c->sha256 : "";
-}
-int ewdiag_finding_trusted(const ewdiag_finding *f)
-{
-    return f->tls.verified ? f->tls.verdict.trusted : -1;
-}
-const char *ewdiag_finding_trust_error(const ewdiag_finding *f)
-{
-    return f->tls.verified && !f->tls.verdict.trusted ? f->tls.verdict.error_text : "";
-}
-
-const char *ewdiag_warning_input(const ewdiag_warning *w) { return w->input; }
-const char *ewdiag_warning_entry(const ewdiag_warning *w) { return ew_str(w->entry); }
-const char *ewdiag_warning_code(const ewdiag_warning *w) { return w->code; }
-const char *ewdiag_warning_message(const ewdiag_warning *w) { return w->message; }
-uint64_t ewdiag_warning_count(const ewdiag_warning *w) { return w->count; }

@@ -7,6 +7,9 @@
 
 #include "core/ew.h"
 #include "core/limits.h"
+#include "capture/names.h"
+#include "core/ring.h"
+#include "core/timeline.h"
 #include "x509/x509.h"
 
 struct ewdiag_entry {
@@ -25,7 +28,7 @@ typedef struct ew_node {
 } ew_node;
 
 /* A distinct certificate chain a server presented, as parsed. */
-typedef struct ew_chain {
+typedef struct ewdiag_chain {
     ew_cert_info *certs; /* leaf first, those that parsed */
     size_t ncerts;
     unsigned char **der; /* every certificate as presented, for verification */
@@ -40,7 +43,7 @@ typedef struct ew_chain {
 
 
 /* A TLS server of the capture (address and port). */
-typedef struct ew_tls_server {
+typedef struct ewdiag_tls_server {
     char *address;
     unsigned port;
     uint64_t handshakes;
@@ -51,6 +54,7 @@ typedef struct ew_tls_server {
     size_t nchains, cchains;
     char *snis[EW_MAX_SNIS]; /* distinct SNI values sent */
     size_t nsnis;
+    ew_timeline times; /* of its handshakes */
 } ew_tls_server;
 
 /* The trust store of a node (ca_<host>_<ts>.pem). */
@@ -77,18 +81,6 @@ struct ewdiag_input {
     size_t ntrust_files, ctrust_files;
 };
 
-/* A fixed-size ring of owned strings: the latest `cap` pushed. */
-typedef struct ew_ring {
-    char **v;
-    size_t cap;
-    size_t n;    /* how many held, <= cap */
-    size_t head; /* index of the oldest */
-} ew_ring;
-
-int ew_ring_init(ew_ring *r, size_t cap);
-int ew_ring_push(ew_ring *r, const char *s, size_t n);
-const char *ew_ring_get(const ew_ring *r, size_t i); /* 0 = oldest */
-void ew_ring_free(ew_ring *r);
 
 typedef struct ew_variant {
     char *error;
@@ -108,11 +100,15 @@ typedef enum ew_capture_match {
     EW_CAPTURE_MATCHED    /* a handshake close in time: below */
 } ew_capture_match;
 
+/* "matched", "no-handshake", "no-capture". */
+const char *ew_capture_match_name(ew_capture_match m);
+
 typedef struct ew_tls_view {
     ew_capture_match match;
     int64_t ts;           /* the handshake's time */
     unsigned port;
     uint16_t version, cipher;
+    char cipher_name[EW_TLS_NAME_MAX]; /* "" when cipher is 0 */
     char *sni;            /* NULL: none sent */
     int alert;            /* -1 none */
     bool alert_by_client;
@@ -153,6 +149,8 @@ struct ewdiag_finding {
     ew_url urls[EW_MAX_URLS];
     size_t nurls;
     ew_tls_view tls;
+    ew_timeline event_times;
+    ew_timeline request_times;
 };
 
 struct ewdiag_warning {

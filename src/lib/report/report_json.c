@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "analysis/inventory.h"
+#include "capture/names.h"
 #include "report/report.h"
 #include "core/timestamp.h"
 
@@ -152,26 +153,6 @@ static json_t *ew_jcipher(uint16_t c)
     return json_string(buf);
 }
 
-static const char *ew_match_name(ew_capture_match m)
-{
-    switch (m) {
-    case EW_CAPTURE_MATCHED: return "matched";
-    case EW_CAPTURE_NO_HS: return "no-handshake";
-    default: return "no-capture";
-    }
-}
-
-static const char *ew_name_match_name(int m)
-{
-    switch (m) {
-    case EW_NAME_DNS_SAN: return "dns-san";
-    case EW_NAME_CN: return "cn";
-    case EW_NAME_IP_SAN_ONLY: return "ip-san-only";
-    case EW_NAME_ABSENT: return "absent";
-    default: return NULL;
-    }
-}
-
 /* What the capture says of the finding's server: "tls", "certificate" and
  * "trust" members of the finding. */
 static void ew_jtls_view(json_t *o, const ew_tls_view *t)
@@ -183,7 +164,7 @@ static void ew_jtls_view(json_t *o, const ew_tls_view *t)
                           t->alert_by_client ? "client" : "server");
     json_object_set_new(
         o, "tls",
-        json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "capture", ew_match_name(t->match),
+        json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "capture", ew_capture_match_name(t->match),
                   "time", m ? ew_jtime(t->ts) : json_null(), "port",
                   m ? json_integer(t->port) : json_null(), "version",
                   m ? ew_jversion(t->version) : json_null(), "cipher",
@@ -191,7 +172,7 @@ static void ew_jtls_view(json_t *o, const ew_tls_view *t)
                   "certificate", m ? json_string(ew_cert_state_name(t->cert_state)) : json_null()));
     json_t *cert = json_null();
     if (m && t->chain) {
-        const char *nm = ew_name_match_name(t->name_match);
+        const char *nm = t->name_match >= 0 ? ew_name_match_name((ew_name_match)t->name_match) : NULL;
         cert = json_pack("{s:b, s:o, s:o, s:o, s:o}", "from_earlier_handshake", t->chain_earlier,
                          "name_checked", ew_jstr(t->name), "name_match",
                          nm ? json_string(nm) : json_null(), "chain", ew_jchain_certs(t->chain),

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "analysis/inventory.h"
+#include "capture/names.h"
 #include "report/report.h"
 #include "core/timestamp.h"
 

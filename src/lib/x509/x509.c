@@ -570,6 +570,17 @@ ew_name_match ew_cert_name_match(const ew_cert_info *ci, const char *name)
     return EW_NAME_ABSENT;
 }
 
+const char *ew_name_match_name(ew_name_match m)
+{
+    switch (m) {
+    case EW_NAME_DNS_SAN: return "dns-san";
+    case EW_NAME_CN: return "cn";
+    case EW_NAME_IP_SAN_ONLY: return "ip-san-only";
+    case EW_NAME_ABSENT: break;
+    }
+    return "absent";
+}
+
 /* ------------------------------------------------------------ trust store */
 
 /* A CERTIFICATE block with encryption headers would otherwise make OpenSSL

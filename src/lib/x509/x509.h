@@ -2,11 +2,13 @@
 #ifndef EW_X509_H
 #define EW_X509_H
 
+#include <ewdiag.h>
+
 #include "core/ew.h"
 
 #define EW_NAME_MAX 512
 
-typedef struct ew_cert_info {
+typedef struct ewdiag_cert {
     char subject[EW_NAME_MAX];   /* RFC 2253 one-line form; a text too long
                                     for its field ends in "..." */
     char issuer[EW_NAME_MAX];
@@ -49,6 +51,8 @@ typedef enum ew_name_match {
 } ew_name_match;
 
 ew_name_match ew_cert_name_match(const ew_cert_info *ci, const char *name);
+/* "dns-san", "cn", "ip-san-only", "absent". */
+const char *ew_name_match_name(ew_name_match m);
 
 /* The CA certificates Expressway-C trusted (ca_<host>_<ts>.pem). */
 typedef struct ew_trust ew_trust;
