@@ -41,9 +41,9 @@ static void hash_bytes(digest *d, const void *p, size_t n)
 }
 
 /* A successful parse used bytes it had, and its time formats. */
-static void check_parse(int rc, size_t used, size_t n, int64_t us)
+static void check_parse(bool ok, size_t used, size_t n, int64_t us)
 {
-    if (rc != 0)
+    if (!ok)
         return;
     if (used == 0 || used > n)
         abort();
@@ -62,7 +62,7 @@ static void check_roundtrip(int64_t us)
     ew_ts_format(us, out);
     int64_t back;
     size_t used;
-    if (ew_ts_parse_iso(out, strlen(out), &back, &used) != 0 || used != strlen(out) ||
+    if (!ew_ts_parse_iso(out, strlen(out), &back, &used) || used != strlen(out) ||
         back != us - us % US_PER_MS)
         abort();
 }
@@ -72,17 +72,17 @@ static void parse_times(const char *s, size_t n)
     static const int64_t refs[] = {0, REF_2022, REF_NEW_YEAR, INT64_MIN, INT64_MAX};
     int64_t us;
     size_t used;
-    int rc = ew_ts_parse_iso(s, n, &us, &used);
-    check_parse(rc, used, n, us);
-    if (rc == 0)
+    bool ok = ew_ts_parse_iso(s, n, &us, &used);
+    check_parse(ok, used, n, us);
+    if (ok)
         check_roundtrip(us);
-    rc = ew_ts_parse_utctime(s, n, &us, &used);
-    check_parse(rc, used, n, us);
-    rc = ew_ts_parse_ats_compact(s, n, &us, &used);
-    check_parse(rc, used, n, us);
+    ok = ew_ts_parse_utctime(s, n, &us, &used);
+    check_parse(ok, used, n, us);
+    ok = ew_ts_parse_ats_compact(s, n, &us, &used);
+    check_parse(ok, used, n, us);
     for (size_t i = 0; i < EW_ARRAY_LEN(refs); i++) {
-        rc = ew_ts_parse_ats(s, n, refs[i], &us, &used);
-        check_parse(rc, used, n, us);
+        ok = ew_ts_parse_ats(s, n, refs[i], &us, &used);
+        check_parse(ok, used, n, us);
     }
 }
 

@@ -73,14 +73,14 @@ static void match_all(const ew_ruleset *rs, json_t *o)
     for (size_t i = 0; i < rs->n; i++) {
         const ew_rule *r = &rs->rules[i];
         for (size_t k = 0; k < EW_ARRAY_LEN(lines); k++)
-            if (ew_match(&m, r, lines[k], strlen(lines[k])) == 1)
+            if (ew_match(&m, r, lines[k], strlen(lines[k])) == EW_MATCH_FOUND)
                 check_groups(&m, r, lines[k], strlen(lines[k]));
         json_t *ex = json_object_get(o, "examples");
         for (size_t k = 0; k < json_array_size(ex); k++) {
             json_t *s = json_array_get(ex, k);
             const char *line = json_string_value(s);
             size_t len = json_string_length(s);
-            if (!line || ew_match(&m, r, line, len) != 1)
+            if (!line || ew_match(&m, r, line, len) != EW_MATCH_FOUND)
                 abort();
             check_groups(&m, r, line, len);
         }

@@ -94,7 +94,7 @@ static int ew_index_grow(ew_findings *fs)
     size_t ncap = fs->index_cap ? fs->index_cap * 2 : EW_INDEX_MIN;
     uint32_t *old = fs->index;
     size_t old_cap = fs->index_cap;
-    fs->index = calloc(ncap, sizeof *fs->index);
+    fs->index = ew_calloc(ncap, sizeof *fs->index);
     if (!fs->index) {
         fs->index = old;
         return -1;
@@ -108,22 +108,6 @@ static int ew_index_grow(ew_findings *fs)
     }
     free(old);
     return 0;
-}
-
-static char **ew_strv_dup(char *const *v, size_t n)
-{
-    char **d = calloc(n ? n : 1, sizeof *d);
-    if (!d)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (!(d[i] = ew_strdup(v[i]))) {
-            while (i-- > 0)
-                free(d[i]);
-            free(d);
-            return NULL;
-        }
-    }
-    return d;
 }
 
 static char *ew_dup_opt(const char *s)

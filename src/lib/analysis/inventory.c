@@ -37,7 +37,7 @@ static ew_tls_server *ew_server_of(ew_inventory *inv, const ew_endpoint *e, uint
         ew_grow(&in->tls_servers, &in->ctls_servers, in->ntls_servers + 1,
                 sizeof *in->tls_servers) != 0)
         return NULL;
-    ew_tls_server *s = calloc(1, sizeof *s);
+    ew_tls_server *s = ew_calloc(1, sizeof *s);
     if (!s || !(s->address = ew_strdup(addr))) {
         free(s);
         return NULL;
@@ -105,21 +105,21 @@ static int ew_tell_chain(const ew_inventory *inv, const ew_tls_hs *hs, const ew_
 
 static ew_chain *ew_chain_new(const ew_tls_hs *hs, const unsigned char digest[32])
 {
-    ew_chain *c = calloc(1, sizeof *c);
+    ew_chain *c = ew_calloc(1, sizeof *c);
     if (!c)
         return NULL;
     memcpy(c->digest, digest, sizeof c->digest);
     c->cut = hs->chain_cut;
     size_t n = hs->ncerts ? hs->ncerts : 1;
-    c->certs = calloc(n, sizeof *c->certs);
-    c->der = calloc(n, sizeof *c->der);
-    c->der_len = calloc(n, sizeof *c->der_len);
+    c->certs = ew_calloc(n, sizeof *c->certs);
+    c->der = ew_calloc(n, sizeof *c->der);
+    c->der_len = ew_calloc(n, sizeof *c->der_len);
     if (!c->certs || !c->der || !c->der_len) {
         ew_chain_free(c);
         return NULL;
     }
     for (size_t i = 0; i < hs->ncerts; i++) {
-        if (!(c->der[i] = malloc(hs->cert_len[i] ? hs->cert_len[i] : 1))) {
+        if (!(c->der[i] = ew_malloc(hs->cert_len[i] ? hs->cert_len[i] : 1))) {
             ew_chain_free(c);
             return NULL;
         }

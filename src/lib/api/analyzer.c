@@ -48,7 +48,7 @@ const char *ewdiag_default_rules_dir(void)
 
 ewdiag_analyzer *ewdiag_analyzer_new(void)
 {
-    ewdiag_analyzer *a = calloc(1, sizeof *a);
+    ewdiag_analyzer *a = ew_calloc(1, sizeof *a);
     if (!a)
         return NULL;
     a->opt.evidence = EW_DEF_EVIDENCE;
@@ -70,7 +70,7 @@ ewdiag_analyzer *ewdiag_analyzer_new(void)
         .max_chain = EW_DEF_MAX_CHAIN,
         .max_der = EW_DEF_MAX_DER,
     };
-    a->txns = malloc(sizeof *a->txns);
+    a->txns = ew_malloc(sizeof *a->txns);
     if (!a->txns) {
         free(a);
         return NULL;
@@ -243,13 +243,13 @@ static int ew_ready(ewdiag_analyzer *a)
     if (a->rules.n == 0)
         return ew_err_set(&a->err, EWDIAG_EINVAL, "no rules loaded (see ewdiag_analyzer_load_rules)");
     if (!a->prefilter) {
-        a->prefilter = malloc(sizeof *a->prefilter);
+        a->prefilter = ew_malloc(sizeof *a->prefilter);
         if (!a->prefilter || ew_prefilter_build(a->prefilter, &a->rules) != 0) {
             free(a->prefilter);
             a->prefilter = NULL;
             return ew_err_set(&a->err, EWDIAG_ENOMEM, "out of memory");
         }
-        a->hits = calloc(a->prefilter->nwords, sizeof *a->hits);
+        a->hits = ew_calloc(a->prefilter->nwords, sizeof *a->hits);
         if (!a->hits) {
             ew_drop_prefilter(a);
             return ew_err_set(&a->err, EWDIAG_ENOMEM, "out of memory");

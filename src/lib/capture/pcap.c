@@ -477,7 +477,7 @@ static int ew_cap_record(ew_capture *c, int dlt, const struct pcap_pkthdr *ph, c
 
 ew_capture *ew_capture_new(const ew_capture_limits *lim, ew_tls_fn fn, void *ctx)
 {
-    ew_capture *c = calloc(1, sizeof *c);
+    ew_capture *c = ew_calloc(1, sizeof *c);
     if (!c)
         return NULL;
     if (lim) {

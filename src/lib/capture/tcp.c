@@ -114,14 +114,14 @@ static int64_t ew_serial_diff(uint32_t b, uint32_t a)
 
 ew_tcp *ew_tcp_new(ew_cap_env *env)
 {
-    ew_tcp *t = calloc(1, sizeof *t);
+    ew_tcp *t = ew_calloc(1, sizeof *t);
     if (!t)
         return NULL;
     t->env = env;
     size_t n = EW_TCP_MIN_BUCKETS;
     while (n < env->lim.max_flows && n < EW_TCP_MAX_BUCKETS)
         n *= 2;
-    t->buckets = calloc(n, sizeof *t->buckets);
+    t->buckets = ew_calloc(n, sizeof *t->buckets);
     if (!t->buckets) {
         free(t);
         return NULL;
@@ -281,7 +281,7 @@ static ew_flow *ew_flow_new(ew_tcp *t, const ew_endpoint ep[2], uint32_t hash, i
     ew_flow *f = t->spare;
     if (f)
         t->spare = f->hnext;
-    else if (!(f = malloc(sizeof *f)))
+    else if (!(f = ew_malloc(sizeof *f)))
         return NULL;
     memset(f, 0, sizeof *f);
     f->ep[0] = ep[0];
@@ -348,7 +348,7 @@ static int ew_half_store(ew_tcp_half *h, uint32_t lo, const uint8_t *p, uint32_t
         while (cap < need)
             cap = cap > room / 2 ? room : cap * 2;
         cap = EW_MIN(EW_MAX(cap, need), room);
-        uint8_t *nb = realloc(h->ooo, cap);
+        uint8_t *nb = ew_realloc(h->ooo, cap);
         if (!nb)
             return -1;
         h->ooo = nb;

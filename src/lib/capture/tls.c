@@ -132,7 +132,7 @@ static int tls_info_new(ew_tls_conn *t)
 {
     if (t->info)
         return 0;
-    ew_tls_info *in = calloc(1, sizeof *in);
+    ew_tls_info *in = ew_calloc(1, sizeof *in);
     if (!in)
         return -1;
     in->hello_dir = in->sh_dir = in->alert_dir = -1;
@@ -403,7 +403,7 @@ static int tls_certificate(ew_tls_conn *t, const ew_cap_env *env, const uint8_t 
         keep++;
         kept_bytes += len;
     }
-    uint8_t *certs = malloc(kept_bytes ? kept_bytes : 1);
+    uint8_t *certs = ew_malloc(kept_bytes ? kept_bytes : 1);
     if (!certs)
         return -2;
     size_t at = 0;
@@ -505,7 +505,7 @@ static int tls_handshake(ew_tls_conn *t, ew_cap_env *env, int dir, const uint8_t
             }
             if (d->hs_keep && d->hs_len > d->hs_cap) {
                 /* Grown once per size; a flight's messages reuse it. */
-                uint8_t *nb = realloc(d->hs_buf, d->hs_len);
+                uint8_t *nb = ew_realloc(d->hs_buf, d->hs_len);
                 if (!nb)
                     return -1;
                 d->hs_buf = nb;

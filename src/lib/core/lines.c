@@ -42,9 +42,9 @@ static int ew_lines_carry(ew_lines *l, const char *p, size_t len)
         while (ncap < need)
             ncap = ncap > limit / 2 ? limit : ncap * 2;
         ncap = EW_MIN(ncap, limit);
-        char *np = realloc(c->p, ncap);
+        char *np = ew_realloc(c->p, ncap);
         if (!np)
-            return -1;
+            return EWDIAG_ENOMEM;
         c->p = np;
         c->cap = ncap;
     }
@@ -86,9 +86,10 @@ static int ew_lines_give_cut(ew_lines *l, const char *p, ew_line_fn fn, void *ct
     size_t have = l->carry.len;
     if (have == 0)
         return ew_lines_give(l, p, l->max_line, true, fn, ctx);
-    if (have < l->max_line && ew_lines_carry(l, p, l->max_line - have) != 0)
-        return -1;
-    int rc = ew_lines_give(l, l->carry.p, l->max_line, true, fn, ctx);
+    int rc = have < l->max_line ? ew_lines_carry(l, p, l->max_line - have) : 0;
+    if (rc != 0)
+        return rc;
+    rc = ew_lines_give(l, l->carry.p, l->max_line, true, fn, ctx);
     ew_buf_clear(&l->carry);
     return rc;
 }
@@ -122,9 +123,10 @@ static int ew_lines_end(ew_lines *l, const char *p, size_t len, bool newline,
         return ew_lines_give_cut(l, p, fn, ctx);
     if (have == 0)
         return ew_lines_give(l, p, whole, false, fn, ctx);
-    if (ew_lines_carry(l, p, len) != 0)
-        return -1;
-    int rc = ew_lines_give(l, l->carry.p, whole, false, fn, ctx);
+    int rc = ew_lines_carry(l, p, len);
+    if (rc != 0)
+        return rc;
+    rc = ew_lines_give(l, l->carry.p, whole, false, fn, ctx);
     ew_buf_clear(&l->carry);
     return rc;
 }

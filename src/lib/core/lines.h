@@ -11,8 +11,8 @@
 /*
  * Called once per line, without its '\n' or the '\r' before it (a '\r' at
  * the very end of input, with no '\n', is kept). The bytes live
- * until the callback returns. A non-zero return stops the splitter, which
- * returns that value from ew_lines_feed()/ew_lines_finish().
+ * until the callback returns. A non-zero return (an EWDIAG_E* code) stops
+ * the splitter, which returns that value from ew_lines_feed()/_finish().
  */
 typedef int (*ew_line_fn)(void *ctx, const char *line, size_t len, unsigned flags);
 
@@ -29,8 +29,8 @@ typedef struct ew_lines {
 void ew_lines_init(ew_lines *l, size_t max_line);
 /* Lines wholly inside buf are given in place (no copy); only a line that
  * straddles chunks is copied, at most max_line + 1 bytes of it (the last a
- * pending '\r'). Returns 0, the callback's non-zero value, or -1 when out of
- * memory: callbacks should stop with other values (EWDIAG_E* codes). */
+ * pending '\r'). Returns 0, the callback's non-zero value (an EWDIAG_E*
+ * code), or EWDIAG_ENOMEM. */
 int ew_lines_feed(ew_lines *l, const char *buf, size_t n, ew_line_fn fn, void *ctx);
 /* Gives the last line if the input did not end with '\n'. */
 int ew_lines_finish(ew_lines *l, ew_line_fn fn, void *ctx);

@@ -9,8 +9,8 @@ int ew_ring_init(ew_ring *r, size_t cap)
     r->cap = cap;
     if (cap == 0)
         return 0;
-    r->v = calloc(cap, sizeof *r->v);
-    return r->v ? 0 : -1;
+    r->v = ew_calloc(cap, sizeof *r->v);
+    return r->v ? 0 : EWDIAG_ENOMEM;
 }
 
 int ew_ring_push(ew_ring *r, const char *s, size_t n)
@@ -19,7 +19,7 @@ int ew_ring_push(ew_ring *r, const char *s, size_t n)
         return 0;
     char *d = ew_strndup(s, n);
     if (!d)
-        return -1;
+        return EWDIAG_ENOMEM;
     if (r->n < r->cap) {
         r->v[(r->head + r->n++) % r->cap] = d;
     } else {

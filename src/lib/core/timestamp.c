@@ -260,29 +260,29 @@ static bool ew_scan_day(ew_scan *sc, unsigned *day)
 
 /* ---- public ---- */
 
-int ew_ts_parse_iso(const char *s, size_t n, int64_t *us, size_t *used)
+bool ew_ts_parse_iso(const char *s, size_t n, int64_t *us, size_t *used)
 {
     ew_scan sc = {s, n, 0};
     ew_civil t;
     int64_t east;
     if (!ew_scan_date(&sc, &t) || !ew_scan_char(&sc, 'T') || !ew_scan_clock(&sc, &t, ".")
         || !ew_scan_offset(&sc, &east) || !ew_civil_valid(&t))
-        return -1;
+        return false;
     *us = ew_civil_to_us(&t) - east * EW_US_PER_SEC;
     *used = sc.i;
-    return 0;
+    return true;
 }
 
-int ew_ts_parse_utctime(const char *s, size_t n, int64_t *us, size_t *used)
+bool ew_ts_parse_utctime(const char *s, size_t n, int64_t *us, size_t *used)
 {
     ew_scan sc = {s, n, 0};
     ew_civil t;
     if (!ew_scan_date(&sc, &t) || !ew_scan_char(&sc, ' ') || !ew_scan_clock(&sc, &t, ",.")
         || !ew_civil_valid(&t))
-        return -1;
+        return false;
     *us = ew_civil_to_us(&t);
     *used = sc.i;
-    return 0;
+    return true;
 }
 
 static int64_t ew_year_of(int64_t us)
@@ -316,7 +316,7 @@ static bool ew_place_year(ew_civil *t, int64_t ref_us, int64_t *us)
     return true;
 }
 
-int ew_ts_parse_ats(const char *s, size_t n, int64_t ref_us, int64_t *us, size_t *used)
+bool ew_ts_parse_ats(const char *s, size_t n, int64_t ref_us, int64_t *us, size_t *used)
 {
     ew_scan sc = {s, n, 0};
     ew_civil t;
@@ -324,13 +324,13 @@ int ew_ts_parse_ats(const char *s, size_t n, int64_t ref_us, int64_t *us, size_t
     if (!ew_scan_char(&sc, '[') || !ew_scan_month_name(&sc, &t.month) || !ew_scan_char(&sc, ' ')
         || !ew_scan_day(&sc, &t.day) || !ew_scan_char(&sc, ' ') || !ew_scan_clock(&sc, &t, ".")
         || !ew_scan_char(&sc, ']') || !ew_place_year(&t, ref_us, &v))
-        return -1;
+        return false;
     *us = v;
     *used = sc.i;
-    return 0;
+    return true;
 }
 
-int ew_ts_parse_ats_compact(const char *s, size_t n, int64_t *us, size_t *used)
+bool ew_ts_parse_ats_compact(const char *s, size_t n, int64_t *us, size_t *used)
 {
     ew_scan sc = {s, n, 0};
     ew_civil t = {0};
@@ -340,13 +340,13 @@ int ew_ts_parse_ats_compact(const char *s, size_t n, int64_t *us, size_t *used)
         || !ew_scan_uint(&sc, EW_FIELD_DIGITS, &t.hour) || !ew_scan_char(&sc, 'h')
         || !ew_scan_uint(&sc, EW_FIELD_DIGITS, &t.minute) || !ew_scan_char(&sc, 'm')
         || !ew_scan_uint(&sc, EW_FIELD_DIGITS, &t.second) || !ew_scan_char(&sc, 's'))
-        return -1;
+        return false;
     t.year = y;
     if (!ew_civil_valid(&t))
-        return -1;
+        return false;
     *us = ew_civil_to_us(&t);
     *used = sc.i;
-    return 0;
+    return true;
 }
 
 void ew_ts_format(int64_t us, char out[EW_TS_BUFSZ])

@@ -16,13 +16,13 @@ int64_t ew_days_from_civil(int64_t y, unsigned m, unsigned d);
  * "2016-03-09T09:48:35+05:30", "...-04:00", "...Z"; a fraction is '.' and 1-9 digits
  * (kept to microseconds). Offsets +hh:mm, +hhmm or Z. Parses at the start of
  * s (n bytes available); on success stores UTC microseconds in *us, the
- * bytes used in *used, and returns 0; -1 if s does not start with one.
+ * bytes used in *used, and returns true; false if s does not start with one.
  */
-int ew_ts_parse_iso(const char *s, size_t n, int64_t *us, size_t *used);
+bool ew_ts_parse_iso(const char *s, size_t n, int64_t *us, size_t *used);
 
 /* "2022-07-11 16:55:26,000" (UTCTime="..." value; ',' or '.' before the
  * fraction, fraction optional). Always UTC. Same contract as above. */
-int ew_ts_parse_utctime(const char *s, size_t n, int64_t *us, size_t *used);
+bool ew_ts_parse_utctime(const char *s, size_t n, int64_t *us, size_t *used);
 
 /*
  * Apache Traffic Server diags.log prefix "[Nov 22 06:46:00.827]" or
@@ -32,11 +32,11 @@ int ew_ts_parse_utctime(const char *s, size_t n, int64_t *us, size_t *used);
  * when that would put the line more than a day after ref_us (a log that
  * began in December and was written out in January). Same contract.
  */
-int ew_ts_parse_ats(const char *s, size_t n, int64_t ref_us, int64_t *us, size_t *used);
+bool ew_ts_parse_ats(const char *s, size_t n, int64_t ref_us, int64_t *us, size_t *used);
 
 /* Apache Traffic Server error.log prefix "20261122.06h46m00s": no zone,
  * read as UTC. Same contract as ew_ts_parse_iso(). */
-int ew_ts_parse_ats_compact(const char *s, size_t n, int64_t *us, size_t *used);
+bool ew_ts_parse_ats_compact(const char *s, size_t n, int64_t *us, size_t *used);
 
 /* Formats as "2022-07-11T16:55:26.016Z" (milliseconds, always UTC). */
 void ew_ts_format(int64_t us, char out[EW_TS_BUFSZ]);

@@ -196,9 +196,8 @@ static bool ew_looks_like_log(const char *buf, size_t n)
     size_t len = nl ? (size_t)(nl - buf) : n;
     int64_t us;
     size_t used;
-    return ew_ts_parse_iso(buf, len, &us, &used) == 0 ||
-           ew_ts_parse_ats(buf, len, 0, &us, &used) == 0 ||
-           ew_ts_parse_ats_compact(buf, len, &us, &used) == 0;
+    return ew_ts_parse_iso(buf, len, &us, &used) || ew_ts_parse_ats(buf, len, 0, &us, &used) ||
+           ew_ts_parse_ats_compact(buf, len, &us, &used);
 }
 
 /* An entry whose name says nothing: its first line decides. */

@@ -282,8 +282,8 @@ static void ew_source_free(ew_source *s)
 
 ew_source *ew_source_open(const ew_origin *o, bool threaded, char *err, size_t errsz)
 {
-    ew_source *s = calloc(1, sizeof *s);
-    if (!s || !(s->in = malloc(EW_SOURCE_IN))) {
+    ew_source *s = ew_calloc(1, sizeof *s);
+    if (!s || !(s->in = ew_malloc(EW_SOURCE_IN))) {
         snprintf(err, errsz, "out of memory");
         free(s);
         return NULL;
@@ -301,7 +301,7 @@ ew_source *ew_source_open(const ew_origin *o, bool threaded, char *err, size_t e
     if (!s->gzip)
         return s;
     for (size_t i = 0; i < EW_SOURCE_BLOCKS; i++) {
-        if (!(s->blocks[i].p = malloc(EW_SOURCE_OUT))) {
+        if (!(s->blocks[i].p = ew_malloc(EW_SOURCE_OUT))) {
             snprintf(err, errsz, "out of memory");
             ew_source_free(s);
             return NULL;

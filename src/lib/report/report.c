@@ -7,7 +7,7 @@
 
 ewdiag_input *ew_input_new(const char *name)
 {
-    ewdiag_input *in = calloc(1, sizeof *in);
+    ewdiag_input *in = ew_calloc(1, sizeof *in);
     if (!in)
         return NULL;
     if (!(in->name = ew_strdup(name))) {
@@ -52,7 +52,7 @@ ewdiag_entry *ew_input_add_entry(ewdiag_input *in, const char *path, const char 
 {
     if (ew_grow(&in->entries, &in->centries, in->nentries + 1, sizeof *in->entries) != 0)
         return NULL;
-    ewdiag_entry *e = calloc(1, sizeof *e);
+    ewdiag_entry *e = ew_calloc(1, sizeof *e);
     if (!e)
         return NULL;
     if (!(e->path = ew_strdup(path))) {
@@ -149,7 +149,7 @@ int ew_finding_explain(ewdiag_finding *f, const char *text)
 
 ewdiag_finding *ew_finding_new(size_t evidence)
 {
-    ewdiag_finding *f = calloc(1, sizeof *f);
+    ewdiag_finding *f = ew_calloc(1, sizeof *f);
     if (!f)
         return NULL;
     f->enforced = -1;
@@ -200,7 +200,7 @@ void ew_finding_free(ewdiag_finding *f)
 
 ewdiag_report *ewdiag_report_new(void)
 {
-    return calloc(1, sizeof(ewdiag_report));
+    return ew_calloc(1, sizeof(ewdiag_report));
 }
 
 static void ew_warning_free(ewdiag_warning *w)
@@ -260,7 +260,7 @@ int ew_report_warn(ewdiag_report *r, const char *input, const char *entry, const
     }
     if (ew_grow(&r->warnings, &r->cwarnings, r->nwarnings + 1, sizeof *r->warnings) != 0)
         return -1;
-    ewdiag_warning *w = calloc(1, sizeof *w);
+    ewdiag_warning *w = ew_calloc(1, sizeof *w);
     ew_buf msg = {0};
     va_list ap;
     va_start(ap, fmt);

@@ -458,7 +458,7 @@ static void ew_cluster(const ew_out *o, const ewdiag_report *r)
         return;
     fputs("\n", o->f);
     ew_bold(o, "==> Across nodes, per server\n");
-    bool *done = calloc(r->nfindings, sizeof *done);
+    bool *done = ew_calloc(r->nfindings, sizeof *done);
     if (!done)
         return;
     ew_buf b = {0};

@@ -14,10 +14,10 @@ int ew_matcher_init(ew_matcher *m, uint32_t max_groups, uint32_t match_limit,
     m->max_groups = max_groups;
     m->md = pcre2_match_data_create(max_groups + 1, NULL);
     m->mctx = pcre2_match_context_create(NULL);
-    m->groups = calloc((size_t)max_groups + 1, sizeof *m->groups);
+    m->groups = ew_calloc((size_t)max_groups + 1, sizeof *m->groups);
     if (!m->md || !m->mctx || !m->groups) {
         ew_matcher_free(m);
-        return -1;
+        return EWDIAG_ENOMEM;
     }
     pcre2_set_match_limit(m->mctx, match_limit);
     pcre2_set_depth_limit(m->mctx, depth_limit);
@@ -36,16 +36,16 @@ void ew_matcher_free(ew_matcher *m)
     memset(m, 0, sizeof *m);
 }
 
-int ew_match(ew_matcher *m, const ew_rule *r, const char *line, size_t len)
+ew_match_result ew_match(ew_matcher *m, const ew_rule *r, const char *line, size_t len)
 {
     if (r->ngroups > m->max_groups)
-        return -1;
+        return EW_MATCH_STOPPED;
     int rc = pcre2_match(r->code, (PCRE2_SPTR)line, len, 0, 0, m->md, m->mctx);
     if (rc == PCRE2_ERROR_NOMATCH)
-        return 0;
+        return EW_MATCH_NONE;
     if (rc < 0) {
         m->limit_hits++;
-        return -1;
+        return EW_MATCH_STOPPED;
     }
     const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
     /* rc is one more than the highest group set; unset groups below it
@@ -56,5 +56,5 @@ int ew_match(ew_matcher *m, const ew_rule *r, const char *line, size_t len)
         m->groups[i] = (a == PCRE2_UNSET || b < a || b > len) ? ew_span_make(NULL, 0)
                                                               : ew_span_make(line + a, b - a);
     }
-    return 1;
+    return EW_MATCH_FOUND;
 }

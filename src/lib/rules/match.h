@@ -13,14 +13,19 @@ typedef struct ew_matcher {
     uint64_t limit_hits; /* lines skipped because a limit stopped a pattern */
 } ew_matcher;
 
+/* 0, or EWDIAG_ENOMEM. */
 int ew_matcher_init(ew_matcher *m, uint32_t max_groups, uint32_t match_limit,
                     uint32_t depth_limit);
 void ew_matcher_free(ew_matcher *m);
 
-/* 1 on a match (m->groups filled), 0 on none, -1 when a PCRE2 limit or
- * error stopped the pattern (counted in limit_hits). The caller has
- * checked the rule's literal first. */
-int ew_match(ew_matcher *m, const ew_rule *r, const char *line, size_t len);
+typedef enum ew_match_result {
+    EW_MATCH_NONE,   /* the pattern does not match the line */
+    EW_MATCH_FOUND,  /* it does: m->groups filled */
+    EW_MATCH_STOPPED /* a PCRE2 limit or error stopped it (counted in limit_hits) */
+} ew_match_result;
+
+/* Runs r's pattern on the line; the caller has checked r's literal first. */
+ew_match_result ew_match(ew_matcher *m, const ew_rule *r, const char *line, size_t len);
 
 /* The capture of well-known field f of the last match of r, empty if none. */
 static inline ew_span ew_match_field(const ew_matcher *m, const ew_rule *r, ew_field f)

@@ -22,11 +22,11 @@ int ew_prefilter_build(ew_prefilter *pf, const ew_ruleset *rs)
             pf->window = EW_MIN(pf->window, len);
         }
     }
-    pf->items = calloc(rs->n ? rs->n : 1, sizeof *pf->items);
-    pf->shorts = calloc(rs->n ? rs->n : 1, sizeof *pf->shorts);
+    pf->items = ew_calloc(rs->n ? rs->n : 1, sizeof *pf->items);
+    pf->shorts = ew_calloc(rs->n ? rs->n : 1, sizeof *pf->shorts);
     if (!pf->items || !pf->shorts) {
         ew_prefilter_free(pf);
-        return -1;
+        return EWDIAG_ENOMEM;
     }
     size_t m = pf->window;
     size_t deflt = m - EW_WM_BLOCK + 1;
@@ -51,10 +51,10 @@ int ew_prefilter_build(ew_prefilter *pf, const ew_ruleset *rs)
             pf->bucket[ew_block_hash(rs->rules[i].literal + m - EW_WM_BLOCK) + 1]++;
     for (size_t h = 0; h < EW_WM_TABLE; h++)
         pf->bucket[h + 1] += pf->bucket[h];
-    uint32_t *fill = malloc(sizeof pf->bucket);
+    uint32_t *fill = ew_malloc(sizeof pf->bucket);
     if (!fill) {
         ew_prefilter_free(pf);
-        return -1;
+        return EWDIAG_ENOMEM;
     }
     memcpy(fill, pf->bucket, sizeof pf->bucket);
     for (size_t i = 0; i < rs->n; i++)

@@ -24,8 +24,8 @@ typedef struct ew_prefilter {
     bool any_long;
 } ew_prefilter;
 
-/* Built from the rules loaded; rebuild after loading more. 0, or -1 when
- * out of memory. */
+/* Built from the rules loaded; rebuild after loading more. 0, or
+ * EWDIAG_ENOMEM. */
 int ew_prefilter_build(ew_prefilter *pf, const ew_ruleset *rs);
 void ew_prefilter_free(ew_prefilter *pf);
 

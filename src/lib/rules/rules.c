@@ -47,13 +47,6 @@ static int ew_bad(ew_loadctx *c, const char *what)
                       c->id ? c->id : "?", what);
 }
 
-static void ew_strv_free(char **v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
 static void ew_rule_clear(ew_rule *r)
 {
     free(r->file);
@@ -118,7 +111,7 @@ static int ew_get_strv(ew_loadctx *c, json_t *o, const char *key, bool required,
         return ew_bad(c, msg);
     }
     size_t count = json_array_size(v);
-    char **arr = calloc(count ? count : 1, sizeof *arr);
+    char **arr = ew_calloc(count ? count : 1, sizeof *arr);
     if (!arr)
         return ew_err_set(c->err, EWDIAG_ENOMEM, "%s: out of memory", c->file);
     for (size_t i = 0; i < count; i++) {
@@ -176,7 +169,7 @@ static int ew_compile(ew_loadctx *c, ew_rule *r)
     pcre2_pattern_info(r->code, PCRE2_INFO_NAMEENTRYSIZE, &entry_size);
     pcre2_pattern_info(r->code, PCRE2_INFO_NAMETABLE, &table);
     r->ngroups = ngroups;
-    r->group_names = calloc((size_t)ngroups + 1, sizeof *r->group_names);
+    r->group_names = ew_calloc((size_t)ngroups + 1, sizeof *r->group_names);
     if (!r->group_names)
         return ew_err_set(c->err, EWDIAG_ENOMEM, "%s: out of memory", c->file);
     for (uint32_t i = 0; i < namecount; i++) {
@@ -207,7 +200,7 @@ static int ew_parse_group_by(ew_loadctx *c, json_t *o, ew_rule *r)
     if (!v || !json_is_array(v) || json_array_size(v) == 0)
         return ew_bad(c, "a finding rule needs \"group_by\": a non-empty array of field names");
     r->ngroup_by = json_array_size(v);
-    r->group_by = calloc(r->ngroup_by, sizeof *r->group_by);
+    r->group_by = ew_calloc(r->ngroup_by, sizeof *r->group_by);
     if (!r->group_by)
         return ew_err_set(c->err, EWDIAG_ENOMEM, "%s: out of memory", c->file);
     for (size_t i = 0; i < r->ngroup_by; i++) {
@@ -230,7 +223,7 @@ static int ew_parse_group_by(ew_loadctx *c, json_t *o, ew_rule *r)
     return 0;
 }
 
-static int ew_parse_op(const char *s, ew_op *op)
+static bool ew_parse_op(const char *s, ew_op *op)
 {
     static const struct {
         const char *name;
@@ -241,10 +234,10 @@ static int ew_parse_op(const char *s, ew_op *op)
     for (size_t i = 0; i < EW_ARRAY_LEN(ops); i++) {
         if (strcmp(s, ops[i].name) == 0) {
             *op = ops[i].op;
-            return 0;
+            return true;
         }
     }
-    return -1;
+    return false;
 }
 
 static int ew_parse_explain(ew_loadctx *c, json_t *o, ew_rule *r)
@@ -255,7 +248,7 @@ static int ew_parse_explain(ew_loadctx *c, json_t *o, ew_rule *r)
     if (!json_is_array(v))
         return ew_bad(c, "\"explain\" must be an array of objects");
     size_t n = json_array_size(v);
-    r->explain = calloc(n ? n : 1, sizeof *r->explain);
+    r->explain = ew_calloc(n ? n : 1, sizeof *r->explain);
     if (!r->explain)
         return ew_err_set(c->err, EWDIAG_ENOMEM, "%s: out of memory", c->file);
     for (size_t i = 0; i < n; i++) {
@@ -282,7 +275,7 @@ static int ew_parse_explain(ew_loadctx *c, json_t *o, ew_rule *r)
                      i, field);
             return ew_bad(c, msg);
         }
-        if (!op || ew_parse_op(op, &x->op) != 0 || !value) {
+        if (!op || !ew_parse_op(op, &x->op) || !value) {
             snprintf(msg, sizeof msg,
                      "\"explain\"[%zu] needs \"op\" (eq, ne, gt, lt, contains, icontains) and a \"value\" string",
                      i);
@@ -328,14 +321,14 @@ static int ew_check_examples(ew_loadctx *c, json_t *o, ew_rule *r)
             snprintf(msg, sizeof msg, "\"examples\"[%zu] does not contain the literal", i);
             rc = ew_bad(c, msg);
         } else {
-            int mr = ew_match(&m, r, s, n);
-            if (mr < 0) {
+            ew_match_result mr = ew_match(&m, r, s, n);
+            if (mr == EW_MATCH_STOPPED) {
                 snprintf(msg, sizeof msg,
                          "\"examples\"[%zu] makes the pattern hit PCRE2's match limit (%u steps): "
                          "it backtracks too much",
                          i, EW_VALIDATE_MATCH_LIMIT);
                 rc = ew_bad(c, msg);
-            } else if (mr != 1) {
+            } else if (mr != EW_MATCH_FOUND) {
                 snprintf(msg, sizeof msg, "\"examples\"[%zu] does not match the pattern", i);
                 rc = ew_bad(c, msg);
             }
@@ -347,14 +340,14 @@ static int ew_check_examples(ew_loadctx *c, json_t *o, ew_rule *r)
             snprintf(msg, sizeof msg, "\"counter_examples\"[%zu] must be a string", i);
             rc = ew_bad(c, msg);
         } else {
-            int mr = ew_match(&m, r, s, json_string_length(json_array_get(cx, i)));
-            if (mr < 0) {
+            ew_match_result mr = ew_match(&m, r, s, json_string_length(json_array_get(cx, i)));
+            if (mr == EW_MATCH_STOPPED) {
                 snprintf(msg, sizeof msg,
                          "\"counter_examples\"[%zu] makes the pattern hit PCRE2's match limit "
                          "(%u steps): it backtracks too much",
                          i, EW_VALIDATE_MATCH_LIMIT);
                 rc = ew_bad(c, msg);
-            } else if (mr != 0) {
+            } else if (mr != EW_MATCH_NONE) {
                 snprintf(msg, sizeof msg, "\"counter_examples\"[%zu] matches the pattern", i);
                 rc = ew_bad(c, msg);
             }
@@ -463,8 +456,9 @@ static int ew_parse_rule(ew_loadctx *c, json_t *o, ew_rule *r)
 
 static int ew_push_rule(ew_ruleset *rs, ew_rule *r)
 {
-    if (ew_grow(&rs->rules, &rs->cap, rs->n + 1, sizeof *rs->rules) != 0)
-        return -1;
+    int rc = ew_grow(&rs->rules, &rs->cap, rs->n + 1, sizeof *rs->rules);
+    if (rc != 0)
+        return rc;
     rs->rules[rs->n++] = *r;
     rs->max_groups = EW_MAX(rs->max_groups, r->ngroups);
     memset(r, 0, sizeof *r);

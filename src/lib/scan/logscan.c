@@ -80,9 +80,9 @@ static int64_t ew_line_time(ew_scan *s, const ew_prefix *px)
 {
     int64_t us = 0;
     size_t used;
-    int rc = -1;
+    bool ok = false;
     switch (px->kind) {
-    case EW_PX_SYSLOG: rc = ew_ts_parse_iso(px->time.p, px->time.n, &us, &used); break;
+    case EW_PX_SYSLOG: ok = ew_ts_parse_iso(px->time.p, px->time.n, &us, &used); break;
     case EW_PX_ATS: {
         /* No file date (a pipe): the year is this one's, and said to be. */
         int64_t ref = s->meta->mtime_us;
@@ -90,13 +90,13 @@ static int64_t ew_line_time(ew_scan *s, const ew_prefix *px)
             ref = (int64_t)time(NULL) * EW_US_PER_SEC;
             s->yearless++;
         }
-        rc = ew_ts_parse_ats(px->time.p, px->time.n, ref, &us, &used);
+        ok = ew_ts_parse_ats(px->time.p, px->time.n, ref, &us, &used);
         break;
     }
-    case EW_PX_ATS_COMPACT: rc = ew_ts_parse_ats_compact(px->time.p, px->time.n, &us, &used); break;
+    case EW_PX_ATS_COMPACT: ok = ew_ts_parse_ats_compact(px->time.p, px->time.n, &us, &used); break;
     case EW_PX_NONE: break;
     }
-    if (rc != 0 || us == 0) {
+    if (!ok || us == 0) {
         s->bad_time++;
         return 0;
     }
@@ -198,7 +198,7 @@ int ew_logscan_line(void *ctx, const char *line, size_t len, unsigned flags)
         }
         if (px.program.n && !ew_span_eq(px.program, r->program))
             continue;
-        if (ew_match(&a->matcher, r, line, len) != 1)
+        if (ew_match(&a->matcher, r, line, len) != EW_MATCH_FOUND)
             continue;
         ev.rule = r;
         if (ew_dispatch(s, &ev) != 0) {

@@ -137,7 +137,7 @@ static char *ew_name_text(const unsigned char *p, size_t n, bool ascii_only)
     size_t need = 1;
     for (size_t i = 0; i < n; i++)
         need += ew_printable(p[i], ascii_only) ? 1 : EW_ESC_LEN;
-    char *s = malloc(need);
+    char *s = ew_malloc(need);
     if (!s)
         return NULL;
     size_t o = 0;
@@ -643,7 +643,7 @@ int ew_trust_load_pem(ew_trust **t, const char *pem, size_t len, size_t *ncerts,
         ew_x509_err(err, errsz, "trust store: PEM text of %zu bytes is too large", len);
         return -1;
     }
-    ew_trust *nt = calloc(1, sizeof *nt);
+    ew_trust *nt = ew_calloc(1, sizeof *nt);
     if (!nt) {
         ew_x509_err(err, errsz, "trust store: out of memory");
         return -1;
