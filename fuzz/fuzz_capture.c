@@ -30,8 +30,8 @@ static void load_store(void)
 {
     size_t len, n = 0;
     char *pem = ewfuzz_read_source(STORE_PEM, &len);
-    char err[ERR_LEN];
-    if (ew_trust_load_pem(&store, pem, len, &n, err, sizeof err) != 0 || n == 0)
+    ew_err err = {0, ""};
+    if (ew_trust_load_pem(&store, pem, len, &n, &err) != 0 || n == 0)
         ewfuzz_die("trust store does not load", STORE_PEM);
     free(pem);
 }
@@ -42,12 +42,12 @@ static int on_hs(void *ctx, const ew_tls_hs *hs)
     if (hs->ncerts > LIM_CHAIN || memchr(hs->sni, '\0', sizeof hs->sni) == NULL ||
         (hs->cert_state != EW_CERT_PRESENT && hs->ncerts != 0))
         abort();
-    char err[ERR_LEN];
+    ew_err err = {0, ""};
     for (size_t i = 0; i < hs->ncerts; i++) {
         if (!hs->cert_der[i] || hs->cert_len[i] == 0 || hs->cert_len[i] > LIM_DER)
             abort();
         ew_cert_info ci;
-        if (ew_cert_parse(hs->cert_der[i], hs->cert_len[i], &ci, err, sizeof err) == 0) {
+        if (ew_cert_parse(hs->cert_der[i], hs->cert_len[i], &ci, &err) == 0) {
             if (hs->sni[0])
                 (void)ew_cert_name_match(&ci, hs->sni);
             ew_cert_info_free(&ci);
@@ -56,8 +56,7 @@ static int on_hs(void *ctx, const ew_tls_hs *hs)
     if (hs->ncerts > 0) {
         int64_t at = hs->ts_cert ? hs->ts_cert : T_FIXTURES;
         ew_verdict v;
-        (void)ew_trust_verify(store, hs->cert_der, hs->cert_len, hs->ncerts, at, &v, err,
-                              sizeof err);
+        (void)ew_trust_verify(store, hs->cert_der, hs->cert_len, hs->ncerts, at, &v, &err);
     }
     char addr[EW_ADDR_STR_MAX];
     ew_endpoint_addr_str(&hs->client, addr);
@@ -84,10 +83,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ew_capture *c = ew_capture_new(&lim, on_hs, NULL);
     if (!c)
         ewfuzz_die("out of memory", "capture");
-    char err[ERR_LEN];
-    (void)ew_capture_feed(c, f, err, sizeof err);
+    ew_err err;
+    (void)ew_capture_feed(c, f, &err);
     if (size % 2 == 1 && fseek(f, 0, SEEK_SET) == 0)
-        (void)ew_capture_feed(c, f, err, sizeof err);
+        (void)ew_capture_feed(c, f, &err);
     if (ew_capture_finish(c) != 0)
         abort();
     const ew_capture_stats *st = ew_capture_stats_get(c);

@@ -52,8 +52,8 @@ static void setup(void)
     intermediate = load_der(INTERMEDIATE_PEM);
     size_t len, n;
     char *pem = ewfuzz_read_source(ROOT_PEM, &len);
-    char err[ERR_LEN];
-    if (ew_trust_load_pem(&root, pem, len, &n, err, sizeof err) != 0 || n == 0)
+    ew_err err = {0, ""};
+    if (ew_trust_load_pem(&root, pem, len, &n, &err) != 0 || n == 0)
         ewfuzz_die("trust store does not load", ROOT_PEM);
     free(pem);
     ready = true;
@@ -62,8 +62,8 @@ static void setup(void)
 static void check_cert(const uint8_t *data, size_t size)
 {
     ew_cert_info ci;
-    char err[ERR_LEN];
-    if (ew_cert_parse(data, size, &ci, err, sizeof err) != 0)
+    ew_err err = {0, ""};
+    if (ew_cert_parse(data, size, &ci, &err) != 0)
         return;
     static const char *const names[] = {"cucm.steven.lab", "10.48.36.215", "2001:db8::1",
                                         "[2001:db8::1]", "a.b.c.d.e", "*.steven.lab", "", "."};
@@ -78,8 +78,8 @@ static void check_cert(const uint8_t *data, size_t size)
     ew_verdict v;
     int64_t times[] = {T_FIXTURES, ci.not_before, ci.not_before + ONE_SECOND, ci.not_after};
     for (size_t i = 0; i < EW_ARRAY_LEN(times); i++) {
-        (void)ew_trust_verify(root, chain, lens, 1, times[i], &v, err, sizeof err);
-        (void)ew_trust_verify(root, chain, lens, 2, times[i], &v, err, sizeof err);
+        (void)ew_trust_verify(root, chain, lens, 1, times[i], &v, &err);
+        (void)ew_trust_verify(root, chain, lens, 2, times[i], &v, &err);
     }
     ew_cert_info_free(&ci);
 }
@@ -88,14 +88,14 @@ static void check_store(const uint8_t *data, size_t size)
 {
     ew_trust *t = NULL;
     size_t n = 0;
-    char err[ERR_LEN];
-    if (ew_trust_load_pem(&t, (const char *)data, size, &n, err, sizeof err) != 0)
+    ew_err err = {0, ""};
+    if (ew_trust_load_pem(&t, (const char *)data, size, &n, &err) != 0)
         return;
     const uint8_t *chain[2] = {leaf.p, intermediate.p};
     size_t lens[2] = {leaf.n, intermediate.n};
     ew_verdict v;
-    (void)ew_trust_verify(t, chain, lens, 2, T_FIXTURES, &v, err, sizeof err);
-    (void)ew_trust_verify(t, chain, lens, 1, T_FIXTURES, &v, err, sizeof err);
+    (void)ew_trust_verify(t, chain, lens, 2, T_FIXTURES, &v, &err);
+    (void)ew_trust_verify(t, chain, lens, 1, T_FIXTURES, &v, &err);
     ew_trust_free(t);
 }
 

@@ -741,7 +741,7 @@ typedef struct run {
     size_t after_feed; /* given before ew_capture_finish */
     size_t stop_at;    /* return STOP_RC from this call (1-based); 0: never */
     int rc_feed, rc_finish;
-    char err[512];
+    ew_err err;
     ew_capture_stats st;
     ew_capture_stats st_feed; /* after the last feed: its problems' messages */
 } run;
@@ -834,7 +834,7 @@ static void run_bytes(const ew_buf *files, size_t n, const ew_capture_limits *li
         save(files[i].p, files[i].len, path, sizeof path);
         FILE *f = fopen(path, "rb");
         ck_assert_ptr_nonnull(f);
-        r->rc_feed = ew_capture_feed(c, f, r->err, sizeof r->err);
+        r->rc_feed = ew_capture_feed(c, f, &r->err);
         /* The caller's FILE is still open and usable. */
         ck_assert_int_eq(fclose(f), 0);
     }
@@ -940,7 +940,7 @@ START_TEST(test_link_layers)
 
     run r = {0};
     run_cap(&c, NULL, &r);
-    ck_assert_msg(r.rc_feed == 0, "%s: %s", lc->name, r.err);
+    ck_assert_msg(r.rc_feed == 0, "%s: %s", lc->name, r.err.msg);
     ck_assert_int_eq(r.rc_finish, 0);
     ck_assert_uint_eq(r.n, 1);
     /* Given when both sides went encrypted, before the FINs. */
@@ -2025,7 +2025,7 @@ START_TEST(test_pcapng_blocks)
     size_t nrec = c.nrec;
     run r = {0};
     run_cap(&c, NULL, &r);
-    ck_assert_msg(r.rc_feed == 0, "%s", r.err);
+    ck_assert_msg(r.rc_feed == 0, "%s", r.err.msg);
     ck_assert_uint_eq(r.st.records, nrec);
     ck_assert_uint_eq(r.n, 1);
     ck_assert_int_eq(r.v[0].hs.ts_start, syn_ts);
@@ -2090,11 +2090,11 @@ START_TEST(test_truncated)
         c.b.len -= TRUNCATE_BY;
         run r = {0};
         run_cap(&c, NULL, &r);
-        ck_assert_int_eq(r.rc_feed, -1);
-        ck_assert_msg(strstr(r.err, "truncated") != NULL, "%s", r.err);
+        ck_assert_int_eq(r.rc_feed, EWDIAG_EFORMAT);
+        ck_assert_msg(strstr(r.err.msg, "truncated") != NULL, "%s", r.err.msg);
         char where[64];
         snprintf(where, sizeof where, "(record %zu, at byte %zu)", nrec, at);
-        ck_assert_msg(strstr(r.err, where) != NULL, "%s: want %s", r.err, where);
+        ck_assert_msg(strstr(r.err.msg, where) != NULL, "%s: want %s", r.err.msg, where);
         ck_assert_uint_eq(r.st.records, nrec - 1);
         /* The first connection was given; the second by finish. */
         ck_assert_uint_eq(r.after_feed, 1);
@@ -2113,15 +2113,15 @@ START_TEST(test_not_a_capture)
     put(&b, "this is not a capture file at all\n", 34);
     run r = {0};
     run_bytes(&b, 1, NULL, &r);
-    ck_assert_int_eq(r.rc_feed, -1);
-    ck_assert_str_eq(r.err, "not a readable pcap or pcapng capture: unknown file format");
+    ck_assert_int_eq(r.rc_feed, EWDIAG_EFORMAT);
+    ck_assert_str_eq(r.err.msg, "not a readable pcap or pcapng capture: unknown file format");
     ck_assert_uint_eq(r.st.records, 0);
     ew_buf_clear(&b);
     run r2 = {0};
     run_bytes(&b, 1, NULL, &r2);
-    ck_assert_int_eq(r2.rc_feed, -1);
-    ck_assert_msg(strstr(r2.err, "not a readable pcap or pcapng capture: ") == r2.err, "%s",
-                  r2.err);
+    ck_assert_int_eq(r2.rc_feed, EWDIAG_EFORMAT);
+    ck_assert_msg(strstr(r2.err.msg, "not a readable pcap or pcapng capture: ") == r2.err.msg, "%s",
+                  r2.err.msg);
     ew_buf_free(&b);
 }
 END_TEST
@@ -2133,8 +2133,8 @@ START_TEST(test_unknown_link_type)
     cap_record(&c, T0, "0123456789", 10, 10);
     run r = {0};
     run_cap(&c, NULL, &r);
-    ck_assert_int_eq(r.rc_feed, -1);
-    ck_assert_str_eq(r.err, "unsupported link type IEEE802_11 (DLT 105)");
+    ck_assert_int_eq(r.rc_feed, EWDIAG_EFORMAT);
+    ck_assert_str_eq(r.err.msg, "unsupported link type IEEE802_11 (DLT 105)");
     ck_assert_uint_eq(r.st.records, 0);
 }
 END_TEST

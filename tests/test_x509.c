@@ -352,8 +352,8 @@ static void key_hash_of(const made *m, char out[HEX_MAX])
 
 static void parse_ok(const made *m, ew_cert_info *ci)
 {
-    char err[ERR_SZ] = "";
-    ck_assert_msg(ew_cert_parse(m->der, m->len, ci, err, sizeof err) == 0, "parse: %s", err);
+    ew_err err = {0, ""};
+    ck_assert_msg(ew_cert_parse(m->der, m->len, ci, &err) == 0, "parse: %s", err.msg);
     ck_assert_uint_eq(ERR_peek_error(), 0);
 }
 
@@ -559,10 +559,10 @@ END_TEST
 static void parse_fails(const uint8_t *der, size_t len, const char *words)
 {
     ew_cert_info ci;
-    char err[ERR_SZ] = "";
+    ew_err err = {0, ""};
     memset(&ci, 0x5a, sizeof ci);
-    ck_assert_int_eq(ew_cert_parse(der, len, &ci, err, sizeof err), -1);
-    ck_assert_msg(strstr(err, words) != NULL, "error \"%s\" lacks \"%s\"", err, words);
+    ck_assert_int_eq(ew_cert_parse(der, len, &ci, &err), EWDIAG_EFORMAT);
+    ck_assert_msg(strstr(err.msg, words) != NULL, "error \"%s\" lacks \"%s\"", err.msg, words);
     /* Left empty, and safe to free. */
     ck_assert_ptr_null(ci.dns);
     ck_assert_ptr_null(ci.ips);
@@ -602,8 +602,8 @@ START_TEST(test_bad_der)
     ew_cert_info_free(&ci);
 
     /* NULL out, NULL err: refused without a crash. */
-    ck_assert_int_eq(ew_cert_parse(c_article.der, c_article.len, NULL, NULL, 0), -1);
-    ck_assert_int_eq(ew_cert_parse(garbage, sizeof garbage - 1, &ci, NULL, 0), -1);
+    ck_assert_int_eq(ew_cert_parse(c_article.der, c_article.len, NULL, NULL), EWDIAG_EINVAL);
+    ck_assert_int_eq(ew_cert_parse(garbage, sizeof garbage - 1, &ci, NULL), EWDIAG_EFORMAT);
 }
 END_TEST
 
@@ -613,15 +613,15 @@ START_TEST(test_error_queue_clean)
 {
     static const uint8_t garbage[] = {0x30, 0x03, 0x02, 0x01};
     ew_cert_info ci;
-    char err[ERR_SZ];
+    ew_err err = {0, ""};
     ERR_raise(ERR_LIB_USER, ERR_R_PASSED_NULL_PARAMETER);
-    ck_assert_int_eq(ew_cert_parse(c_leaf.der, c_leaf.len, &ci, err, sizeof err), 0);
+    ck_assert_int_eq(ew_cert_parse(c_leaf.der, c_leaf.len, &ci, &err), 0);
     ew_cert_info_free(&ci);
     ck_assert_uint_eq(ERR_peek_error(), 0);
     ERR_raise(ERR_LIB_USER, ERR_R_PASSED_NULL_PARAMETER);
-    ck_assert_int_eq(ew_cert_parse(garbage, sizeof garbage, &ci, err, sizeof err), -1);
+    ck_assert_int_eq(ew_cert_parse(garbage, sizeof garbage, &ci, &err), EWDIAG_EFORMAT);
     /* The cause, not OpenSSL's wrapper of it, and not the stale error. */
-    ck_assert_str_eq(err, "not a DER certificate (4 bytes): too long");
+    ck_assert_str_eq(err.msg, "not a DER certificate (4 bytes): too long");
     ck_assert_uint_eq(ERR_peek_error(), 0);
 }
 END_TEST
@@ -746,9 +746,9 @@ static ew_trust *store_of(const made *const *certs, size_t n)
     size_t len = 0, got = 0;
     char *pem = n ? pem_of(certs, n, false, &len) : NULL;
     ew_trust *t = NULL;
-    char err[ERR_SZ] = "";
-    ck_assert_msg(ew_trust_load_pem(&t, pem ? pem : "", len, &got, err, sizeof err) == 0, "%s",
-                  err);
+    ew_err err = {0, ""};
+    ck_assert_msg(ew_trust_load_pem(&t, pem ? pem : "", len, &got, &err) == 0, "%s",
+                  err.msg);
     ck_assert_ptr_nonnull(t);
     ck_assert_uint_eq(got, n);
     free(pem);
@@ -759,11 +759,11 @@ static void load_fails(const char *pem, const char *words)
 {
     ew_trust *t = (ew_trust *)&t; /* must come back NULL */
     size_t n = 99;
-    char err[ERR_SZ] = "";
-    ck_assert_int_eq(ew_trust_load_pem(&t, pem, strlen(pem), &n, err, sizeof err), -1);
+    ew_err err = {0, ""};
+    ck_assert_int_eq(ew_trust_load_pem(&t, pem, strlen(pem), &n, &err), EWDIAG_EFORMAT);
     ck_assert_ptr_null(t);
     ck_assert_uint_eq(n, 0);
-    ck_assert_msg(strstr(err, words) != NULL, "error \"%s\" lacks \"%s\"", err, words);
+    ck_assert_msg(strstr(err.msg, words) != NULL, "error \"%s\" lacks \"%s\"", err.msg, words);
     ck_assert_uint_eq(ERR_peek_error(), 0);
 }
 
@@ -775,24 +775,24 @@ START_TEST(test_store_load)
     char *pem = pem_of(two, 2, true, &len);
     ck_assert_ptr_nonnull(strstr(pem, "PRIVATE KEY"));
     ew_trust *t = NULL;
-    char err[ERR_SZ] = "";
-    ck_assert_msg(ew_trust_load_pem(&t, pem, len, &n, err, sizeof err) == 0, "%s", err);
+    ew_err err = {0, ""};
+    ck_assert_msg(ew_trust_load_pem(&t, pem, len, &n, &err) == 0, "%s", err.msg);
     ck_assert_uint_eq(n, 2);
     ck_assert_uint_eq(ERR_peek_error(), 0);
     ew_trust_free(t);
     free(pem);
 
     /* Nothing, or text without PEM: an empty store. */
-    ck_assert_int_eq(ew_trust_load_pem(&t, "", 0, &n, err, sizeof err), 0);
+    ck_assert_int_eq(ew_trust_load_pem(&t, "", 0, &n, &err), 0);
     ck_assert_uint_eq(n, 0);
     ew_trust_free(t);
-    ck_assert_int_eq(ew_trust_load_pem(&t, NULL, 0, NULL, err, sizeof err), 0);
+    ck_assert_int_eq(ew_trust_load_pem(&t, NULL, 0, NULL, &err), 0);
     ew_trust_free(t);
-    ck_assert_int_eq(ew_trust_load_pem(&t, "no PEM here\n", 12, &n, err, sizeof err), 0);
+    ck_assert_int_eq(ew_trust_load_pem(&t, "no PEM here\n", 12, &n, &err), 0);
     ck_assert_uint_eq(n, 0);
     ew_trust_free(t);
     ew_trust_free(NULL);
-    ck_assert_int_eq(ew_trust_load_pem(NULL, "", 0, &n, err, sizeof err), -1);
+    ck_assert_int_eq(ew_trust_load_pem(NULL, "", 0, &n, &err), EWDIAG_EINVAL);
 }
 END_TEST
 
@@ -842,9 +842,9 @@ static void verify(const ew_trust *t, const vcase *c, ew_verdict *v)
         der[i] = c->chain[i]->der;
         len[i] = c->chain[i]->len;
     }
-    char err[ERR_SZ] = "";
-    ck_assert_msg(ew_trust_verify(t, der, len, c->n, US(c->at), v, err, sizeof err) == 0, "%s",
-                  err);
+    ew_err err = {0, ""};
+    ck_assert_msg(ew_trust_verify(t, der, len, c->n, US(c->at), v, &err) == 0, "%s",
+                  err.msg);
     ck_assert_uint_eq(ERR_peek_error(), 0);
 }
 
@@ -996,24 +996,24 @@ START_TEST(test_verify_bad_chain)
     const made *root[] = {&c_root};
     ew_trust *t = store_of(root, 1);
     ew_verdict v;
-    char err[ERR_SZ] = "";
+    ew_err err = {0, ""};
     static const uint8_t junk[] = "junk";
     const uint8_t *der[] = {c_leaf.der, junk};
     size_t len[] = {c_leaf.len, sizeof junk - 1};
     ERR_clear_error();
-    ck_assert_int_eq(ew_trust_verify(t, der, len, 2, US(T_CAPTURE), &v, err, sizeof err), -1);
-    ck_assert_msg(strstr(err, "certificate 2 of the chain: not a DER certificate") != NULL, "%s",
-                  err);
+    ck_assert_int_eq(ew_trust_verify(t, der, len, 2, US(T_CAPTURE), &v, &err), EWDIAG_EFORMAT);
+    ck_assert_msg(strstr(err.msg, "certificate 2 of the chain: not a DER certificate") != NULL, "%s",
+                  err.msg);
     ck_assert(!v.trusted);
     ck_assert_int_eq(v.error_depth, -1);
     ck_assert_uint_eq(ERR_peek_error(), 0);
 
     len[0] = c_leaf.len - 1;
-    ck_assert_int_eq(ew_trust_verify(t, der, len, 1, US(T_CAPTURE), &v, err, sizeof err), -1);
-    ck_assert_msg(strstr(err, "certificate 1 of the chain") != NULL, "%s", err);
-    ck_assert_int_eq(ew_trust_verify(t, der, len, 0, US(T_CAPTURE), &v, err, sizeof err), -1);
-    ck_assert_msg(strstr(err, "no certificate") != NULL, "%s", err);
-    ck_assert_int_eq(ew_trust_verify(t, der, len, 1, US(T_CAPTURE), NULL, err, sizeof err), -1);
+    ck_assert_int_eq(ew_trust_verify(t, der, len, 1, US(T_CAPTURE), &v, &err), EWDIAG_EFORMAT);
+    ck_assert_msg(strstr(err.msg, "certificate 1 of the chain") != NULL, "%s", err.msg);
+    ck_assert_int_eq(ew_trust_verify(t, der, len, 0, US(T_CAPTURE), &v, &err), EWDIAG_EINVAL);
+    ck_assert_msg(strstr(err.msg, "no certificate") != NULL, "%s", err.msg);
+    ck_assert_int_eq(ew_trust_verify(t, der, len, 1, US(T_CAPTURE), NULL, &err), EWDIAG_EINVAL);
     ck_assert_uint_eq(ERR_peek_error(), 0);
 
     /* And the next good chain verifies. */
@@ -1039,17 +1039,17 @@ static void *work(void *arg)
     const size_t self_len[] = {c_article.len};
     for (int r = 0; r < THREAD_ROUNDS; r++) {
         ew_verdict v;
-        char err[ERR_SZ];
+        ew_err err = {0, ""};
         ew_cert_info ci;
-        if (ew_trust_verify(w->t, full, full_len, 2, US(T_CAPTURE), &v, err, sizeof err) != 0
+        if (ew_trust_verify(w->t, full, full_len, 2, US(T_CAPTURE), &v, &err) != 0
             || !v.trusted)
             w->failures++;
-        if (ew_trust_verify(w->t, self, self_len, 1, US(T_CAPTURE), &v, err, sizeof err) != 0
+        if (ew_trust_verify(w->t, self, self_len, 1, US(T_CAPTURE), &v, &err) != 0
             || v.error != X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT)
             w->failures++;
-        if (ew_cert_parse(c_article.der, c_article.len - 1, &ci, err, sizeof err) != -1)
+        if (ew_cert_parse(c_article.der, c_article.len - 1, &ci, &err) != EWDIAG_EFORMAT)
             w->failures++;
-        if (ew_cert_parse(c_leaf.der, c_leaf.len, &ci, err, sizeof err) != 0
+        if (ew_cert_parse(c_leaf.der, c_leaf.len, &ci, &err) != 0
             || strcmp(ci.subject, LEAF_SUBJECT) != 0)
             w->failures++;
         ew_cert_info_free(&ci);

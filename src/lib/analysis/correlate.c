@@ -231,10 +231,10 @@ static int ew_verify(ewdiag_finding *f, const ewdiag_input *in, const ew_chain *
     const ew_trust_file *tf = ew_trust_for(in, f->node);
     if (!tf || !c->nder)
         return 0;
-    char err[256];
+    ew_err err = {0, ""};
     if (ew_trust_verify(tf->trust, (const uint8_t *const *)c->der, c->der_len, c->nder, at,
-                        &f->tls.verdict, err, sizeof err) != 0)
-        return ew_say(f, "The chain could not be verified: %s.", err);
+                        &f->tls.verdict, &err) != 0)
+        return ew_say(f, "The chain could not be verified: %s.", err.msg);
     f->tls.verified = true;
     if (!(f->tls.trust_path = ew_strdup(tf->path)))
         return -1;

@@ -128,15 +128,14 @@ static ew_chain *ew_chain_new(const ew_tls_hs *hs, const unsigned char digest[32
         c->nder++;
     }
     for (size_t i = 0; i < hs->ncerts; i++) {
-        char err[256];
-        if (ew_cert_parse(hs->cert_der[i], hs->cert_len[i], &c->certs[c->ncerts], err,
-                          sizeof err) == 0) {
+        ew_err err = {0, ""};
+        if (ew_cert_parse(hs->cert_der[i], hs->cert_len[i], &c->certs[c->ncerts], &err) == 0) {
             c->ncerts++;
             continue;
         }
         /* Keep what parsed before it; say which one did not. */
         char msg[320];
-        snprintf(msg, sizeof msg, "certificate %zu of the chain: %s", i + 1, err);
+        snprintf(msg, sizeof msg, "certificate %zu of the chain: %s", i + 1, err.msg);
         if (!c->error && !(c->error = ew_strdup(msg))) {
             ew_chain_free(c);
             return NULL;

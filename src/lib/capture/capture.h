@@ -99,12 +99,14 @@ typedef struct ew_capture ew_capture;
 ew_capture *ew_capture_new(const ew_capture_limits *lim, ew_tls_fn fn, void *ctx);
 /*
  * Reads one pcap or pcapng file from f to its end (f is not closed).
- * Returns 0; the callback's non-zero value; or -1 when the file cannot be
- * read as a capture at all or stops early (err says why and where, e.g.
- * "truncated packet record at byte 81234"); what came before it counts.
+ * Returns 0; the callback's non-zero value; EWDIAG_EFORMAT when the file
+ * cannot be read as a capture at all or stops early (err says why and
+ * where, e.g. "truncated packet record at byte 81234"; what came before it
+ * counts); EWDIAG_ENOMEM.
  */
-int ew_capture_feed(ew_capture *c, FILE *f, char *err, size_t errsz);
-/* Gives the handshakes of connections still open; then the stats are final. */
+int ew_capture_feed(ew_capture *c, FILE *f, ew_err *err);
+/* Gives the handshakes of connections still open; then the stats are final.
+ * 0, the callback's non-zero value, or EWDIAG_ENOMEM. */
 int ew_capture_finish(ew_capture *c);
 const ew_capture_stats *ew_capture_stats_get(const ew_capture *c);
 void ew_capture_free(ew_capture *c);

@@ -29,6 +29,27 @@ typedef struct ew_cap_env {
 void ew_cap_why_conn(ew_cap_env *env, char *slot, bool with_time, const char *what,
                      const char *fmt, ...) EW_PRINTF(5, 6);
 
+/* A record too short or inconsistent for its headers: counted, and the
+ * first one of the file said. */
+void ew_cap_malformed(ew_capture_stats *st, const char *fmt, ...) EW_PRINTF(2, 3);
+/* Forgets the problems said so far: what comes next is another file's. */
+void ew_cap_why_clear(ew_capture_stats *st);
+
+static inline uint16_t ew_be16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t ew_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline uint32_t ew_le32(const uint8_t *p)
+{
+    return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
 /* TCP flags as they sit in the header's 13th byte. */
 #define EW_TCP_FIN 0x01u
 #define EW_TCP_SYN 0x02u
@@ -48,11 +69,20 @@ typedef struct ew_tcp_seg {
     int64_t ts; /* UTC microseconds */
 } ew_tcp_seg;
 
+/* decode.c: whether libpcap's link type dlt is one decoded; one record
+ * decoded to *out (true), or skipped (not TCP: counted in st->skipped) or
+ * malformed (counted and said in st) (false). */
+struct pcap_pkthdr;
+bool ew_dlt_supported(int dlt);
+bool ew_decode_record(int dlt, const struct pcap_pkthdr *ph, const uint8_t *p,
+                      ew_capture_stats *st, ew_tcp_seg *out);
+
 /* tcp.c: the table of live connections. */
 typedef struct ew_tcp ew_tcp;
 
 ew_tcp *ew_tcp_new(ew_cap_env *env);
-/* Returns 0, the callback's non-zero value, or -1 when out of memory. */
+/* Returns 0, the callback's non-zero value (an EWDIAG_E* code), or
+ * EWDIAG_ENOMEM. */
 int ew_tcp_segment(ew_tcp *t, const ew_tcp_seg *s);
 /* Ends every live connection, giving their handshakes. Same returns. */
 int ew_tcp_finish(ew_tcp *t);
@@ -98,7 +128,7 @@ void ew_tls_init(ew_tls_conn *t);
 /* Sets the client from the SYN; it wins over what the hellos suggest. */
 void ew_tls_set_client(ew_tls_conn *t, int dir);
 /* In-order stream bytes of dir, in the packet that made them available (ts).
- * Returns 0, or -1 when out of memory. */
+ * Returns 0, or EWDIAG_ENOMEM. */
 int ew_tls_feed(ew_tls_conn *t, ew_cap_env *env, int dir, const uint8_t *p, size_t n,
                 int64_t ts);
 /* No byte of dir will come any more. Ending inside a record or a handshake

@@ -327,15 +327,17 @@ static int ew_half_drain(ew_tcp *t, ew_flow *f, int dir, int64_t ts)
         ew_tcp_range r = h->r[0];
         h->nr--;
         memmove(h->r, h->r + 1, h->nr * sizeof h->r[0]);
-        if (r.hi > h->next &&
-            ew_half_give(t, f, dir, h->ooo + (h->next - h->ooo_base), r.hi - h->next, ts) != 0)
-            return -1;
+        int rc = r.hi > h->next
+                     ? ew_half_give(t, f, dir, h->ooo + (h->next - h->ooo_base), r.hi - h->next, ts)
+                     : 0;
+        if (rc != 0)
+            return rc;
     }
     return 0;
 }
 
-/* Keeps bytes that came ahead of a hole. Returns 0, 1 when the buffer's
- * bound is passed (the hole is given up), -1 when out of memory. */
+/* Keeps bytes that came ahead of a hole. Returns 0, EWDIAG_ELIMIT when the
+ * buffer's bound is passed (the hole is given up), or EWDIAG_ENOMEM. */
 static int ew_half_store(ew_tcp_half *h, uint32_t lo, const uint8_t *p, uint32_t n, size_t limit)
 {
     uint32_t hi = lo + n;
@@ -350,7 +352,7 @@ static int ew_half_store(ew_tcp_half *h, uint32_t lo, const uint8_t *p, uint32_t
         cap = EW_MIN(EW_MAX(cap, need), room);
         uint8_t *nb = ew_realloc(h->ooo, cap);
         if (!nb)
-            return -1;
+            return EWDIAG_ENOMEM;
         h->ooo = nb;
         h->ooo_cap = cap;
     }
@@ -366,7 +368,7 @@ static int ew_half_store(ew_tcp_half *h, uint32_t lo, const uint8_t *p, uint32_t
         j++;
     }
     if (j == i && h->nr == EW_TCP_MAX_RANGES)
-        return 1;
+        return EWDIAG_ELIMIT;
     size_t keep_after = h->nr - j;
     memmove(h->r + i + 1, h->r + j, keep_after * sizeof h->r[0]);
     h->r[i].lo = lo;
@@ -408,17 +410,19 @@ static int ew_half_data(ew_tcp *t, ew_flow *f, int dir, uint32_t seq, const uint
     if (off >= end)
         return 0; /* past what is kept of a direction */
     if (off == (int64_t)h->next) {
-        if (ew_half_give(t, f, dir, p, (size_t)(end - off), ts) != 0 ||
-            ew_half_drain(t, f, dir, ts) != 0)
-            return -1;
+        int rc = ew_half_give(t, f, dir, p, (size_t)(end - off), ts);
+        if (rc == 0)
+            rc = ew_half_drain(t, f, dir, ts);
+        if (rc != 0)
+            return rc;
     } else {
         int rc = ew_half_store(h, (uint32_t)off, p, (uint32_t)(end - off), limit);
-        if (rc < 0)
-            return -1;
-        if (rc > 0) {
+        if (rc == EWDIAG_ELIMIT) {
             ew_half_end(t, f, dir, true);
             return 0;
         }
+        if (rc != 0)
+            return rc;
     }
     if (ew_tls_dir_done(&f->tls, dir)) {
         /* tls.c wants no more of it: keep nothing. */
@@ -460,8 +464,9 @@ static int ew_flow_segment(ew_tcp *t, ew_flow *f, int dir, const ew_tcp_seg *s)
     }
     if (s->wire_len > 0)
         h->data = true;
-    if (!f->tls.emitted && ew_half_data(t, f, dir, seq, s->data, s->len, s->ts) != 0)
-        return -1;
+    int rc = f->tls.emitted ? 0 : ew_half_data(t, f, dir, seq, s->data, s->len, s->ts);
+    if (rc != 0)
+        return rc;
     /* The snapshot length cut this payload: a hole that is the capture's doing. */
     if (s->len < s->wire_len && !h->ended && !h->snap_rec) {
         h->snap_rec = t->env->st.records;
@@ -481,7 +486,7 @@ static int ew_flow_segment(ew_tcp *t, ew_flow *f, int dir, const ew_tcp_seg *s)
     for (int d = 0; d < 2; d++)
         ew_half_check_fin(t, f, d);
     if (!f->tls.emitted && ew_tls_complete(&f->tls)) {
-        int rc = ew_flow_emit(t, f);
+        rc = ew_flow_emit(t, f);
         if (rc)
             return rc;
     }
@@ -522,7 +527,7 @@ int ew_tcp_segment(ew_tcp *t, const ew_tcp_seg *s)
             return 0;
         f = ew_flow_new(t, ep, hash, dir, s->ts, &rc);
         if (!f)
-            return rc ? rc : -1;
+            return rc ? rc : EWDIAG_ENOMEM;
     } else if (t->newest != f) {
         ew_lru_unlink(t, f);
         ew_lru_push(t, f);

@@ -122,9 +122,9 @@ static int ew_load_trust(ew_scan *s, char *why, size_t cap)
     }
     ew_trust *t = NULL;
     size_t n = 0;
-    char err[256];
-    if (ew_trust_load_pem(&t, s->pem.p ? s->pem.p : "", s->pem.len, &n, err, sizeof err) != 0) {
-        snprintf(why, cap, "%s", err);
+    ew_err err = {0, ""};
+    if (ew_trust_load_pem(&t, s->pem.p ? s->pem.p : "", s->pem.len, &n, &err) != 0) {
+        snprintf(why, cap, "%s", err.msg);
         return 1;
     }
     if (ew_grow(&in->trust_files, &in->ctrust_files, in->ntrust_files + 1,
@@ -230,8 +230,8 @@ int ew_scan_capture(ew_run *run, const ew_entry_meta *meta, ewdiag_entry *entry,
     /* The entry's own path: it lives as long as the input. */
     run->inventory.entry = entry->path;
     uint64_t records0 = ew_capture_stats_get(run->capture)->records;
-    char err[512] = "";
-    int rc = ew_capture_feed(run->capture, f, err, sizeof err);
+    ew_err err;
+    int rc = ew_capture_feed(run->capture, f, &err);
     if (run->inventory.err)
         return run->inventory.err;
     uint64_t records = ew_capture_stats_get(run->capture)->records - records0;
@@ -240,7 +240,7 @@ int ew_scan_capture(ew_run *run, const ew_entry_meta *meta, ewdiag_entry *entry,
         run->input->captures++;
     if (ew_capture_warnings(run, entry->path) != 0)
         return EWDIAG_ENOMEM;
-    const char *why = *transport_error ? *transport_error : rc != 0 ? err : NULL;
+    const char *why = *transport_error ? *transport_error : rc != 0 ? err.msg : NULL;
     if (!why)
         return ew_entry_set(entry, "scanned", NULL) == 0 ? 0 : EWDIAG_ENOMEM;
     run->failed_part = true;

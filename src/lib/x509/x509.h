@@ -33,9 +33,9 @@ typedef struct ewdiag_cert {
     char aki[128];               /* authority key identifier (key id), same form */
 } ew_cert_info;
 
-/* Parses one DER certificate. 0, or -1 with err set ("certificate 2 of the
+/* Parses one DER certificate. 0, or EWDIAG_EFORMAT (or _ENOMEM) with err set ("certificate 2 of the
  * chain: bad DER at byte 57"-style messages are the caller's to compose). */
-int ew_cert_parse(const uint8_t *der, size_t len, ew_cert_info *out, char *err, size_t errsz);
+int ew_cert_parse(const uint8_t *der, size_t len, ew_cert_info *out, ew_err *err);
 void ew_cert_info_free(ew_cert_info *ci);
 
 /*
@@ -59,8 +59,7 @@ typedef struct ew_trust ew_trust;
 
 /* Loads every certificate of a PEM text (count in *ncerts). PEM blocks
  * that are not certificates are skipped; a broken one is an error. */
-int ew_trust_load_pem(ew_trust **t, const char *pem, size_t len, size_t *ncerts, char *err,
-                      size_t errsz);
+int ew_trust_load_pem(ew_trust **t, const char *pem, size_t len, size_t *ncerts, ew_err *err);
 void ew_trust_free(ew_trust *t);
 
 typedef struct ew_verdict {
@@ -77,10 +76,10 @@ typedef struct ew_verdict {
  * Verifies a chain as presented (leaf first) against the store, as of
  * at_us (the capture's time, not now), with OpenSSL's default purpose
  * checks off (TLS server purpose on). The name check is separate
- * (ew_cert_name_match). A NULL t is an empty store. 0, or -1 with err set
+ * (ew_cert_name_match). A NULL t is an empty store. 0, or an EWDIAG_E* code with err set
  * when the chain cannot be parsed at all.
  */
 int ew_trust_verify(const ew_trust *t, const uint8_t *const *der, const size_t *len, size_t n,
-                    int64_t at_us, ew_verdict *v, char *err, size_t errsz);
+                    int64_t at_us, ew_verdict *v, ew_err *err);
 
 #endif /* EW_X509_H */
