@@ -421,6 +421,8 @@ class _Stream:
                     raise TypeError(f"analyze() needs a binary file object, and read() gave "
                                     f"{type(data).__name__}")
                 n = len(data)
+                if n > cap:
+                    raise ValueError(f"read({cap}) gave {n} bytes")
                 ffi.memmove(buf, data, n)
             if n is None:
                 raise BlockingIOError("the file object is non-blocking and has no data now")

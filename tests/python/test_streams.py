@@ -145,6 +145,15 @@ class Streams(unittest.TestCase):
                     ewdiag.Analyzer(threads=threads).analyze(Failing(data, 5000, err))
                 self.assertIs(cm.exception, err)
 
+    def test_a_read_that_gives_too_much_is_refused(self):
+        class Greedy:
+            def read(self, n):
+                return b"x" * (n + 1)
+
+        with self.assertRaises(ValueError) as cm:
+            ewdiag.Analyzer(threads=1).analyze(Greedy())
+        self.assertIn("gave", str(cm.exception))
+
     def test_text_files_are_refused(self):
         with open(EXAMPLE, encoding="latin-1") as f, self.assertRaises(TypeError) as cm:
             ewdiag.Analyzer().analyze(f)
