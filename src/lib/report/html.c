@@ -265,6 +265,10 @@ static void ew_html_entries(ew_html *h, const ewdiag_input *in)
                    "%zu failed; %" PRIu64 " bytes read</summary>\n",
                    failed ? " open" : "", n, ew_plural(n, "y", "ies"), scanned, skipped, failed,
                    ewdiag_input_bytes(in));
+    if (!n) {
+        ew_html_put(h, "</details>\n");
+        return;
+    }
     ew_html_put(h, "<table class=\"sortable\"><thead><tr><th>Entry</th><th>Role</th>"
                    "<th class=\"num\">Size</th><th>Status</th><th class=\"num\">Lines</th>"
                    "<th>Reason</th></tr></thead><tbody>\n");
