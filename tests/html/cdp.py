@@ -37,12 +37,14 @@ def network_namespace_works():
 
 
 class Browser:
-    def __init__(self):
+    def __init__(self, isolate=True):
+        """isolate: a network namespace of its own (no network at all, not
+        even loopback) when the system allows it."""
         binary = chromium_binary()
         if not binary:
             raise RuntimeError("chromium not found (Debian package 'chromium'; scripts/setup installs it)")
         self.profile = tempfile.mkdtemp(prefix="ewdiag-chromium-")
-        self.offline = network_namespace_works()
+        self.offline = isolate and network_namespace_works()
         cmd = (["unshare", "-n"] if self.offline else []) + [binary] + FLAGS + [
             "--user-data-dir=" + self.profile, "about:blank"]
         to_child_r, self.to_child = os.pipe()
