@@ -23,6 +23,7 @@
 
 static const char usage_text[] =
     "Usage: ewdiag [OPTION]... INPUT...\n"
+    "       ewdiag serve [OPTION]...   (uploads over HTTP: ewdiag serve --help)\n"
     "Find why Cisco Expressway-C's traffic server refused the certificates of\n"
     "Unified CM, IM&P or Unity Connection servers (MRA failures after X14.2),\n"
     "and say per server what failed, how often, when, and how to fix it.\n"

@@ -25,6 +25,8 @@ typedef struct serve_config {
     unsigned max_connections;
     unsigned timeout_s;     /* a connection idle this long is closed */
     unsigned threads;       /* HTTP threads */
+    unsigned cores;
+    bool adapt_threads;     /* the threads of each analysis follow the load (no --set threads=) */
     char *token;            /* bearer token; NULL: none asked */
     char *cert_pem, *key_pem; /* TLS when both are set */
     analysis_opts an;

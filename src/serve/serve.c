@@ -345,6 +345,11 @@ int cmd_serve(int argc, char **argv)
         return parsed > 0 ? EXIT_CLEAN : EXIT_TROUBLE;
     a.cfg.an.rules = rules_path(a.cfg.an.rules);
     a.cfg.an.threads = "2"; /* inflate beside the scanning, as the command does for one input */
+    a.cfg.cores = n;
+    a.cfg.adapt_threads = true;
+    for (int i = 0; i < a.cfg.an.nsets; i++)
+        if (strncmp(a.cfg.an.sets[i], "threads=", strlen("threads=")) == 0)
+            a.cfg.adapt_threads = false;
     int status = load_files(&a) == 0 ? run(&a.cfg) : EXIT_TROUBLE;
     free_files(&a.cfg);
     return status;

@@ -113,9 +113,23 @@ static void fail(upload *u, unsigned status, const char *msg)
 
 /* ---- the analysis, on a worker ------------------------------------------------ */
 
+/* Two threads per analysis (gzip inflated beside the scanning) while
+ * there are cores for it, one each when the analyses running fill them:
+ * the command's rule for --jobs. */
+static void pick_threads(ewdiag_analyzer *a, const upload *u)
+{
+    const serve_config *cfg = u->srv->cfg;
+    if (!cfg->adapt_threads)
+        return;
+    unsigned running = workers_busy(u->srv->workers);
+    if (ewdiag_analyzer_set_option(a, "threads", 2 * running <= cfg->cores ? "2" : "1") != EWDIAG_OK)
+        return; /* a valid value: it keeps the last one then, which works too */
+}
+
 static void analyze(ewdiag_analyzer *a, void *arg)
 {
     upload *u = arg;
+    pick_threads(a, u);
     ewdiag_report *r = ewdiag_report_new();
     bool oom = !r;
     size_t inputs = 0, analyzed = 0;
