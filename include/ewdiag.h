@@ -105,7 +105,11 @@ typedef enum ewdiag_severity {
 typedef enum ewdiag_format {
     EWDIAG_FORMAT_TEXT = 0,
     EWDIAG_FORMAT_JSON = 1,
-    EWDIAG_FORMAT_JSONL = 2
+    EWDIAG_FORMAT_JSONL = 2,
+    /* One self-contained HTML page: style, script and data inline, nothing
+     * fetched, readable without JavaScript; a timeline per server. Flags
+     * do not apply. */
+    EWDIAG_FORMAT_HTML = 3
 } ewdiag_format;
 
 /* Flags for ewdiag_report_write() and ewdiag_report_serialize(). */

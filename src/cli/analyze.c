@@ -23,6 +23,7 @@
 
 static const char usage_text[] =
     "Usage: ewdiag [OPTION]... INPUT...\n"
+    "       ewdiag serve [OPTION]...   (uploads over HTTP: ewdiag serve --help)\n"
     "Find why Cisco Expressway-C's traffic server refused the certificates of\n"
     "Unified CM, IM&P or Unity Connection servers (MRA failures after X14.2),\n"
     "and say per server what failed, how often, when, and how to fix it.\n"
@@ -34,7 +35,8 @@ static const char usage_text[] =
     "cluster together to get a summary per server across nodes.\n"
     "\n"
     "Options:\n"
-    "  -f, --format=FORMAT   text, json or jsonl (one finding per line);\n"
+    "  -f, --format=FORMAT   text, json, jsonl (one finding per line) or html\n"
+    "                        (one self-contained page, with a timeline per server);\n"
     "                        default: text on a terminal, json otherwise\n"
     "  -o, --output=FILE     write the report to FILE instead of standard output\n"
     "  -r, --rules=PATH      rule directory or file (default: the installed rules)\n"
@@ -59,6 +61,7 @@ static const char usage_text[] =
     "Examples:\n"
     "  ewdiag diagnostic_log_vcsc_2022-07-11_16_55_44.tar.gz\n"
     "  ewdiag -f json node1.tar.gz node2.tar.gz > report.json\n"
+    "  ewdiag -f html -o report.html node1.tar.gz node2.tar.gz\n"
     "  ssh admin@vcsc cat bundle.tar.gz | ewdiag -\n"
     "  ewdiag -f jsonl cases/ | jq -r 'select(.severity==\"error\") | .server'\n";
 
@@ -234,7 +237,7 @@ static int parse_args(int argc, char **argv, cli *c)
         switch (opt) {
         case 'f':
             if (parse_format(optarg, &c->format) != 0)
-                return usage_error(NULL, "unknown format '%s' (text, json or jsonl)", optarg), -1;
+                return usage_error(NULL, "unknown format '%s' (text, json, jsonl or html)", optarg), -1;
             c->format_set = true;
             break;
         case 'o': c->output = optarg; break;

@@ -6,4 +6,7 @@
 /* ewdiag [OPTION]... INPUT...: analyze and report (analyze.c). */
 int cmd_analyze(int argc, char **argv);
 
+/* ewdiag serve [OPTION]...: analyze uploads over HTTP (src/serve/). */
+int cmd_serve(int argc, char **argv);
+
 #endif

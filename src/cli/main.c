@@ -13,6 +13,7 @@ typedef struct command {
 /* A first argument naming a command runs it; an input of that name is
  * given as ./NAME. */
 static const command commands[] = {
+    {"serve", cmd_serve},
     {NULL, NULL},
 };
 

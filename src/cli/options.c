@@ -65,6 +65,8 @@ int parse_format(const char *s, ewdiag_format *f)
         *f = EWDIAG_FORMAT_JSON;
     else if (strcmp(s, "jsonl") == 0)
         *f = EWDIAG_FORMAT_JSONL;
+    else if (strcmp(s, "html") == 0)
+        *f = EWDIAG_FORMAT_HTML;
     else
         return -1;
     return 0;

@@ -44,7 +44,7 @@ const char *rules_path(const char *given);
  * `loud`) if the options or the rules are wrong. */
 ewdiag_analyzer *configure(const analysis_opts *o, bool loud);
 
-/* "text", "json", "jsonl" -> the format. 0, or -1 if unknown. */
+/* "text", "json", "jsonl", "html" -> the format. 0, or -1 if unknown. */
 int parse_format(const char *s, ewdiag_format *f);
 
 /* "ewdiag[ CMD]: <message>" and the hint to --help, on stderr; returns

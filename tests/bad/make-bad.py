@@ -480,6 +480,25 @@ def main():
              log_time(0, 3) + " vcsc tvcs: aaaaaaaa"]
     out(log_name("backtrack"), text(lines))
 
+    # Markup and script in every text a log or a bundle can carry (the
+    # logged target, the error, the server name and address, the host, an
+    # entry's name, an escape sequence, the end of a script element): the
+    # HTML report must show all of it as text (tests/html/browser-test.py).
+    tsp = "traffic_server[18242]: [ET_NET 0] WARNING: "
+    hostile = [
+        log_time(0, 100) + " vcsc " + tsp + "Core server certificate verification failed for "
+        "(<script>window.pwned=1</script>). Action=Terminate Error=<img src=x "
+        "onerror=\"window.pwned=2\"> & </pre></details><h1 id=pwned>x</h1> \x1b[31mred\x1b[0m "
+        "server=<svg/onload=window.pwned=3>\"'&(10.48.36.215 <b>bold</b>) depth=0",
+        log_time(0, 200) + " <svg/onload=window.pwned=4> " + tsp + "SNI (</script><script>"
+        "window.pwned=5</script><!--) not in certificate. Action=Terminate "
+        "server=x\"><iframe/src=javascript:window.pwned=6>(10.48.36.216)",
+    ]
+    out("hostile-markup.tar.gz", tar([
+        (bundle_dir() + log_name(), text(noise_lines(2) + hostile)),
+        (bundle_dir() + "<img src=x onerror=window.pwned=7>.txt", b"x\n"),
+    ]))
+
     for name, n in written:
         print("%7d  %s" % (n, name))
 

@@ -1,5 +1,6 @@
 /* report.c - the report model and its public getters. */
 #include "report/report.h"
+#include "report/html.h"
 
 #include <stdlib.h>
 
@@ -337,6 +338,7 @@ int ewdiag_report_write(const ewdiag_report *r, FILE *f, ewdiag_format format, u
     case EWDIAG_FORMAT_TEXT: rc = ew_report_write_text(r, f, flags); break;
     case EWDIAG_FORMAT_JSON: rc = ew_report_write_json(r, f, flags); break;
     case EWDIAG_FORMAT_JSONL: rc = ew_report_write_jsonl(r, f, flags); break;
+    case EWDIAG_FORMAT_HTML: rc = ew_report_write_html(r, f, flags); break;
     default: return EWDIAG_EINVAL;
     }
     if (rc == 0 && ferror(f))

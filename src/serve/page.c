@@ -1,0 +1,67 @@
+/* page.c - the upload page, its script and style sheet (served from
+ * /static/, so that the page's Content-Security-Policy can forbid every
+ * inline script and style). */
+#include "page.h"
+
+const char page_html[] =
+    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    "<title>ewdiag: analyze Expressway diagnostic bundles</title>\n"
+    "<link rel=\"stylesheet\" href=\"/static/upload.css\">\n"
+    "<script src=\"/static/upload.js\" defer></script>\n</head>\n<body>\n<main>\n"
+    "<h1>ewdiag</h1>\n"
+    "<p>Upload the diagnostic bundles of Expressway-C (one per node of the cluster: "
+    "<code>.tar.gz</code>, <code>.tar</code>, <code>.zip</code>, a log file or a capture) and "
+    "get the report: which certificates of Unified CM, IM and Presence or Unity Connection the "
+    "traffic server refused (MRA failing since X14.2), when, why, and how to fix it.</p>\n"
+    "<form id=\"upload\" method=\"post\" action=\"/v1/analyze\" enctype=\"multipart/form-data\">\n"
+    "<p><label for=\"format\">Report</label> <select id=\"format\" name=\"format\">"
+    "<option value=\"html\" selected>a page (HTML)</option><option value=\"text\">text</option>"
+    "<option value=\"json\">JSON</option><option value=\"jsonl\">JSON Lines</option>"
+    "</select></p>\n"
+    "<div id=\"drop\"><label for=\"files\">Bundles</label> "
+    "<input type=\"file\" id=\"files\" name=\"bundle\" multiple required>\n"
+    "<p id=\"drop-hint\" hidden>or drop them anywhere on this page</p></div>\n"
+    "<p><button type=\"submit\" id=\"go\">Analyze</button> "
+    "<span id=\"status\" role=\"status\"></span></p>\n</form>\n"
+    "<p class=\"note\">Each bundle is analyzed while it arrives, in memory; nothing is kept on "
+    "the server. From a shell: <code>curl -F bundle=@node1.tar.gz -F bundle=@node2.tar.gz "
+    "'http://HOST:PORT/v1/analyze?format=text'</code></p>\n"
+    "</main>\n</body>\n</html>\n";
+
+const char page_css[] =
+    "body{margin:0;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
+    "color:#1d2330;background:#fff}"
+    "main{max-width:760px;margin:2rem auto;padding:0 1.2rem}h1{margin-bottom:.3rem}"
+    "code{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:.9em}"
+    "#drop{border:2px dashed #9aa4b5;border-radius:8px;padding:1.4rem;margin:1rem 0}"
+    ".dragging #drop{border-color:#1e88e5;background:#eef5fd}"
+    "label{font-weight:600;margin-right:.5rem}button{font:inherit;padding:.3rem 1.2rem}"
+    ".note{color:#5b6475;font-size:.9em}#status{color:#5b6475}"
+    "@media (prefers-color-scheme:dark){body{color:#e6e9ef;background:#14171c}"
+    ".dragging #drop{background:#1d2633}.note,#status{color:#a3acbd}}";
+
+const char page_js[] =
+    "(function(){'use strict';\n"
+    "var d=document,form=d.getElementById('upload'),files=d.getElementById('files'),\n"
+    "status=d.getElementById('status'),go=d.getElementById('go');\n"
+    "d.getElementById('drop-hint').hidden=false;\n"
+    "function size(){var n=0;for(var i=0;i<files.files.length;i++)n+=files.files[i].size;"
+    "return n;}\n"
+    "function say(){var n=files.files.length;status.textContent=n?n+' file'+(n>1?'s':'')+', '+"
+    "(size()/1048576).toFixed(1)+' MB':'';}\n"
+    "files.addEventListener('change',say);\n"
+    "form.addEventListener('submit',function(){go.disabled=true;"
+    "status.textContent='Uploading and analyzing '+files.files.length+' file'+"
+    "(files.files.length>1?'s':'')+' ('+(size()/1048576).toFixed(1)+' MB): the report "
+    "appears here when it is done.';});\n"
+    "d.addEventListener('dragover',function(e){e.preventDefault();"
+    "d.body.classList.add('dragging');});\n"
+    "d.addEventListener('dragleave',function(e){if(!e.relatedTarget)"
+    "d.body.classList.remove('dragging');});\n"
+    "d.addEventListener('drop',function(e){e.preventDefault();"
+    "d.body.classList.remove('dragging');\n"
+    "if(!e.dataTransfer||!e.dataTransfer.files.length)return;\n"
+    "files.files=e.dataTransfer.files;say();\n"
+    "if(form.requestSubmit)form.requestSubmit();else form.submit();});\n"
+    "})();\n";

@@ -1,0 +1,116 @@
+/* routes.c - everything but the upload: the page and its files, health,
+ * metrics, and what answers a wrong path or method. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+#include "page.h"
+
+#define PAGE_CSP                                                                        \
+    "default-src 'none'; script-src 'self'; style-src 'self'; form-action 'self'; "     \
+    "base-uri 'none'; frame-ancestors 'none'"
+
+typedef struct static_file {
+    const char *path;
+    const char *ctype;
+    const char *body;
+} static_file;
+
+static const static_file files[] = {
+    {"/", "text/html; charset=utf-8", page_html},
+    {"/static/upload.js", "text/javascript; charset=utf-8", page_js},
+    {"/static/upload.css", "text/css; charset=utf-8", page_css},
+};
+
+static bool is_get(const char *method)
+{
+    return strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+}
+
+static enum MHD_Result wrong_method(request *rq, const char *allow)
+{
+    size_t len = 0;
+    static const char msg[] = "ewdiag serve: method not allowed\n";
+    struct MHD_Response *r = MHD_create_response_from_buffer(sizeof msg - 1, (void *)msg,
+                                                             MHD_RESPMEM_PERSISTENT);
+    if (!r)
+        return MHD_NO;
+    len = sizeof msg - 1;
+    if (MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow) != MHD_YES ||
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8") !=
+            MHD_YES) {
+        MHD_destroy_response(r);
+        return MHD_NO;
+    }
+    enum MHD_Result q = MHD_queue_response(rq->conn, MHD_HTTP_METHOD_NOT_ALLOWED, r);
+    MHD_destroy_response(r);
+    if (q == MHD_YES) {
+        rq->status = MHD_HTTP_METHOD_NOT_ALLOWED;
+        rq->bytes_out = len;
+    }
+    return q;
+}
+
+static enum MHD_Result serve_file(request *rq, const static_file *f)
+{
+    size_t len = strlen(f->body);
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)f->body,
+                                                             MHD_RESPMEM_PERSISTENT);
+    if (!r)
+        return MHD_NO;
+    if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, f->ctype) != MHD_YES ||
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_SECURITY_POLICY, PAGE_CSP) != MHD_YES ||
+        MHD_add_response_header(r, "X-Content-Type-Options", "nosniff") != MHD_YES) {
+        MHD_destroy_response(r);
+        return MHD_NO;
+    }
+    enum MHD_Result q = MHD_queue_response(rq->conn, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    if (q == MHD_YES) {
+        rq->status = MHD_HTTP_OK;
+        rq->bytes_out = len;
+    }
+    return q;
+}
+
+static enum MHD_Result healthz(request *rq)
+{
+    static char ok[] = "ok\n";
+    if (atomic_load(&rq->srv->draining))
+        return respond_error(rq, MHD_HTTP_SERVICE_UNAVAILABLE, "stopping");
+    return respond(rq, MHD_HTTP_OK, "text/plain; charset=utf-8", ok, sizeof ok - 1, false);
+}
+
+static enum MHD_Result metrics(request *rq)
+{
+    size_t len = 0;
+    char *text = metrics_text(workers_busy(rq->srv->workers), &len);
+    if (!text)
+        return respond_error(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+    return respond(rq, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", text, len, true);
+}
+
+enum MHD_Result route_get(request *rq, const char *url, const char *method)
+{
+    if (strcmp(url, "/healthz") == 0) {
+        rq->route = ROUTE_HEALTHZ;
+        return is_get(method) ? healthz(rq) : wrong_method(rq, "GET, HEAD");
+    }
+    if (strcmp(url, "/v1/analyze") == 0) {
+        rq->route = ROUTE_ANALYZE;
+        return wrong_method(rq, "POST");
+    }
+    const static_file *f = NULL;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        if (strcmp(url, files[i].path) == 0)
+            f = &files[i];
+    rq->route = f ? ROUTE_PAGE : strcmp(url, "/metrics") == 0 ? ROUTE_METRICS : ROUTE_OTHER;
+    if (rq->route == ROUTE_OTHER)
+        return respond_error(rq, MHD_HTTP_NOT_FOUND, "no such path (GET /, POST /v1/analyze, "
+                                                     "GET /healthz, GET /metrics)");
+    if (!is_get(method))
+        return wrong_method(rq, "GET, HEAD");
+    if (!authorized(rq))
+        return respond_unauthorized(rq);
+    return f ? serve_file(rq, f) : metrics(rq);
+}

@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""The HTML report in a real browser: headless Chromium loads each report
+from disk with the network off, and the rendered DOM must hold every
+finding (its rule, server, address, node, severity) of the command's JSON
+report of the same inputs, a timeline with one row per server whose marks
+add up to the findings' events and failed requests and the captures'
+handshakes, the JSON report itself, no request but the file, no script
+error, no Content-Security-Policy refusal, and nothing of the hostile
+bundle's markup run or rendered as markup. Read again with JavaScript off,
+the findings are all there. A full-page screenshot of each is kept in
+OUTDIR (a build artifact).
+
+    python3 tests/html/browser-test.py EWDIAG OUTDIR
+"""
+import glob
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "serve"))
+import cdp  # noqa: E402
+import serverlib as S  # noqa: E402
+
+FACTS = r"""(() => {
+  const q = (s, e) => Array.from((e || document).querySelectorAll(s));
+  const sum = (g, s) => q(s, g).reduce((n, m) => n + Number(m.dataset.weight), 0);
+  return {
+    js: document.documentElement.classList.contains('js'),
+    pwned: typeof window.pwned !== 'undefined',
+    injected: q('#pwned, iframe, img, object, embed, [onload], [onerror], a[href^="javascript"]').length,
+    scripts: q('script').length,
+    title: document.title,
+    findings: q('article.finding').map(a => ({rule: a.dataset.rule, server: a.dataset.server,
+      address: a.dataset.address, node: a.dataset.node, severity: a.dataset.severity,
+      row: Number(a.dataset.row), shown: a.getClientRects().length > 0,
+      text: a.querySelector('h3').textContent})),
+    rows: q('svg.timeline g.row').map(g => ({server: g.dataset.server, address: g.dataset.address,
+      events: Number(g.dataset.events), ev: sum(g, '.m.ev'), rq: sum(g, '.m.rq'), hs: sum(g, '.m.hs'),
+      marks: q('.m', g).length})),
+    evidence: q('details.evidence pre, details.related pre').map(p => p.textContent).join('\n'),
+    entries: q('td.path').map(t => t.textContent),
+    json: document.getElementById('ewdiag-report').textContent,
+    filter: !document.getElementById('filter').hidden,
+  };
+})()"""
+
+FILTER = r"""(() => {
+  const t = document.getElementById('filter-text');
+  t.value = %s;
+  t.dispatchEvent(new Event('input'));
+  return Array.from(document.querySelectorAll('article.finding')).filter(a => !a.hidden).length;
+})()"""
+
+
+def reports(ew, outdir):
+    """name -> (html path, the command's JSON) for each report looked at."""
+    fx = os.path.join(S.ROOT, "fixtures")
+    sets = {
+        "cluster-and-captures": sorted(glob.glob(os.path.join(fx, "cluster", "*.tar.gz"))) +
+        sorted(glob.glob(os.path.join(fx, "captures", "*", "*.tar.gz"))) +
+        [os.path.join(fx, "captures", "inventory.pcap")],
+        "hostile-markup": [os.path.join(S.ROOT, "tests", "bad", "hostile-markup.tar.gz")],
+        "clean-and-failed": [os.path.join(fx, "clean", "diagnostic_log_vcsf_2022-07-11_16_55_44.tar.gz"),
+                             os.path.join(fx, "bad", "empty.tar.gz")],
+    }
+    out = {}
+    for name, files in sets.items():
+        path = os.path.join(outdir, name + ".html")
+        subprocess.run([ew, "-q", "-f", "html", "-o", path] + files, stderr=subprocess.DEVNULL)
+        js = subprocess.run([ew, "-q", "-f", "json"] + files, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL).stdout
+        out[name] = (path, json.loads(js))
+    return out
+
+
+def check_findings(name, facts, want):
+    got = [(f["rule"], f["server"], f["address"], f["node"], f["severity"]) for f in facts["findings"]]
+    exp = [(f["rule"], f["server"], f["address"], f["node"], f["severity"]) for f in want["findings"]]
+    S.check("%s: every finding rendered, in order (%d)" % (name, len(exp)), got == exp,
+            "got %s, want %s" % (got[:3], exp[:3]))
+    S.check("%s: every finding visible" % name, all(f["shown"] for f in facts["findings"]))
+    rows = {}
+    for f in want["findings"]:
+        r = rows.setdefault((f["server"], f["address"] or ""), {"events": 0, "requests": 0, "hs": 0})
+        r["events"] += f["count"]
+        r["requests"] += f["requests"]
+    for s in want["tls_servers"]:
+        for (server, addr), r in rows.items():
+            if addr and s["address"] == addr:
+                r["hs"] += s["handshakes"]
+    got_rows = {(r["server"], r["address"]): r for r in facts["rows"]}
+    S.check("%s: the timeline has one row per server (%d)" % (name, len(rows)),
+            len(facts["rows"]) == len(rows) and set(got_rows) == set(rows),
+            "%s vs %s" % (sorted(got_rows), sorted(rows)))
+    bad = []
+    for key, r in rows.items():
+        g = got_rows.get(key)
+        if not g or (g["ev"], g["rq"], g["hs"]) != (r["events"], r["requests"], r["hs"]):
+            bad.append((key, g and (g["ev"], g["rq"], g["hs"]), (r["events"], r["requests"], r["hs"])))
+    S.check("%s: one mark per event, failed request and handshake (their weights add up)" % name,
+            not bad, bad[:3])
+    rows_of = {}
+    for f in facts["findings"]:
+        rows_of.setdefault(f["row"], set()).add((f["server"], f["address"]))
+    S.check("%s: each finding points at its server's row" % name,
+            all(len(v) == 1 and list(v)[0] in got_rows and
+                (facts["rows"][k]["server"], facts["rows"][k]["address"]) == list(v)[0]
+                for k, v in rows_of.items()))
+
+
+def check_page(b, name, path, want, outdir):
+    url = "file://" + path
+    b.navigate(url)
+    facts = b.evaluate(FACTS)
+    reqs = [u for u in b.requests() if u != url and not u.startswith("data:")]
+    S.check("%s: no request but the file itself" % name, not reqs, reqs[:5])
+    S.check("%s: no script error, no CSP refusal" % name, not b.problems(), b.problems()[:5])
+    S.check("%s: the script ran (its CSP hash matches)" % name, facts["js"] and
+            (facts["filter"] or not want["findings"]))
+    S.check("%s: the embedded JSON is the command's report" % name, json.loads(facts["json"]) == want)
+    check_findings(name, facts, want)
+    S.check("%s: no markup from the input rendered or run" % name,
+            not facts["pwned"] and facts["injected"] == 0 and facts["scripts"] == 2,
+            (facts["pwned"], facts["injected"], facts["scripts"]))
+    if want["findings"]:
+        f0 = want["findings"][0]
+        n = b.evaluate(FILTER % json.dumps(f0["rule"]))
+        S.check("%s: the filter keeps the findings of one rule" % name,
+                n == sum(1 for f in want["findings"] if f["rule"] == f0["rule"]), n)
+        b.evaluate(FILTER % json.dumps(""))
+    b.screenshot(os.path.join(outdir, name + ".png"))
+    S.check("%s: screenshot kept" % name, os.path.getsize(os.path.join(outdir, name + ".png")) > 1000)
+    return facts
+
+
+def check_hostile(facts, want):
+    ev = facts["evidence"]
+    for text in ("<script>window.pwned=1</script>", "<img src=x onerror=\"window.pwned=2\">",
+                 "</pre></details><h1 id=pwned>x</h1>", "\u241b[31mred",
+                 "</script><script>window.pwned=5</script><!--"):
+        S.check("hostile-markup: shown as text: %s" % text, text in ev)
+    servers = [f["text"] for f in facts["findings"]]
+    S.check("hostile-markup: the server names shown as text",
+            any("<svg/onload=window.pwned=3>" in s for s in servers) and
+            any("<iframe/src=javascript:window.pwned=6>" in s for s in servers), servers)
+    S.check("hostile-markup: an entry's name shown as text",
+            any("<img src=x onerror=window.pwned=7>.txt" in e for e in facts["entries"]), facts["entries"])
+
+
+def main():
+    ew = os.path.abspath(sys.argv[1])
+    outdir = os.path.abspath(sys.argv[2])
+    os.makedirs(outdir, exist_ok=True)
+    reps = reports(ew, outdir)
+    b = cdp.Browser()
+    try:
+        print("network: %s" % ("off (a network namespace of its own)" if b.offline
+                               else "not isolated (no network namespace here): only the switches"))
+        b.open_page()
+        for name, (path, want) in reps.items():
+            facts = check_page(b, name, path, want, outdir)
+            if name == "hostile-markup":
+                check_hostile(facts, want)
+        b.call("Emulation.setScriptExecutionDisabled", {"value": True})
+        for name, (path, want) in reps.items():
+            b.navigate("file://" + path)
+            facts = b.evaluate(FACTS)
+            check_findings(name + " without JavaScript", facts, want)
+            S.check("%s without JavaScript: plain page, filter hidden" % name,
+                    not facts["js"] and not facts["filter"])
+    finally:
+        b.close()
+    S.finish()
+
+
+if __name__ == "__main__":
+    main()
