@@ -13,6 +13,10 @@ typedef struct command {
 /* A first argument naming a command runs it; an input of that name is
  * given as ./NAME. */
 static const command commands[] = {
+#ifdef EWDIAG_HAVE_QUEUE
+    {"queue", cmd_queue},
+    {"worker", cmd_worker},
+#endif
     {NULL, NULL},
 };
 
