@@ -1,7 +1,10 @@
-/* child.h - one analysis in a process of its own, forked from the worker
- * with its analyzer ready: a bundle that crashes or hangs the analysis
- * takes that process down, never the worker. The child sends the report
- * back through a pipe and exits. */
+/* child.h - analyses in processes of their own, forked from the worker
+ * with its analyzer ready: a bundle that crashes or hangs an analysis
+ * takes that process down, never the worker. A process stays for the next
+ * job of its slot (a fork per job costs more than a small bundle's
+ * analysis) and is replaced after a crash, a kill, or EWQ_CHILD_JOBS jobs
+ * (fresh memory). Jobs go in through one pipe, reports come back through
+ * another. */
 #ifndef EWDIAG_QUEUE_CHILD_H
 #define EWDIAG_QUEUE_CHILD_H
 
@@ -16,43 +19,54 @@
 
 #define EWQ_MAX_REPORT ((size_t)512 << 20) /* a report larger than this is refused */
 #define EWQ_WHY_MAX 1024
+#define EWQ_CHILD_JOBS 100 /* jobs before a process is replaced */
 
 typedef struct ewq_child {
-    pid_t pid; /* 0: none */
-    int fd;    /* the pipe's read end; -1 once at its end */
-    char *buf; /* what the child sent */
+    pid_t pid;   /* 0: none */
+    int job_fd;  /* jobs to it; -1 none */
+    int fd;      /* reports from it (non-blocking); -1 none */
+    unsigned jobs;
+    char *buf;   /* the report coming back */
     size_t len, cap;
-    bool too_big;
+    bool busy;   /* a job handed over, its report not whole yet */
+    bool too_big, whole;
 } ewq_child;
 
 /* What an analysis gave. */
 typedef struct ewq_outcome {
-    bool ok;            /* analyzed: json and text hold the report */
-    const char *json;   /* the library's compact JSON (points into the child's buffer) */
-    const char *text;   /* its text rendering */
-    uint64_t findings;  /* how many, and the highest severity (-1 none) */
+    bool ok;               /* analyzed: json and text hold the report */
+    const char *json;      /* the library's compact JSON (in the child's buffer) */
+    const char *text;      /* its text rendering */
+    uint64_t findings;     /* how many, and the highest severity (-1 none) */
     int max_severity;
-    double analysis_s;  /* time in ewdiag_analyze_*() and the serializers */
+    double analysis_s;     /* time in ewdiag_analyze_*() and the serializers */
     char why[EWQ_WHY_MAX]; /* when !ok: why */
 } ewq_outcome;
 
-/* Forks the analysis of `job` with analyzer a (a copy of it, the child's
- * own). conninfo is for reading an upload's large object. fds[0..nfds) are
- * closed in the child (the worker's own). 0, or -1 with why set. */
-int ewq_child_start(ewq_child *c, ewdiag_analyzer *a, const ewq_claim *job, const char *conninfo,
-                    const int *fds, int nfds, char why[EWQ_WHY_MAX]);
+void ewq_child_init(ewq_child *c);
 
-/* Reads what the child sent so far, without blocking: 1 at the end of the
- * pipe (the child exited or closed it), 0 otherwise. */
+/* Gives job to the slot's process, starting one (a fork of this process,
+ * with analyzer a) when there is none or it is due for replacement.
+ * conninfo is for reading an upload's large object. 0, or -1 with why. */
+int ewq_child_run(ewq_child *c, ewdiag_analyzer *a, const ewq_claim *job, const char *conninfo,
+                  char why[EWQ_WHY_MAX]);
+
+/* Reads what came back so far, without blocking: 1 when the report is
+ * whole or the process ended, 0 otherwise. */
 int ewq_child_pump(ewq_child *c);
 
 /* SIGKILL (a hung or late analysis, a lost lease). */
 void ewq_child_kill(ewq_child *c);
 
-/* Once the pipe ended: reaps the child and says what it gave. `killed_for`
- * names why it was killed (NULL: it was not). The outcome's strings live
- * until ewq_child_clear(). */
+/* After pump() said 1: what the job gave. A process that ended (crashed,
+ * killed: `killed_for` says why, NULL if not by us) is reaped. The
+ * outcome's strings live until ewq_child_next(). */
 void ewq_child_finish(ewq_child *c, const char *killed_for, ewq_outcome *out);
+/* Ready for the slot's next job. */
+void ewq_child_next(ewq_child *c);
+
+/* Ends the process (an idle one leaves when its job pipe closes; a busy
+ * one is killed), reaps it and frees. */
 void ewq_child_clear(ewq_child *c);
 
 #endif

@@ -186,9 +186,8 @@ static void try_reconnect(worker *w)
 
 static void start_job(worker *w, slot *s)
 {
-    int fds[] = {sig_pipe[0], sig_pipe[1], PQsocket(w->db->conn)};
     char why[EWQ_WHY_MAX];
-    if (ewq_child_start(&s->child, w->a, &s->job, w->o->db, fds, 3, why) != 0) {
+    if (ewq_child_run(&s->child, w->a, &s->job, w->o->db, why) != 0) {
         /* Not the bundle's fault: a later try may work (or another worker). */
         say(w, true, "job %lld: %s", (long long)s->job.id, why);
         if (ewq_release(w->db, s->job.id, s->job.lease) != EWQ_OK)
@@ -233,9 +232,10 @@ static void claim_jobs(worker *w)
     }
 }
 
+/* The job is over; the slot's analysis process stays for the next. */
 static void free_slot(slot *s)
 {
-    ewq_child_clear(&s->child);
+    ewq_child_next(&s->child);
     ewq_claim_clear(&s->job);
     memset(&s->out, 0, sizeof s->out);
     s->phase = SLOT_FREE;
@@ -493,6 +493,7 @@ static void give_back_all(worker *w)
         if (w->lost_since == 0 && ewq_release(w->db, s->job.id, s->job.lease) != EWQ_OK)
             db_trouble(w, "giving a job back");
         say(w, true, "job %lld: given back to the queue", (long long)s->job.id);
+        ewq_child_clear(&s->child);
         free_slot(s);
     }
 }
@@ -573,7 +574,7 @@ static int worker_init(worker *w, const worker_opts *o)
         return -1;
     }
     for (int i = 0; i < o->jobs; i++)
-        w->slots[i].child.fd = -1;
+        ewq_child_init(&w->slots[i].child);
     if (install_signals() != 0) {
         fprintf(stderr, "ewdiag worker: cannot set up signals: %s\n", strerror(errno));
         return -1;
@@ -597,8 +598,10 @@ int ewq_worker_run(const worker_opts *o)
         status = loop(&w);
         summary(&w);
     }
-    for (int i = 0; w.slots && i < o->jobs; i++)
-        free_slot(&w.slots[i]);
+    for (int i = 0; w.slots && i < o->jobs; i++) {
+        ewq_child_clear(&w.slots[i].child);
+        ewq_claim_clear(&w.slots[i].job);
+    }
     free(w.slots);
     ewq_db_free(w.db);
     ewdiag_analyzer_free(w.a);
