@@ -454,6 +454,15 @@ void ewq_child_next(ewq_child *c)
     }
 }
 
+char *ewq_child_take(ewq_child *c)
+{
+    char *b = c->buf;
+    c->buf = NULL;
+    c->len = c->cap = 0;
+    c->whole = c->too_big = false;
+    return b;
+}
+
 /* An idle process leaves when its job pipe closes; one that does not
  * within EXIT_WAIT_MS is killed. */
 static void wait_exit(ewq_child *c)

@@ -64,6 +64,10 @@ void ewq_child_kill(ewq_child *c);
 void ewq_child_finish(ewq_child *c, const char *killed_for, ewq_outcome *out);
 /* Ready for the slot's next job. */
 void ewq_child_next(ewq_child *c);
+/* The report's buffer, which the outcome of ewq_child_finish() points
+ * into, taken over by the caller (free() it); the process's next report
+ * goes to a buffer of its own. */
+char *ewq_child_take(ewq_child *c);
 
 /* Ends the process (an idle one leaves when its job pipe closes; a busy
  * one is killed), reaps it and frees. */
