@@ -40,6 +40,18 @@ def pg_bindir():
     return os.path.dirname(found[-1])
 
 
+SKIP = 77  # meson's exit status for a skipped test
+
+
+def require_postgres():
+    """Exits with SKIP, saying why, when the PostgreSQL server is not installed."""
+    try:
+        pg_bindir()
+    except RuntimeError as e:
+        print("skipped: %s" % e, flush=True)
+        sys.exit(SKIP)
+
+
 class Cluster:
     """A PostgreSQL cluster of our own, started in a fresh folder."""
 

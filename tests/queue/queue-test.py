@@ -273,6 +273,7 @@ def check_worker_without_schema(c):
 
 
 def main():
+    pgtest.require_postgres()
     tmp = tempfile.mkdtemp(prefix="ewdiag-queue-test-")
     http = pgtest.HttpServer(os.path.dirname(os.path.join(FIX, BUNDLES[0])))
     # The HTTP server serves the fixtures' folders flattened into one.
