@@ -93,6 +93,7 @@ int ewq_db_connect(ewq_db *db)
     int first = getenv("PGCONNECT_TIMEOUT") ? 1 : 0; /* the environment's wins */
     if (!db->conninfo)
         keys[6] = vals[6] = NULL;
+    db->prepared = 0;
     db->conn = PQconnectdbParams(keys + first, vals + first, 1);
     if (!db->conn)
         return ewq_fail(db, EWQ_ENOMEM, "out of memory");
@@ -128,6 +129,8 @@ void ewq_fail_result(ewq_db *db, const PGresult *r)
                  *msg ? msg : "no connection");
 }
 
+static PGresult *checked(ewq_db *db, PGresult *r, ExecStatusType want);
+
 PGresult *ewq_query(ewq_db *db, const char *sql, int n, const char *const *params,
                     ExecStatusType want)
 {
@@ -135,7 +138,12 @@ PGresult *ewq_query(ewq_db *db, const char *sql, int n, const char *const *param
         ewq_fail(db, EWQ_EDB, "database connection lost: no connection");
         return NULL;
     }
-    PGresult *r = PQexecParams(db->conn, sql, n, NULL, params, NULL, NULL, 0);
+    return checked(db, PQexecParams(db->conn, sql, n, NULL, params, NULL, NULL, 0), want);
+}
+
+/* A result of the wanted status, or NULL with the error set. */
+static PGresult *checked(ewq_db *db, PGresult *r, ExecStatusType want)
+{
     if (r && PQresultStatus(r) == want)
         return r;
     if (!r && PQstatus(db->conn) == CONNECTION_OK)
@@ -144,6 +152,25 @@ PGresult *ewq_query(ewq_db *db, const char *sql, int n, const char *const *param
         ewq_fail_result(db, r);
     PQclear(r);
     return NULL;
+}
+
+PGresult *ewq_query_prepared(ewq_db *db, ewq_stmt id, const char *sql, int n,
+                             const char *const *params, ExecStatusType want)
+{
+    char name[EWQ_NUM_MAX];
+    snprintf(name, sizeof name, "ewq_%d", (int)id);
+    if (!db->conn) {
+        ewq_fail(db, EWQ_EDB, "database connection lost: no connection");
+        return NULL;
+    }
+    if (!(db->prepared & (1u << id))) {
+        PGresult *r = checked(db, PQprepare(db->conn, name, sql, n, NULL), PGRES_COMMAND_OK);
+        if (!r)
+            return NULL;
+        PQclear(r);
+        db->prepared |= 1u << id;
+    }
+    return checked(db, PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0), want);
 }
 
 int ewq_exec(ewq_db *db, const char *sql, int n, const char *const *params)

@@ -9,8 +9,20 @@
 
 #define EWQ_ERR_MAX 512
 
+/* The statements run for every job, prepared once per connection (their
+ * planning cost more than their execution). */
+typedef enum ewq_stmt {
+    EWQ_STMT_CLAIM,
+    EWQ_STMT_COMPLETE,
+    EWQ_STMT_DONE_BY,
+    EWQ_STMT_FAIL,
+    EWQ_STMT_HEARTBEAT,
+    EWQ_NSTMTS
+} ewq_stmt;
+
 struct ewq_db {
     PGconn *conn;
+    unsigned prepared; /* bit i: statement i is prepared on conn */
     char *conninfo; /* NULL: libpq's environment */
     char *app;
     char err[EWQ_ERR_MAX];
@@ -28,6 +40,9 @@ void ewq_fail_result(ewq_db *db, const PGresult *r);
  * message, or why the connection failed). */
 PGresult *ewq_query(ewq_db *db, const char *sql, int n, const char *const *params,
                     ExecStatusType want);
+/* The same through a statement prepared on first use on this connection. */
+PGresult *ewq_query_prepared(ewq_db *db, ewq_stmt id, const char *sql, int n,
+                             const char *const *params, ExecStatusType want);
 /* The same for a statement whose result is not wanted: EWQ_OK or EWQ_EDB. */
 int ewq_exec(ewq_db *db, const char *sql, int n, const char *const *params);
 

@@ -24,7 +24,7 @@ int ewq_claim_next(ewq_db *db, const char *worker, int lease_s, ewq_claim *c)
 {
     char secs[EWQ_NUM_MAX];
     const char *p[] = {worker, ewq_i64(secs, lease_s)};
-    PGresult *r = ewq_query(db, claim_sql, 2, p, PGRES_TUPLES_OK);
+    PGresult *r = ewq_query_prepared(db, EWQ_STMT_CLAIM, claim_sql, 2, p, PGRES_TUPLES_OK);
     if (!r)
         return EWQ_EDB;
     if (PQntuples(r) == 0) {
@@ -81,10 +81,10 @@ static const char complete_sql[] =
  * our own lease token says it did. */
 static int already_done(ewq_db *db, const char *const *p)
 {
-    PGresult *r = ewq_query(db,
-                            "SELECT 1 FROM ewdiag.jobs WHERE id = $1::bigint AND lease = $2::bigint"
-                            " AND state = 'done'",
-                            2, p, PGRES_TUPLES_OK);
+    PGresult *r = ewq_query_prepared(db, EWQ_STMT_DONE_BY,
+                                     "SELECT 1 FROM ewdiag.jobs WHERE id = $1::bigint"
+                                     " AND lease = $2::bigint AND state = 'done'",
+                                     2, p, PGRES_TUPLES_OK);
     if (!r)
         return EWQ_EDB;
     int done = PQntuples(r) > 0;
@@ -96,7 +96,7 @@ int ewq_complete(ewq_db *db, int64_t id, int64_t lease, const char *json, const 
 {
     char sid[EWQ_NUM_MAX], slease[EWQ_NUM_MAX];
     const char *p[] = {ewq_i64(sid, id), ewq_i64(slease, lease), json, text};
-    PGresult *r = ewq_query(db, complete_sql, 4, p, PGRES_TUPLES_OK);
+    PGresult *r = ewq_query_prepared(db, EWQ_STMT_COMPLETE, complete_sql, 4, p, PGRES_TUPLES_OK);
     if (!r)
         return EWQ_EDB;
     int stored = ewq_col_i64(r, 0, 0) == 1;
@@ -122,7 +122,7 @@ int ewq_fail_job(ewq_db *db, int64_t id, int64_t lease, const char *error, int r
     char sid[EWQ_NUM_MAX], slease[EWQ_NUM_MAX], delay[EWQ_NUM_MAX];
     const char *p[] = {ewq_i64(sid, id), ewq_i64(slease, lease), error,
                        ewq_i64(delay, retry_delay_s)};
-    PGresult *r = ewq_query(db, fail_sql, 4, p, PGRES_TUPLES_OK);
+    PGresult *r = ewq_query_prepared(db, EWQ_STMT_FAIL, fail_sql, 4, p, PGRES_TUPLES_OK);
     if (!r)
         return EWQ_EDB;
     int rows = PQntuples(r);
@@ -166,12 +166,13 @@ int ewq_heartbeat(ewq_db *db, const char *worker, int lease_s, const int64_t *le
     if (!arr)
         return ewq_fail(db, EWQ_ENOMEM, "out of memory");
     const char *p[] = {worker, ewq_i64(secs, lease_s), arr};
-    PGresult *r = ewq_query(db,
-                            "UPDATE ewdiag.jobs SET heartbeat_at = now(),"
-                            " lease_until = now() + make_interval(secs => $2::double precision)"
-                            " WHERE worker = $1::text AND state = 'running'"
-                            " AND lease = ANY ($3::bigint[]) RETURNING lease",
-                            3, p, PGRES_TUPLES_OK);
+    PGresult *r = ewq_query_prepared(db, EWQ_STMT_HEARTBEAT,
+                                     "UPDATE ewdiag.jobs SET heartbeat_at = now(),"
+                                     " lease_until = now()"
+                                     " + make_interval(secs => $2::double precision)"
+                                     " WHERE worker = $1::text AND state = 'running'"
+                                     " AND lease = ANY ($3::bigint[]) RETURNING lease",
+                                     3, p, PGRES_TUPLES_OK);
     free(arr);
     if (!r)
         return EWQ_EDB;
