@@ -123,10 +123,14 @@ static int take_opt(qopts *q, int opt, const char *sub, const char *at)
 static int parse_args(int argc, char **argv, qopts *q)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},     {"case", required_argument, NULL, 'c'},
-        {"again", no_argument, NULL, OPT_AGAIN},  {"attempts", required_argument, NULL, OPT_ATTEMPTS},
-        {"upload", no_argument, NULL, OPT_UPLOAD}, {"job", required_argument, NULL, OPT_JOB},
-        {"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
+        {"db", required_argument, NULL, 'd'},
+        {"case", required_argument, NULL, 'c'},
+        {"again", no_argument, NULL, OPT_AGAIN},
+        {"attempts", required_argument, NULL, OPT_ATTEMPTS},
+        {"upload", no_argument, NULL, OPT_UPLOAD},
+        {"job", required_argument, NULL, OPT_JOB},
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int opt;
     optind = 1;
@@ -312,7 +316,8 @@ static int cmd_status(const qopts *q)
     json_t *st = ewq_status_json(db);
     int status = EXIT_CLEAN;
     if (!st) {
-        fprintf(stderr, "ewdiag queue: %s\n", *ewq_db_error(db) ? ewq_db_error(db) : "out of memory");
+        const char *why = ewq_db_error(db);
+        fprintf(stderr, "ewdiag queue: %s\n", *why ? why : "out of memory");
         status = EXIT_TROUBLE;
     } else if (q->format == EWDIAG_FORMAT_JSON) {
         if (json_dumpf(st, stdout, JSON_PRESERVE_ORDER | JSON_INDENT(2)) != 0 ||

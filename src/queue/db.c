@@ -88,8 +88,9 @@ int ewq_db_connect(ewq_db *db)
     const char *keys[] = {"connect_timeout", "keepalives_idle", "keepalives_interval",
                           "keepalives_count", "tcp_user_timeout", "fallback_application_name",
                           "dbname", NULL};
-    const char *vals[] = {CONNECT_TIMEOUT_S, KEEPALIVE_IDLE_S, KEEPALIVE_INTERVAL_S, KEEPALIVE_COUNT,
-                          TCP_USER_TIMEOUT_MS, db->app, db->conninfo, NULL};
+    const char *vals[] = {CONNECT_TIMEOUT_S,   KEEPALIVE_IDLE_S, KEEPALIVE_INTERVAL_S,
+                          KEEPALIVE_COUNT,     TCP_USER_TIMEOUT_MS, db->app,
+                          db->conninfo,        NULL};
     int first = getenv("PGCONNECT_TIMEOUT") ? 1 : 0; /* the environment's wins */
     if (!db->conninfo)
         keys[6] = vals[6] = NULL;

@@ -192,8 +192,8 @@ int ewq_disown(ewq_db *db, const char *worker, const int64_t *leases, size_t n)
         return ewq_fail(db, EWQ_ENOMEM, "out of memory");
     const char *p[] = {worker, arr};
     int rc = ewq_exec(db,
-                      "UPDATE ewdiag.jobs SET state = 'queued', attempts = greatest(attempts - 1, 0),"
-                      " worker = NULL, lease_until = NULL"
+                      "UPDATE ewdiag.jobs SET state = 'queued',"
+                      " attempts = greatest(attempts - 1, 0), worker = NULL, lease_until = NULL"
                       " WHERE worker = $1::text AND state = 'running'"
                       " AND NOT (lease = ANY ($2::bigint[]))",
                       2, p);

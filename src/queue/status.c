@@ -193,6 +193,7 @@ void ewq_status_print(FILE *out, const json_t *st)
         fputs("latest dead jobs:\n", out);
     json_array_foreach(dead, i, d)
     {
-        fprintf(out, "  %lld  %s\n       %s\n", geti(d, "id"), gets(d, "location"), gets(d, "error"));
+        fprintf(out, "  %lld  %s\n       %s\n", geti(d, "id"), gets(d, "location"),
+                gets(d, "error"));
     }
 }

@@ -270,7 +270,7 @@ static void summary(const worker *w)
     double n = st->measured ? (double)st->measured : 1.0;
     wk_say(w, true,
         "stopped: %lld done, %lld failed attempt%s, %lld dead, %lld lost; per job: analysis "
-        "%.1f ms, queue overhead %.2f ms (database %.2f ms)",
+        "%.1f ms, added by the queue %.2f ms (database %.2f ms)",
         st->done, st->failed, st->failed == 1 ? "" : "s", st->dead, st->lost,
         st->analysis_s * 1e3 / n, st->overhead_s * 1e3 / n, st->db_s * 1e3 / n);
 }

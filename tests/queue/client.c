@@ -37,7 +37,10 @@ static long broken_read(void *ctx, void *buf, size_t cap)
 
 static int status_of(int rc)
 {
-    return rc == EWQ_OK ? 0 : rc == EWQ_ENOTFOUND ? EXIT_NOTFOUND : rc == EWQ_EINPUT ? EXIT_EINPUT : 2;
+    return rc == EWQ_OK          ? 0
+           : rc == EWQ_ENOTFOUND ? EXIT_NOTFOUND
+           : rc == EWQ_EINPUT    ? EXIT_EINPUT
+                                 : 2;
 }
 
 static int upload(ewq_db *db, const char *case_id, const char *path)

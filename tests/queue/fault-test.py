@@ -201,7 +201,8 @@ def fault_restart(c):
 
 def check_end(c, local, poison, killed, stopped, workers):
     t.check("nothing queued or running", sql_count(c, "state IN ('queued', 'running')") == 0,
-            c.psql("SELECT id, state, worker FROM ewdiag.jobs WHERE state IN ('queued', 'running')"))
+            c.psql("SELECT id, state, worker FROM ewdiag.jobs"
+                   " WHERE state IN ('queued', 'running')"))
     t.check("200 jobs", sql_count(c, "true") == 200)
     done = [int(r[0]) for r in c.psql("SELECT id FROM ewdiag.jobs WHERE state = 'done'")]
     t.check("every good job done", sorted(done) == sorted(local),

@@ -205,7 +205,8 @@ def check_view_and_docs(c):
                  " 'CSCwc69661' = ANY (defects), software FROM ewdiag.findings"
                  " WHERE case_id = 'A' AND rule = 'ts-origin-cert-untrusted' ORDER BY job_id"
                  " LIMIT 1")
-    t.check("findings view: columns", row and row[0][:3] == ["A", "vcsc", "ts-origin-cert-untrusted"]
+    t.check("findings view: columns", row and
+            row[0][:3] == ["A", "vcsc", "ts-origin-cert-untrusted"]
             and row[0][6:] == ["t", "t", "X14.2.1"], row)
     doc = open(os.path.join(ROOT, "docs", "queue.md")).read()
     queries = re.findall(r"```sql\n(.*?)```", doc, re.S)
