@@ -94,6 +94,18 @@ int ewq_submit_location(ewq_db *db, const ewq_location *loc, int64_t *id, bool *
 int ewq_submit_blob(ewq_db *db, const char *case_id, const char *name, ewdiag_read_fn fn,
                     void *ctx, int max_attempts, int64_t *id);
 
+/* The same, pushed: for a caller that gets the bytes in chunks (an HTTP
+ * server's upload callback). begin opens a transaction on db and a new
+ * large object (db serves nothing else until finish or abort); write
+ * appends; finish queues the job and commits; abort rolls back, and
+ * nothing is left. finish and abort free `up`, whatever they return. */
+typedef struct ewq_upload ewq_upload;
+int ewq_upload_begin(ewq_db *db, ewq_upload **up);
+int ewq_upload_write(ewq_upload *up, const void *buf, size_t len);
+int ewq_upload_finish(ewq_upload *up, const char *case_id, const char *name, int max_attempts,
+                      int64_t *id);
+void ewq_upload_abort(ewq_upload *up);
+
 /* A job as the database has it. Strings are "" when unknown; times are
  * microseconds since 1970 UTC, 0 when not yet. */
 typedef struct ewq_job {

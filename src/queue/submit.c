@@ -70,31 +70,69 @@ int ewq_submit_location(ewq_db *db, const ewq_location *loc, int64_t *id, bool *
                     loc->location);
 }
 
-/* The bytes of fn into a new large object: its oid, 0 on failure. */
-static Oid blob_write(ewq_db *db, ewdiag_read_fn fn, void *ctx, int *rc)
+struct ewq_upload {
+    ewq_db *db;
+    Oid oid;
+    int fd; /* the large object, open for writing */
+};
+
+/* The transaction ends; the first error is the one kept. */
+static void rollback(ewq_db *db)
 {
-    char *buf = malloc(BLOB_CHUNK);
-    if (!buf) {
-        *rc = ewq_fail(db, EWQ_ENOMEM, "out of memory");
-        return InvalidOid;
+    char keep[EWQ_ERR_MAX];
+    snprintf(keep, sizeof keep, "%s", db->err);
+    ewq_exec(db, "ROLLBACK", 0, NULL); /* the large object goes with it */
+    snprintf(db->err, sizeof db->err, "%s", keep);
+}
+
+int ewq_upload_begin(ewq_db *db, ewq_upload **out)
+{
+    *out = NULL;
+    ewq_upload *up = calloc(1, sizeof *up);
+    if (!db || !up) {
+        free(up);
+        return ewq_fail(db, EWQ_ENOMEM, "out of memory");
     }
-    *rc = EWQ_EDB;
-    Oid oid = lo_creat(db->conn, INV_READ | INV_WRITE);
-    int fd = oid == InvalidOid ? -1 : lo_open(db->conn, oid, INV_WRITE);
-    long n = 0;
-    while (fd >= 0 && (n = fn(ctx, buf, BLOB_CHUNK)) > 0)
-        if (lo_write(db->conn, fd, buf, (size_t)n) != (int)n)
-            break;
-    free(buf);
-    if (fd >= 0 && n == 0 && lo_close(db->conn, fd) == 0) {
-        *rc = EWQ_OK;
-        return oid;
+    up->db = db;
+    up->fd = -1;
+    if (ewq_exec(db, "BEGIN", 0, NULL) != EWQ_OK) {
+        free(up);
+        return EWQ_EDB;
     }
-    if (n < 0)
-        *rc = ewq_fail(db, EWQ_EINPUT, "the bundle could not be read");
-    else
+    up->oid = lo_creat(db->conn, INV_READ | INV_WRITE);
+    if (up->oid != InvalidOid)
+        up->fd = lo_open(db->conn, up->oid, INV_WRITE);
+    if (up->fd < 0) {
         ewq_fail_result(db, NULL);
-    return InvalidOid;
+        rollback(db);
+        free(up);
+        return EWQ_EDB;
+    }
+    *out = up;
+    return EWQ_OK;
+}
+
+int ewq_upload_write(ewq_upload *up, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len > 0) { /* lo_write() returns an int: chunks of at most BLOB_CHUNK */
+        size_t n = len < BLOB_CHUNK ? len : BLOB_CHUNK;
+        if (lo_write(up->db->conn, up->fd, p, n) != (int)n) {
+            ewq_fail_result(up->db, NULL);
+            return EWQ_EDB;
+        }
+        p += n;
+        len -= n;
+    }
+    return EWQ_OK;
+}
+
+void ewq_upload_abort(ewq_upload *up)
+{
+    if (!up)
+        return;
+    rollback(up->db);
+    free(up);
 }
 
 static int insert_blob_job(ewq_db *db, const char *case_id, const char *name, Oid oid,
@@ -114,24 +152,41 @@ static int insert_blob_job(ewq_db *db, const char *case_id, const char *name, Oi
     return EWQ_OK;
 }
 
+int ewq_upload_finish(ewq_upload *up, const char *case_id, const char *name, int max_attempts,
+                      int64_t *id)
+{
+    ewq_db *db = up->db;
+    int rc = name && *name && id ? EWQ_OK : ewq_fail(db, EWQ_EINVAL, "no bundle name");
+    if (rc == EWQ_OK && lo_close(db->conn, up->fd) != 0)
+        rc = (ewq_fail_result(db, NULL), EWQ_EDB);
+    if (rc == EWQ_OK)
+        rc = insert_blob_job(db, case_id, name, up->oid, max_attempts, id);
+    if (rc == EWQ_OK)
+        rc = ewq_notify(db); /* delivered at commit */
+    if (rc == EWQ_OK)
+        rc = ewq_exec(db, "COMMIT", 0, NULL);
+    else
+        rollback(db);
+    free(up);
+    return rc;
+}
+
 int ewq_submit_blob(ewq_db *db, const char *case_id, const char *name, ewdiag_read_fn fn,
                     void *ctx, int max_attempts, int64_t *id)
 {
     if (!db || !name || !*name || !fn || !id)
         return ewq_fail(db, EWQ_EINVAL, "no bundle name or reader");
-    if (ewq_exec(db, "BEGIN", 0, NULL) != EWQ_OK)
-        return EWQ_EDB;
-    int rc;
-    Oid oid = blob_write(db, fn, ctx, &rc);
+    char *buf = malloc(BLOB_CHUNK);
+    ewq_upload *up = NULL;
+    int rc = buf ? ewq_upload_begin(db, &up) : ewq_fail(db, EWQ_ENOMEM, "out of memory");
+    long n = 0;
+    while (rc == EWQ_OK && (n = fn(ctx, buf, BLOB_CHUNK)) > 0)
+        rc = ewq_upload_write(up, buf, (size_t)n);
+    free(buf);
+    if (rc == EWQ_OK && n < 0)
+        rc = ewq_fail(db, EWQ_EINPUT, "the bundle could not be read");
     if (rc == EWQ_OK)
-        rc = insert_blob_job(db, case_id, name, oid, max_attempts, id);
-    if (rc == EWQ_OK)
-        rc = ewq_notify(db); /* delivered at commit */
-    if (rc == EWQ_OK)
-        return ewq_exec(db, "COMMIT", 0, NULL);
-    char keep[EWQ_ERR_MAX];
-    snprintf(keep, sizeof keep, "%s", db->err);
-    ewq_exec(db, "ROLLBACK", 0, NULL); /* the large object goes with it */
-    ewq_fail(db, rc, "%s", keep);
+        return ewq_upload_finish(up, case_id, name, max_attempts, id);
+    ewq_upload_abort(up);
     return rc;
 }

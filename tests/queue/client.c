@@ -2,7 +2,9 @@
  * service will use it, driven by queue-test.py against a real database:
  *
  *   queue-client CONNINFO upload CASE FILE      submit FILE's bytes; prints the job id
+ *   queue-client CONNINFO upload-push CASE FILE the same through ewq_upload_*(), in odd chunks
  *   queue-client CONNINFO upload-broken CASE    a reader that fails halfway: EWQ_EINPUT
+ *   queue-client CONNINFO upload-abort CASE     ewq_upload_abort() after some bytes
  *   queue-client CONNINFO job ID                prints "STATE ATTEMPTS ERROR"
  *   queue-client CONNINFO result ID FORMAT      prints the stored report (json, jsonl, text)
  *
@@ -18,6 +20,7 @@
 #define EXIT_NOTFOUND 3
 #define EXIT_EINPUT 4
 #define BROKEN_AFTER 100000 /* bytes the broken reader gives before failing */
+#define PUSH_CHUNK 1000      /* an upload callback's pieces */
 
 static long fd_read(void *ctx, void *buf, size_t cap)
 {
@@ -65,6 +68,41 @@ static int upload_broken(ewq_db *db, const char *case_id)
     return ewq_submit_blob(db, case_id, "broken.tar.gz", broken_read, &given, 0, &id);
 }
 
+static int upload_push(ewq_db *db, const char *case_id, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        perror(path);
+        return 2;
+    }
+    ewq_upload *up;
+    char buf[PUSH_CHUNK];
+    size_t n;
+    int rc = ewq_upload_begin(db, &up);
+    while (rc == EWQ_OK && (n = fread(buf, 1, sizeof buf, f)) > 0)
+        rc = ewq_upload_write(up, buf, n);
+    fclose(f);
+    int64_t id = 0;
+    if (rc == EWQ_OK)
+        rc = ewq_upload_finish(up, case_id, path, 0, &id);
+    else if (up)
+        ewq_upload_abort(up);
+    if (rc == EWQ_OK)
+        printf("%lld\n", (long long)id);
+    return rc;
+}
+
+static int upload_abort(ewq_db *db)
+{
+    ewq_upload *up;
+    int rc = ewq_upload_begin(db, &up);
+    if (rc == EWQ_OK)
+        rc = ewq_upload_write(up, "0123456789", 10);
+    if (rc == EWQ_OK)
+        ewq_upload_abort(up);
+    return rc;
+}
+
 static int job(ewq_db *db, const char *id)
 {
     ewq_job j;
@@ -92,7 +130,9 @@ static int result(ewq_db *db, const char *id, const char *format)
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fputs("usage: queue-client CONNINFO upload|upload-broken|job|result ...\n", stderr);
+        fputs("usage: queue-client CONNINFO upload|upload-push|upload-broken|upload-abort|job|"
+              "result ...\n",
+              stderr);
         return 2;
     }
     ewq_db *db = ewq_db_new(argv[1], "queue-client");
@@ -101,6 +141,10 @@ int main(int argc, char **argv)
         rc = ewq_schema_check(db);
     if (rc == EWQ_OK && strcmp(argv[2], "upload") == 0 && argc == 5)
         rc = upload(db, argv[3], argv[4]);
+    else if (rc == EWQ_OK && strcmp(argv[2], "upload-push") == 0 && argc == 5)
+        rc = upload_push(db, argv[3], argv[4]);
+    else if (rc == EWQ_OK && strcmp(argv[2], "upload-abort") == 0)
+        rc = upload_abort(db);
     else if (rc == EWQ_OK && strcmp(argv[2], "upload-broken") == 0)
         rc = upload_broken(db, argv[3]);
     else if (rc == EWQ_OK && strcmp(argv[2], "job") == 0)

@@ -82,9 +82,22 @@ def no_database():
     t.check("no database: exit 2", p.returncode == 2, p.returncode)
     t.check("no database: said in one line", p.stderr.count("\n") == 1 and
             "cannot connect to the database" in p.stderr, p.stderr)
-    p = run(dict(os.environ), "queue", "frobnicate")
-    t.check("unknown command: usage error", p.returncode == 2 and "unknown command" in p.stderr,
-            p.stderr)
+    for args, said in ((["queue", "frobnicate"], "unknown command 'frobnicate'"),
+                       (["queue"], "no command given"),
+                       (["queue", "submit"], "no location given"),
+                       (["queue", "status", "-f", "jsonl"], "unknown format 'jsonl'"),
+                       (["queue", "results", "--job", "x"], "--job wants a job number"),
+                       (["queue", "submit", "--attempts", "0", "x"], "--attempts wants"),
+                       (["worker", "--jobs", "0"], "--jobs wants a number from 1"),
+                       (["worker", "--lease", "1"], "--lease wants seconds from 3"),
+                       (["worker", "extra"], "unexpected argument 'extra'"),
+                       (["worker", "--set", "nonsense=1"], "nonsense")):
+        p = run(dict(os.environ), *args)
+        t.check("usage: %s" % " ".join(args), p.returncode == 2 and said in p.stderr, p.stderr)
+    for cmd in (["queue", "--help"], ["worker", "--help"]):
+        p = run(dict(os.environ), *cmd)
+        t.check("%s: usage on stdout" % " ".join(cmd), p.returncode == 0 and
+                p.stdout.startswith("Usage: ewdiag " + cmd[0]), p.stdout[:80])
 
 
 def init_concurrently(c, env):
@@ -234,18 +247,31 @@ def check_client(c, env, paths):
     p = subprocess.run([CLIENT, conn, "upload-broken", "SVC"], capture_output=True, text=True)
     t.check("db.h: a failing reader: EWQ_EINPUT, nothing stored", p.returncode == 4 and
             c.psql(count) == before, (p.stderr, before, c.psql(count)))
+    p = subprocess.run([CLIENT, conn, "upload-abort", "SVC"], capture_output=True, text=True)
+    t.check("db.h: ewq_upload_abort(): nothing stored", p.returncode == 0 and
+            c.psql(count) == before, (p.stderr, before, c.psql(count)))
+    p = subprocess.run([CLIENT, conn, "upload-push", "SVC", paths[2]], capture_output=True,
+                       text=True)
+    t.check("db.h: ewq_upload_*() in 1000-byte pieces", p.returncode == 0 and
+            p.stdout.strip().isdigit(), p.stderr)
+    pushed = p.stdout.strip()
     p = subprocess.run([CLIENT, conn, "job", "999999"], capture_output=True, text=True)
     t.check("db.h: no such job: not found", p.returncode == 3, p.returncode)
-    return jid
+    return jid, pushed
 
 
-def check_client_result(c, jid, paths):
+def check_client_result(c, jid, pushed, paths):
     p = subprocess.run([CLIENT, c.conninfo, "job", jid], capture_output=True, text=True)
     t.check("db.h: job done", p.stdout.startswith("done 1"), p.stdout)
     p = subprocess.run([CLIENT, c.conninfo, "result", jid, "json"], capture_output=True,
                        text=True)
     want = subprocess.run([EWDIAG, "-f", "json", paths[0]], capture_output=True, text=True)
     t.check("db.h: result json == ewdiag -f json", p.returncode == 0 and p.stdout == want.stdout)
+    p = subprocess.run([CLIENT, c.conninfo, "result", pushed, "json"], capture_output=True,
+                       text=True)
+    want = subprocess.run([EWDIAG, "-f", "json", paths[2]], capture_output=True, text=True)
+    t.check("db.h: the pushed upload's result == ewdiag -f json", p.returncode == 0 and
+            p.stdout == want.stdout)
 
 
 def check_drain(c, env, http, tmp):
@@ -292,7 +318,7 @@ def main():
             env.pop("PGSERVICE", None)
             init_concurrently(c, env)
             paths = submit_all(c, env, http, tmp)
-            jid = check_client(c, env, paths)
+            jid, pushed = check_client(c, env, paths)
             w = start_worker(env)
             idle = wait_idle(c)
             rc, err = stop_worker(w)
@@ -302,7 +328,7 @@ def main():
                     err)
             check_results(c, env, paths)
             check_urls_and_uploads(c, env, http, paths)
-            check_client_result(c, jid, paths)
+            check_client_result(c, jid, pushed, paths)
             check_dead_and_status(c, env)
             check_view_and_docs(c)
             check_drain(c, env, http, tmp)
