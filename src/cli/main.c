@@ -14,6 +14,10 @@ typedef struct command {
  * given as ./NAME. */
 static const command commands[] = {
     {"serve", cmd_serve},
+#ifdef EWDIAG_HAVE_QUEUE
+    {"queue", cmd_queue},
+    {"worker", cmd_worker},
+#endif
     {NULL, NULL},
 };
 

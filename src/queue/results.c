@@ -1,0 +1,282 @@
+/* results.c - stored reports out, in the CLI's formats. Each result keeps
+ * the library's own serializations (renderings: its compact JSON, whose
+ * key order JSONB does not keep, and its text). One document for many
+ * results is put together the way the library writes one for many inputs
+ * (the same sections, each input's part in order, jansson with the same
+ * flags), one stored report at a time (single-row mode), so memory does
+ * not grow with the number of results. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_int.h"
+
+#define JSON_LEVEL_INDENT 2
+#define JSON_FLAGS (JSON_PRESERVE_ORDER | JSON_INDENT(JSON_LEVEL_INDENT))
+#define ELEMENT_INDENT "    " /* an element of a top-level array */
+
+static const char *const sections[] = {"inputs", "findings", "tls_servers", "warnings"};
+#define NSECTIONS (sizeof sections / sizeof *sections)
+
+static const char *const severities[] = {"info", "notice", "warning", "error", "critical"};
+
+typedef int (*row_fn)(void *ctx, int64_t job, const char *body);
+
+static const char select_sql[] =
+    "SELECT r.job_id, g.body FROM ewdiag.results r\n"
+    "  JOIN ewdiag.jobs j ON j.id = r.job_id\n"
+    "  JOIN ewdiag.renderings g ON g.job_id = r.job_id AND g.format = $3::text\n"
+    " WHERE ($1::bigint IS NULL OR r.job_id = $1::bigint)\n"
+    "   AND ($2::text IS NULL OR j.case_id = $2::text)\n"
+    " ORDER BY r.job_id";
+
+/* Calls fn on each rendering the filter selects, one row in memory at a
+ * time. Stops calling after fn fails, but reads the query to its end. */
+static int each_rendering(ewq_db *db, const ewq_filter *f, const char *format, row_fn fn,
+                          void *ctx)
+{
+    char job[EWQ_NUM_MAX];
+    const char *p[] = {f->job_id > 0 ? ewq_i64(job, f->job_id) : NULL, f->case_id, format};
+    if (!db->conn || !PQsendQueryParams(db->conn, select_sql, 3, NULL, p, NULL, NULL, 0) ||
+        !PQsetSingleRowMode(db->conn)) {
+        ewq_fail_result(db, NULL);
+        return EWQ_EDB;
+    }
+    int rc = EWQ_OK;
+    PGresult *r;
+    while ((r = PQgetResult(db->conn)) != NULL) {
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_SINGLE_TUPLE && rc == EWQ_OK)
+            rc = fn(ctx, ewq_col_i64(r, 0, 0), PQgetvalue(r, 0, 1));
+        else if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK && rc == EWQ_OK) {
+            ewq_fail_result(db, r);
+            rc = EWQ_EDB;
+        }
+        PQclear(r);
+    }
+    return rc;
+}
+
+/* How many results, their highest severity, and the layout version and
+ * ewdiag version of the first. */
+typedef struct summary {
+    size_t count;
+    int max_severity;
+    char version[32];
+    int format;
+} summary;
+
+static int summarize(ewq_db *db, const ewq_filter *f, summary *s)
+{
+    char job[EWQ_NUM_MAX];
+    const char *p[] = {f->job_id > 0 ? ewq_i64(job, f->job_id) : NULL, f->case_id};
+    PGresult *r = ewq_query(
+        db,
+        "SELECT count(*), max(array_position(ARRAY['info', 'notice', 'warning', 'error',"
+        " 'critical'], r.report ->> 'max_severity')) - 1,\n"
+        " (array_agg(r.report -> 'ewdiag' ->> 'version' ORDER BY r.job_id))[1],\n"
+        " (array_agg((r.report -> 'ewdiag' ->> 'format')::integer ORDER BY r.job_id))[1]\n"
+        "  FROM ewdiag.results r JOIN ewdiag.jobs j ON j.id = r.job_id\n"
+        " WHERE ($1::bigint IS NULL OR r.job_id = $1::bigint)\n"
+        "   AND ($2::text IS NULL OR j.case_id = $2::text)",
+        2, p, PGRES_TUPLES_OK);
+    if (!r)
+        return EWQ_EDB;
+    s->count = (size_t)ewq_col_i64(r, 0, 0);
+    s->max_severity = PQgetisnull(r, 0, 1) ? -1 : (int)ewq_col_i64(r, 0, 1);
+    snprintf(s->version, sizeof s->version, "%s",
+             PQgetisnull(r, 0, 2) ? ewdiag_version() : ewq_col_str(r, 0, 2));
+    s->format = PQgetisnull(r, 0, 3) ? 1 : (int)ewq_col_i64(r, 0, 3);
+    PQclear(r);
+    return EWQ_OK;
+}
+
+/* ---- json ---------------------------------------------------------------- */
+
+typedef struct section_pass {
+    ewq_db *db;
+    FILE *out;
+    const char *name;
+    bool first;
+} section_pass;
+
+static json_t *load_report(ewq_db *db, int64_t job, const char *body)
+{
+    json_error_t e;
+    json_t *j = json_loads(body, 0, &e);
+    if (!j || !json_is_object(j))
+        ewq_fail(db, EWQ_EDB, "the stored report of job %lld is not JSON: %s", (long long)job,
+                 j ? "not an object" : e.text);
+    if (j && !json_is_object(j)) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* An element of a top-level array, as jansson indents it there. */
+static int put_element(FILE *out, const json_t *el, bool first)
+{
+    char *s = json_dumps(el, JSON_FLAGS | JSON_ENCODE_ANY);
+    if (!s)
+        return EWQ_ENOMEM;
+    fputs(first ? "\n" ELEMENT_INDENT : ",\n" ELEMENT_INDENT, out);
+    for (const char *p = s; *p; p++) {
+        fputc(*p, out);
+        if (*p == '\n') /* strings hold no raw newline: this is layout */
+            fputs(ELEMENT_INDENT, out);
+    }
+    free(s);
+    return ferror(out) ? EWQ_EINVAL : EWQ_OK;
+}
+
+static int section_row(void *ctx, int64_t job, const char *body)
+{
+    section_pass *sp = ctx;
+    json_t *root = load_report(sp->db, job, body);
+    if (!root)
+        return EWQ_EDB;
+    json_t *arr = json_object_get(root, sp->name);
+    size_t i;
+    json_t *el;
+    int rc = EWQ_OK;
+    json_array_foreach(arr, i, el)
+    {
+        if (rc == EWQ_OK)
+            rc = put_element(sp->out, el, sp->first);
+        sp->first = false;
+    }
+    json_decref(root);
+    if (rc == EWQ_ENOMEM)
+        ewq_fail(sp->db, rc, "out of memory");
+    else if (rc != EWQ_OK)
+        ewq_fail(sp->db, rc, "cannot write the report");
+    return rc;
+}
+
+static int write_json(ewq_db *db, const ewq_filter *f, const summary *s, FILE *out)
+{
+    json_t *v = json_string(s->version);
+    char *version = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
+    json_decref(v);
+    if (!version)
+        return ewq_fail(db, EWQ_ENOMEM, "out of memory");
+    fprintf(out, "{\n  \"ewdiag\": {\n    \"version\": %s,\n    \"format\": %d\n  },\n", version,
+            s->format);
+    free(version);
+    if (s->max_severity >= 0 && s->max_severity < (int)(sizeof severities / sizeof *severities))
+        fprintf(out, "  \"max_severity\": \"%s\",\n", severities[s->max_severity]);
+    else
+        fputs("  \"max_severity\": null,\n", out);
+    for (size_t k = 0; k < NSECTIONS; k++) {
+        section_pass sp = {db, out, sections[k], true};
+        fprintf(out, "  \"%s\": [", sections[k]);
+        int rc = s->count ? each_rendering(db, f, "json", section_row, &sp) : EWQ_OK;
+        if (rc != EWQ_OK)
+            return rc;
+        fputs(sp.first ? "]" : "\n  ]", out);
+        fputs(k + 1 < NSECTIONS ? ",\n" : "\n}\n", out);
+    }
+    return EWQ_OK;
+}
+
+/* ---- jsonl and text ------------------------------------------------------ */
+
+typedef struct lines_pass {
+    ewq_db *db;
+    FILE *out, *warn;
+    size_t n;
+} lines_pass;
+
+/* As the CLI writes warnings when the format has no room for them. */
+static void put_warnings(FILE *warn, const json_t *root)
+{
+    size_t i;
+    json_t *w;
+    json_array_foreach(json_object_get(root, "warnings"), i, w)
+    {
+        json_int_t count = json_integer_value(json_object_get(w, "count"));
+        fprintf(warn, "ewdiag: warning: %s", json_string_value(json_object_get(w, "message")));
+        if (count > 1)
+            fprintf(warn, " (%lld times)", (long long)count);
+        fputc('\n', warn);
+    }
+}
+
+static int jsonl_row(void *ctx, int64_t job, const char *body)
+{
+    lines_pass *lp = ctx;
+    json_t *root = load_report(lp->db, job, body);
+    if (!root)
+        return EWQ_EDB;
+    size_t i;
+    json_t *f;
+    int rc = EWQ_OK;
+    json_array_foreach(json_object_get(root, "findings"), i, f)
+    {
+        if (rc == EWQ_OK && (json_dumpf(f, lp->out, JSON_PRESERVE_ORDER | JSON_COMPACT) != 0 ||
+                             fputc('\n', lp->out) == EOF))
+            rc = ewq_fail(lp->db, EWQ_EINVAL, "cannot write the report");
+    }
+    if (lp->warn)
+        put_warnings(lp->warn, root);
+    json_decref(root);
+    return rc;
+}
+
+static int text_row(void *ctx, int64_t job, const char *body)
+{
+    lines_pass *lp = ctx;
+    (void)job;
+    if ((lp->n++ > 0 && fputc('\n', lp->out) == EOF) || fputs(body, lp->out) == EOF)
+        return ewq_fail(lp->db, EWQ_EINVAL, "cannot write the report");
+    return EWQ_OK;
+}
+
+int ewq_results_write(ewq_db *db, const ewq_filter *filter, ewdiag_format format, FILE *out,
+                      FILE *warn, size_t *count, int *max_severity)
+{
+    ewq_filter all = {0};
+    const ewq_filter *f = filter ? filter : &all;
+    summary s;
+    int rc = summarize(db, f, &s);
+    if (rc != EWQ_OK)
+        return rc;
+    if (count)
+        *count = s.count;
+    if (max_severity)
+        *max_severity = s.max_severity;
+    lines_pass lp = {db, out, warn, 0};
+    switch (format) {
+    case EWDIAG_FORMAT_JSON: rc = write_json(db, f, &s, out); break;
+    case EWDIAG_FORMAT_JSONL: rc = each_rendering(db, f, "json", jsonl_row, &lp); break;
+    case EWDIAG_FORMAT_TEXT: rc = each_rendering(db, f, "text", text_row, &lp); break;
+    default: return ewq_fail(db, EWQ_EINVAL, "no such format");
+    }
+    if (rc == EWQ_OK && fflush(out) != 0)
+        rc = ewq_fail(db, EWQ_EINVAL, "cannot write the report");
+    return rc;
+}
+
+int ewq_result_get(ewq_db *db, int64_t id, ewdiag_format format, char **body, size_t *len)
+{
+    size_t n = 0, count = 0;
+    char *buf = NULL;
+    FILE *mem = open_memstream(&buf, &n);
+    if (!mem)
+        return ewq_fail(db, EWQ_ENOMEM, "out of memory");
+    ewq_filter f = {.job_id = id};
+    int rc = ewq_results_write(db, &f, format, mem, NULL, &count, NULL);
+    if (fclose(mem) != 0 && rc == EWQ_OK)
+        rc = ewq_fail(db, EWQ_ENOMEM, "out of memory");
+    if (rc == EWQ_OK && count == 0)
+        rc = ewq_fail(db, EWQ_ENOTFOUND, "job %lld has no result", (long long)id);
+    if (rc != EWQ_OK) {
+        free(buf);
+        return rc;
+    }
+    *body = buf;
+    if (len)
+        *len = n;
+    return EWQ_OK;
+}
