@@ -86,4 +86,6 @@ def check(path, verbose):
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if a != "-v"]
     files = args or sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "*.json")))
+    # The explanation catalog is checked by ewdiag itself when it loads.
+    files = [f for f in files if "explanations" not in json.load(open(f, encoding="utf-8"))]
     sys.exit(0 if all([check(f, "-v" in sys.argv) for f in files]) else 1)

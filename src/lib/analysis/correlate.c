@@ -1,30 +1,57 @@
-/* correlate.c - each finding joined to the TLS handshake that failed: the
- * connection from the node to the finding's address, closest in time to
- * its warnings; then the chain's trust against the node's own trust store
- * and the name the request used, in plain words. */
+/* correlate.c - each group joined to the TLS handshake that failed: the
+ * connection from the node to the group's address, closest in time to its
+ * warnings; then the chain's trust against the node's own trust store and
+ * the name the request used, as facts. */
 #include "analysis/correlate.h"
 
-#include "capture/names.h"
-
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "core/timestamp.h"
 
-#define EW_TEXT_MAX 1024
 /* TLS alert that says the client did not trust the certificate's issuer. */
 #define EW_ALERT_UNKNOWN_CA 48
+/* Room for a number or a list of names given as a fact's parameter. */
+#define EW_PARAM_MAX 512
 
-static const ew_trust_file *ew_trust_for(const ewdiag_input *in, const char *node)
+const char *ew_capture_match_name(ew_capture_match m)
 {
-    for (size_t i = 0; i < in->ntrust_files; i++)
-        if (strcmp(in->trust_files[i].node, node) == 0)
-            return &in->trust_files[i];
-    /* One store and no better match: a bundle is one node's. */
-    return in->ntrust_files == 1 ? &in->trust_files[0] : NULL;
+    switch (m) {
+    case EW_CAPTURE_MATCHED: return "matched";
+    case EW_CAPTURE_NO_HS: return "no-handshake";
+    case EW_CAPTURE_NONE: break;
+    }
+    return "no-capture";
 }
 
-static bool ew_port_wanted(const ewdiag_finding *f, unsigned port)
+void ew_join_init(ew_join *j)
+{
+    memset(j, 0, sizeof *j);
+    j->tls.alert = -1;
+    j->tls.name_match = -1;
+}
+
+void ew_join_free(ew_join *j)
+{
+    for (size_t i = 0; i < j->nfacts; i++)
+        ew_fact_clear(&j->facts[i]);
+    free(j->tls.sni);
+    free(j->tls.trust_path);
+    free(j->tls.name);
+    ew_join_init(j);
+}
+
+static const ew_trust_file *ew_trust_for(const ew_trusts *ts, const char *node)
+{
+    for (size_t i = 0; i < ts->n; i++)
+        if (strcmp(ts->v[i].node, node) == 0)
+            return &ts->v[i];
+    /* One store and no better match: a bundle is one node's. */
+    return ts->n == 1 ? &ts->v[0] : NULL;
+}
+
+static bool ew_port_wanted(const ew_group *f, unsigned port)
 {
     if (f->nports == 0)
         return true;
@@ -43,13 +70,12 @@ static int64_t ew_abs64(int64_t v)
  * address (and ports, when requests named them), within the window around
  * its warnings; one the client ended with an alert first, then the one
  * closest to the latest warning. */
-static const ew_hs_rec *ew_pick(const ew_inventory *inv, const ewdiag_finding *f, int64_t window)
+static const ew_hs_rec *ew_pick(const ew_inventory *inv, const ew_group *f, int64_t window)
 {
-    const ewdiag_input *in = inv->input;
     const ew_hs_rec *best = NULL;
     for (size_t i = 0; i < inv->n; i++) {
         const ew_hs_rec *r = &inv->recs[i];
-        const ew_tls_server *s = in->tls_servers[r->server];
+        const ew_tls_server *s = inv->servers[r->server];
         if (strcmp(s->address, f->address) != 0 || !ew_port_wanted(f, s->port))
             continue;
         if (f->first_seen && (r->ts < f->first_seen - window || r->ts > f->last_seen + window))
@@ -84,15 +110,30 @@ static const ew_hs_rec *ew_last_full(const ew_inventory *inv, const ew_hs_rec *r
     return best;
 }
 
-static int ew_say(ewdiag_finding *f, const char *fmt, ...) EW_PRINTF(2, 3);
-static int ew_say(ewdiag_finding *f, const char *fmt, ...)
+/* States a fact with its parameters (as many as its code has), unless as
+ * many facts were stated already as a finding keeps. 0, or EWDIAG_ENOMEM. */
+static int ew_state(ew_join *j, ew_fact_code code, ...)
 {
-    char text[EW_TEXT_MAX];
+    if (j->nfacts == EW_MAX_EXPLANATIONS)
+        return 0;
+    ew_fact *f = &j->facts[j->nfacts];
+    memset(f, 0, sizeof *f);
+    f->code = code;
     va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
+    va_start(ap, code);
+    int rc = 0;
+    for (size_t i = 0; i < EW_FACT_MAX_PARAMS && ew_fact_defs[code].params[i]; i++) {
+        const char *v = va_arg(ap, const char *);
+        if (rc == 0 && !(f->param[i] = ew_strdup(v ? v : "")))
+            rc = EWDIAG_ENOMEM;
+    }
     va_end(ap);
-    return ew_finding_explain(f, text);
+    if (rc != 0) {
+        ew_fact_clear(f);
+        return rc;
+    }
+    j->nfacts++;
+    return 0;
 }
 
 /* "a, b, c" into out. */
@@ -108,21 +149,14 @@ static void ew_join_names(char *const *v, size_t n, char *out, size_t cap)
     }
 }
 
-static int ew_explain_names(ewdiag_finding *f, const ew_cert_info *leaf)
+static int ew_state_names(ew_join *j, const ew_cert_info *leaf)
 {
-    ew_tls_view *t = &f->tls;
-    char dns[EW_TEXT_MAX / 2];
+    const ew_tls_view *t = &j->tls;
+    char dns[EW_PARAM_MAX];
     ew_join_names(leaf->dns, leaf->ndns, dns, sizeof dns);
     switch ((ew_name_match)t->name_match) {
-    case EW_NAME_ABSENT:
-        return ew_say(f, "%s is not among the names of the certificate presented (DNS SAN: %s; CN: %s).",
-                      t->name, leaf->ndns ? dns : "none", *leaf->subject_cn ? leaf->subject_cn : "none");
-    case EW_NAME_IP_SAN_ONLY:
-        return ew_say(f,
-                      "The certificate lists %s as an IP address SAN, but the traffic server compares "
-                      "DNS SAN entries and the CN only, so it is refused all the same: announce the "
-                      "server by an FQDN among its DNS SANs (%s).",
-                      t->name, leaf->ndns ? dns : "none: one must be added");
+    case EW_NAME_ABSENT: return ew_state(j, EW_FACT_NAME_ABSENT, t->name, dns, leaf->subject_cn);
+    case EW_NAME_IP_SAN_ONLY: return ew_state(j, EW_FACT_IP_SAN_ONLY, t->name, dns);
     default: return 0;
     }
 }
@@ -145,161 +179,174 @@ static const ew_cert_info *ew_rsa_sibling(const ew_tls_server *s)
     return NULL;
 }
 
-static int ew_explain_leaf(ewdiag_finding *f, const ew_chain *c, const ew_tls_server *s, int64_t at)
+/* A name for a certificate: its CN, else the whole name. */
+static const char *ew_cn_or(const char *cn, const char *name)
 {
+    return *cn ? cn : name;
+}
+
+static int ew_state_leaf(ew_join *j, const ew_chain *c, const ew_tls_server *s, int64_t at)
+{
+    const ew_tls_view *t = &j->tls;
     const ew_cert_info *leaf = &c->certs[0];
-    char a[EW_TS_BUFSZ], b[EW_TS_BUFSZ];
-    int rc = 0;
-    ew_ts_format(f->tls.chain_earlier ? c->last_seen : f->tls.ts, a);
-    rc |= ew_say(f, "%s at %s: CN=%s, issued by CN=%s, %s %d-bit key.",
-                 f->tls.chain_earlier ? "The certificate this server last presented in full, in the capture"
-                                      : "The certificate presented, in the capture",
-                 a, *leaf->subject_cn ? leaf->subject_cn : leaf->subject,
-                 *leaf->issuer_cn ? leaf->issuer_cn : leaf->issuer, leaf->key_type, leaf->key_bits);
+    char when[EW_TS_BUFSZ], day[EW_TS_BUFSZ], bits[EW_PARAM_MAX];
+    ew_ts_format(t->chain_earlier ? c->last_seen : t->ts, when);
+    snprintf(bits, sizeof bits, "%d", leaf->key_bits);
+    int rc = ew_state(j, t->chain_earlier ? EW_FACT_PRESENTED_EARLIER : EW_FACT_PRESENTED, when,
+                      ew_cn_or(leaf->subject_cn, leaf->subject), ew_cn_or(leaf->issuer_cn, leaf->issuer),
+                      leaf->key_type, bits);
+    bool ec = strcmp(leaf->key_type, "EC") == 0;
     if (leaf->self_signed)
-        rc |= ew_say(f, "That certificate is self-signed (its issuer is itself): only that very "
-                        "certificate in the Expressway-C trust store makes it trusted.");
-    if (strcmp(leaf->key_type, "EC") == 0 && (leaf->self_signed || !f->tls.verdict.trusted))
-        rc |= ew_say(f, "It has an EC (ECDSA) key: the server presented its ECDSA certificate "
-                        "(tomcat-ECDSA, self-signed by default), which X14.2 may now prefer over the "
-                        "RSA one. Have it signed by a trusted CA, or make Expressway-C prefer RSA by "
-                        "prefixing its cipher string with ECDHE-RSA-AES256-GCM-SHA384: (Maintenance > "
-                        "Security > Ciphers).");
-    const ew_cert_info *rsa = strcmp(leaf->key_type, "EC") == 0 ? ew_rsa_sibling(s) : NULL;
+        rc |= ew_state(j, EW_FACT_SELF_SIGNED);
+    if (ec && (leaf->self_signed || !t->verdict.trusted))
+        rc |= ew_state(j, EW_FACT_ECDSA_PREFERRED);
+    const ew_cert_info *rsa = ec ? ew_rsa_sibling(s) : NULL;
     if (rsa)
-        rc |= ew_say(f, "The same server presented an RSA certificate in another handshake of the "
-                        "capture (CN=%s, issued by CN=%s): the ECDSA cipher preference is what "
-                        "brought the EC one forward.",
-                     *rsa->subject_cn ? rsa->subject_cn : rsa->subject,
-                     *rsa->issuer_cn ? rsa->issuer_cn : rsa->issuer);
+        rc |= ew_state(j, EW_FACT_RSA_SIBLING, ew_cn_or(rsa->subject_cn, rsa->subject),
+                       ew_cn_or(rsa->issuer_cn, rsa->issuer));
     if (at && leaf->not_after && at > leaf->not_after) {
-        ew_day(leaf->not_after, b);
-        rc |= ew_say(f, "It had expired: valid until %s, before the handshake.", b);
+        ew_day(leaf->not_after, day);
+        rc |= ew_state(j, EW_FACT_EXPIRED, day);
     }
     if (at && leaf->not_before && at < leaf->not_before) {
-        ew_day(leaf->not_before, b);
-        rc |= ew_say(f, "It was not yet valid: valid from %s, after the handshake (check the clocks).", b);
+        ew_day(leaf->not_before, day);
+        rc |= ew_state(j, EW_FACT_NOT_YET_VALID, day);
     }
-    return rc;
+    return rc ? EWDIAG_ENOMEM : 0;
 }
 
-static int ew_explain_trust(ewdiag_finding *f, size_t ncerts_store)
+static int ew_state_trust(ew_join *j, size_t ncerts_store)
 {
-    const ew_verdict *v = &f->tls.verdict;
+    const ew_verdict *v = &j->tls.verdict;
+    const char *store = ew_basename(j->tls.trust_path);
+    char count[EW_PARAM_MAX], depth[EW_PARAM_MAX];
+    snprintf(count, sizeof count, "%zu", ncerts_store);
+    const char *count_s = ncerts_store == 1 ? "" : "s";
     if (v->trusted)
-        return ew_say(f, "The chain verifies against the bundle's trust store (%s, %zu CA "
-                         "certificate%s) as of the handshake: trust is not what failed.",
-                      ew_basename(f->tls.trust_path), ncerts_store, ncerts_store == 1 ? "" : "s");
-    int rc = ew_say(f, "Checked offline against the bundle's trust store (%s, %zu CA certificate%s) as "
-                       "of the handshake, OpenSSL says: %s (depth %d).",
-                    ew_basename(f->tls.trust_path), ncerts_store, ncerts_store == 1 ? "" : "s",
-                    v->error_text, v->error_depth);
+        return ew_state(j, EW_FACT_TRUSTED, store, count, count_s);
+    snprintf(depth, sizeof depth, "%d", v->error_depth);
+    int rc = ew_state(j, EW_FACT_UNTRUSTED, store, count, count_s, v->error_text, depth);
     if (*v->missing_issuer)
-        rc |= ew_say(f, "The certificate missing from the trust store: %s. Upload it (and any CA "
-                        "above it) under Maintenance > Security > Trusted CA certificate.",
-                     v->missing_issuer);
-    return rc;
+        rc |= ew_state(j, EW_FACT_ISSUER_MISSING, v->missing_issuer);
+    return rc ? EWDIAG_ENOMEM : 0;
 }
 
-static int ew_explain_hidden(ewdiag_finding *f)
+/* What the handshake could not show of the certificate. */
+static int ew_state_hidden(ew_join *j)
 {
-    const ew_tls_view *t = &f->tls;
-    char a[EW_TS_BUFSZ];
-    if (t->cert_state == EW_CERT_ENCRYPTED)
-        return ew_say(f, "That handshake used TLS 1.3: the certificate is encrypted and cannot be read "
-                         "from the capture.%s",
-                      t->chain ? " The chain shown comes from an earlier full handshake to the same server." : "");
-    if (t->cert_state == EW_CERT_RESUMED) {
+    const ew_tls_view *t = &j->tls;
+    char when[EW_TS_BUFSZ];
+    switch (t->cert_state) {
+    case EW_CERT_ENCRYPTED:
+        return ew_state(j, t->chain ? EW_FACT_TLS13_HIDDEN_EARLIER : EW_FACT_TLS13_HIDDEN);
+    case EW_CERT_RESUMED:
         if (!t->chain)
-            return ew_say(f, "That handshake resumed an earlier session and carried no certificate; "
-                             "no earlier full handshake to this server is in the capture.");
-        ew_ts_format(t->chain->last_seen, a);
-        return ew_say(f, "That handshake resumed an earlier session and carried no certificate: the "
-                         "chain shown is the one last presented in full, at %s.", a);
+            return ew_state(j, EW_FACT_RESUMED_NO_FULL);
+        ew_ts_format(t->chain->last_seen, when);
+        return ew_state(j, EW_FACT_RESUMED, when);
+    case EW_CERT_CUT: return ew_state(j, t->chain ? EW_FACT_CUT_EARLIER : EW_FACT_CUT);
+    default: return 0;
     }
-    if (t->cert_state == EW_CERT_CUT)
-        return ew_say(f, "The capture does not hold the whole Certificate message of that handshake "
-                         "(packets are missing, or the connection ended inside it; the warnings "
-                         "say which).%s",
-                      t->chain ? " The chain shown comes from an earlier full handshake to the same "
-                                 "server." : "");
-    return 0;
 }
 
-static int ew_verify(ewdiag_finding *f, const ewdiag_input *in, const ew_chain *c, int64_t at)
+static int ew_verify(ew_join *j, const ew_group *g, const ew_trusts *ts, const ew_chain *c,
+                     int64_t at)
 {
-    const ew_trust_file *tf = ew_trust_for(in, f->node);
+    const ew_trust_file *tf = ew_trust_for(ts, g->node);
     if (!tf || !c->nder)
         return 0;
     ew_err err = {0, ""};
-    if (ew_trust_verify(tf->trust, (const uint8_t *const *)c->der, c->der_len, c->nder, at,
-                        &f->tls.verdict, &err) != 0)
-        return ew_say(f, "The chain could not be verified: %s.", err.msg);
-    f->tls.verified = true;
-    if (!(f->tls.trust_path = ew_strdup(tf->path)))
-        return -1;
-    return ew_explain_trust(f, tf->ncerts);
+    int rc = ew_trust_verify(tf->trust, (const uint8_t *const *)c->der, c->der_len, c->nder, at,
+                             &j->tls.verdict, &err);
+    if (rc == EWDIAG_ENOMEM)
+        return rc;
+    if (rc != 0)
+        return ew_state(j, EW_FACT_VERIFY_FAILED, err.msg);
+    j->tls.verified = true;
+    if (!(j->tls.trust_path = ew_strdup(tf->path)))
+        return EWDIAG_ENOMEM;
+    return ew_state_trust(j, tf->ncerts);
 }
 
-static int ew_join_one(ewdiag_finding *f, const ew_inventory *inv, int64_t window)
+/* The view of the handshake r. */
+static int ew_view(ew_tls_view *t, const ew_inventory *inv, const ew_hs_rec *r)
 {
-    const ewdiag_input *in = inv->input;
-    ew_tls_view *t = &f->tls;
-    const ew_hs_rec *r = *f->address ? ew_pick(inv, f, window) : NULL;
-    if (!r) {
-        t->match = EW_CAPTURE_NO_HS;
-        return 0;
-    }
-    const ew_tls_server *s = in->tls_servers[r->server];
+    const ew_tls_server *s = inv->servers[r->server];
     t->match = EW_CAPTURE_MATCHED;
     t->ts = r->ts;
     t->port = s->port;
     t->version = r->version;
     t->cipher = r->cipher;
+    if (r->version)
+        ew_tls_version_str(r->version, t->version_name);
     if (r->cipher)
         ew_cipher_str(r->cipher, t->cipher_name);
     t->alert = r->alert;
     t->alert_by_client = r->alert_by_client;
     t->cert_state = r->state;
     if (r->sni != EW_NO_SNI && !(t->sni = ew_strdup(s->snis[r->sni])))
-        return -1;
+        return EWDIAG_ENOMEM;
     const ew_hs_rec *full = r->chain != EW_NO_CHAIN ? r : ew_last_full(inv, r);
     t->chain = full ? s->chains[full->chain] : NULL;
     t->chain_earlier = full && full != r;
-    int rc = ew_explain_hidden(f);
-    if (t->alert >= 0 && t->alert_by_client) {
-        const char *name = ew_alert_name(t->alert);
-        rc |= ew_say(f, "Expressway-C ended the handshake with the TLS alert %s (%d)%s.",
-                     *name ? name : "?", t->alert,
-                     t->alert == EW_ALERT_UNKNOWN_CA ? ": it does not know the certificate's CA" : "");
-    }
-    if (!t->chain || t->chain->ncerts == 0) {
-        if (t->chain && t->chain->error)
-            rc |= ew_say(f, "The certificate presented could not be read: %s.", t->chain->error);
-        return rc;
-    }
-    rc |= ew_verify(f, in, t->chain, r->ts);
-    rc |= ew_explain_leaf(f, t->chain, s, r->ts);
-    const char *name = *f->target ? f->target : f->server;
-    if (*name) {
-        if (!(t->name = ew_strdup(name)))
-            return -1;
-        t->name_match = (int)ew_cert_name_match(&t->chain->certs[0], name);
-        rc |= ew_explain_names(f, &t->chain->certs[0]);
-    }
-    return rc ? -1 : 0;
+    return 0;
 }
 
-int ew_correlate(ew_findings *fs, const ew_inventory *inv, int64_t window)
+static int ew_state_alert(ew_join *j)
 {
-    for (size_t i = 0; i < fs->n; i++) {
-        ewdiag_finding *f = fs->v[i];
-        if (inv->input->captures == 0) {
-            f->tls.match = EW_CAPTURE_NONE;
+    const ew_tls_view *t = &j->tls;
+    if (t->alert < 0 || !t->alert_by_client)
+        return 0;
+    char code[EW_PARAM_MAX];
+    snprintf(code, sizeof code, "%d", t->alert);
+    return ew_state(j, t->alert == EW_ALERT_UNKNOWN_CA ? EW_FACT_CLIENT_ALERT_UNKNOWN_CA
+                                                       : EW_FACT_CLIENT_ALERT,
+                    ew_alert_name(t->alert), code);
+}
+
+static int ew_join_one(ew_join *j, const ew_group *g, const ew_inventory *inv,
+                       const ew_trusts *ts, int64_t window)
+{
+    ew_tls_view *t = &j->tls;
+    const ew_hs_rec *r = *g->address ? ew_pick(inv, g, window) : NULL;
+    if (!r) {
+        t->match = EW_CAPTURE_NO_HS;
+        return 0;
+    }
+    const ew_tls_server *s = inv->servers[r->server];
+    int rc = ew_view(t, inv, r);
+    if (rc == 0)
+        rc = ew_state_hidden(j);
+    if (rc == 0)
+        rc = ew_state_alert(j);
+    if (rc != 0 || !t->chain || t->chain->ncerts == 0) {
+        if (rc == 0 && t->chain && t->chain->error)
+            rc = ew_state(j, EW_FACT_UNREADABLE, t->chain->error);
+        return rc;
+    }
+    if ((rc = ew_verify(j, g, ts, t->chain, r->ts)) != 0 ||
+        (rc = ew_state_leaf(j, t->chain, s, r->ts)) != 0)
+        return rc;
+    const char *name = *g->target ? g->target : g->server;
+    if (!*name)
+        return 0;
+    if (!(t->name = ew_strdup(name)))
+        return EWDIAG_ENOMEM;
+    t->name_match = (int)ew_cert_name_match(&t->chain->certs[0], name);
+    return ew_state_names(j, &t->chain->certs[0]);
+}
+
+int ew_correlate(const ew_groups *gs, const ew_inventory *inv, const ew_trusts *trusts,
+                 size_t captures, int64_t window, ew_join *joins)
+{
+    for (size_t i = 0; i < gs->n; i++) {
+        if (captures == 0) {
+            joins[i].tls.match = EW_CAPTURE_NONE;
             continue;
         }
-        if (ew_join_one(f, inv, window) != 0)
-            return EWDIAG_ENOMEM;
+        int rc = ew_join_one(&joins[i], gs->v[i], inv, trusts, window);
+        if (rc != 0)
+            return rc;
     }
     return 0;
 }

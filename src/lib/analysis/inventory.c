@@ -2,40 +2,80 @@
  * chain parsed once; and the bounded log correlation reads. */
 #include "analysis/inventory.h"
 
+
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #define EW_TEXT_MAX 640
 
-void ew_inventory_init(ew_inventory *inv, ewdiag_input *input, size_t max)
+void ew_inventory_init(ew_inventory *inv, size_t max, ew_warnings *warn, const char *input)
 {
     memset(inv, 0, sizeof *inv);
-    inv->input = input;
     inv->max = max;
+    inv->warn = warn;
+    inv->input = input;
+}
+
+void ew_inventory_take(ew_inventory *inv, ew_tls_server ***servers, size_t *n)
+{
+    *servers = inv->servers;
+    *n = inv->nservers;
+    inv->servers = NULL;
+    inv->nservers = inv->cservers = 0;
 }
 
 void ew_inventory_free(ew_inventory *inv)
 {
+    for (size_t i = 0; i < inv->nservers; i++)
+        ew_tls_server_free(inv->servers[i]);
+    free(inv->servers);
     free(inv->recs);
     memset(inv, 0, sizeof *inv);
 }
 
+void ew_chain_free(ew_chain *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->ncerts; i++)
+        ew_cert_info_free(&c->certs[i]);
+    free(c->certs);
+    for (size_t i = 0; i < c->nder; i++)
+        free(c->der[i]);
+    free(c->der);
+    free(c->der_len);
+    free(c->error);
+    free(c);
+}
+
+void ew_tls_server_free(ew_tls_server *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->nchains; i++)
+        ew_chain_free(s->chains[i]);
+    free(s->chains);
+    for (size_t i = 0; i < s->nsnis; i++)
+        free(s->snis[i]);
+    ew_timeline_free(&s->times);
+    free(s->address);
+    free(s);
+}
+
 static ew_tls_server *ew_server_of(ew_inventory *inv, const ew_endpoint *e, uint32_t *index)
 {
-    ewdiag_input *in = inv->input;
     char addr[EW_ADDR_STR_MAX];
     ew_endpoint_addr_str(e, addr);
-    for (size_t i = in->ntls_servers; i-- > 0;) {
-        ew_tls_server *s = in->tls_servers[i];
+    for (size_t i = inv->nservers; i-- > 0;) {
+        ew_tls_server *s = inv->servers[i];
         if (s->port == e->port && strcmp(s->address, addr) == 0) {
             *index = (uint32_t)i;
             return s;
         }
     }
-    if (in->ntls_servers >= UINT32_MAX ||
-        ew_grow(&in->tls_servers, &in->ctls_servers, in->ntls_servers + 1,
-                sizeof *in->tls_servers) != 0)
+    if (inv->nservers >= UINT32_MAX ||
+        ew_grow(&inv->servers, &inv->cservers, inv->nservers + 1, sizeof *inv->servers) != 0)
         return NULL;
     ew_tls_server *s = ew_calloc(1, sizeof *s);
     if (!s || !(s->address = ew_strdup(addr))) {
@@ -43,12 +83,12 @@ static ew_tls_server *ew_server_of(ew_inventory *inv, const ew_endpoint *e, uint
         return NULL;
     }
     s->port = e->port;
-    *index = (uint32_t)in->ntls_servers;
-    in->tls_servers[in->ntls_servers++] = s;
+    *index = (uint32_t)inv->nservers;
+    inv->servers[inv->nservers++] = s;
     return s;
 }
 
-static int ew_chain_digest(const ew_tls_hs *hs, unsigned char out[32])
+static bool ew_chain_digest(const ew_tls_hs *hs, unsigned char out[32])
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
@@ -63,23 +103,23 @@ static int ew_chain_digest(const ew_tls_hs *hs, unsigned char out[32])
     unsigned int n = 0;
     ok = ok && EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == 32;
     EVP_MD_CTX_free(ctx);
-    return ok ? 0 : -1;
+    return ok;
 }
 
 /* Something about a chain, told once per distinct chain: "the TLS server
  * ADDR:PORT <what>". */
-static int ew_tell(const ew_inventory *inv, const ew_tls_hs *hs, const char *code, const char *what)
+static int ew_tell(const ew_inventory *inv, const ew_tls_hs *hs, ew_warn_code code,
+                   const char *what)
 {
-    if (!inv->report)
+    if (!inv->warn)
         return 0;
-    const char *in = inv->input->name;
+    const char *in = inv->input;
     char server[EW_ENDPOINT_STR_MAX];
     ew_endpoint_str(&hs->server, server);
     if (inv->entry)
-        return ew_report_warn(inv->report, in, inv->entry, code, 1, "%s: %s: the TLS server %s %s",
-                              in, inv->entry, server, what);
-    return ew_report_warn(inv->report, in, NULL, code, 1, "%s: the TLS server %s %s", in, server,
-                          what);
+        return ew_warn(inv->warn, code, inv->entry, 1, "%s: %s: the TLS server %s %s", in,
+                       inv->entry, server, what);
+    return ew_warn(inv->warn, code, NULL, 1, "%s: the TLS server %s %s", in, server, what);
 }
 
 static int ew_tell_chain(const ew_inventory *inv, const ew_tls_hs *hs, const ew_chain *c)
@@ -88,7 +128,7 @@ static int ew_tell_chain(const ew_inventory *inv, const ew_tls_hs *hs, const ew_
     int rc = 0;
     if (c->error) {
         snprintf(what, sizeof what, "presented a certificate that cannot be read: %s", c->error);
-        rc |= ew_tell(inv, hs, "certificate-unreadable", what);
+        rc |= ew_tell(inv, hs, EW_W_CERTIFICATE_UNREADABLE, what);
     }
     if (c->cut) {
         if (c->nder == 1)
@@ -98,7 +138,7 @@ static int ew_tell_chain(const ew_inventory *inv, const ew_tls_hs *hs, const ew_
             snprintf(what, sizeof what, "presented a chain longer than max-chain or a certificate "
                                         "larger than max-der: only its first %zu certificates were kept",
                      c->nder);
-        rc |= ew_tell(inv, hs, "limit-chain", what);
+        rc |= ew_tell(inv, hs, EW_W_LIMIT_CHAIN, what);
     }
     return rc;
 }
@@ -145,24 +185,30 @@ static ew_chain *ew_chain_new(const ew_tls_hs *hs, const unsigned char digest[32
     return c;
 }
 
-static int32_t ew_chain_of(const ew_inventory *inv, ew_tls_server *s, const ew_tls_hs *hs)
+/* The index of the chain hs carries in s's chains, added if new. 0, or
+ * EWDIAG_ENOMEM. */
+static int ew_chain_of(const ew_inventory *inv, ew_tls_server *s, const ew_tls_hs *hs,
+                       int32_t *index)
 {
     unsigned char digest[32];
-    if (ew_chain_digest(hs, digest) != 0)
-        return -2;
-    for (size_t i = 0; i < s->nchains; i++)
-        if (memcmp(s->chains[i]->digest, digest, sizeof digest) == 0)
-            return (int32_t)i;
+    if (!ew_chain_digest(hs, digest))
+        return EWDIAG_ENOMEM;
+    for (size_t i = 0; i < s->nchains; i++) {
+        if (memcmp(s->chains[i]->digest, digest, sizeof digest) == 0) {
+            *index = (int32_t)i;
+            return 0;
+        }
+    }
     if (s->nchains >= INT32_MAX ||
         ew_grow(&s->chains, &s->cchains, s->nchains + 1, sizeof *s->chains) != 0)
-        return -2;
+        return EWDIAG_ENOMEM;
     ew_chain *c = ew_chain_new(hs, digest);
     if (!c)
-        return -2;
+        return EWDIAG_ENOMEM;
     s->chains[s->nchains++] = c;
-    if (ew_tell_chain(inv, hs, c) != 0)
-        return -2; /* the chain is the server's now: freed with it */
-    return (int32_t)(s->nchains - 1);
+    *index = (int32_t)(s->nchains - 1);
+    /* The chain is the server's now: freed with it whatever happens. */
+    return ew_tell_chain(inv, hs, c) == 0 ? 0 : EWDIAG_ENOMEM;
 }
 
 static uint8_t ew_sni_of(ew_tls_server *s, const char *sni)
@@ -188,17 +234,17 @@ int ew_inventory_add(void *ctx, const ew_tls_hs *hs)
     uint32_t index;
     ew_tls_server *s = ew_server_of(inv, &hs->server, &index);
     if (!s)
-        return inv->err = EWDIAG_ENOMEM;
+        return EWDIAG_ENOMEM;
     s->handshakes++;
     s->alerts += hs->alert >= 0;
     if (ew_timeline_add(&s->times, ew_hs_time(hs)) != 0)
-        return inv->err = EWDIAG_ENOMEM;
+        return EWDIAG_ENOMEM;
     int32_t chain = EW_NO_CHAIN;
     switch (hs->cert_state) {
     case EW_CERT_PRESENT:
         s->certificate_messages++;
-        if ((chain = ew_chain_of(inv, s, hs)) < EW_NO_CHAIN)
-            return inv->err = EWDIAG_ENOMEM;
+        if (ew_chain_of(inv, s, hs, &chain) != 0)
+            return EWDIAG_ENOMEM;
         ew_chain *c = s->chains[chain];
         int64_t t = ew_hs_time(hs);
         if (!c->seen || t < c->first_seen)
@@ -218,7 +264,7 @@ int ew_inventory_add(void *ctx, const ew_tls_hs *hs)
         return 0;
     }
     if (ew_grow(&inv->recs, &inv->cap, inv->n + 1, sizeof *inv->recs) != 0)
-        return inv->err = EWDIAG_ENOMEM;
+        return EWDIAG_ENOMEM;
     inv->recs[inv->n++] = (ew_hs_rec){
         .server = index,
         .chain = chain,

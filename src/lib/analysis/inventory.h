@@ -1,18 +1,53 @@
-/* inventory.h - the TLS servers of a capture: every distinct chain each
- * presented, counted; and a bounded log of handshakes for correlation. */
+/* inventory.h - the TLS servers of an input's captures: every distinct
+ * chain each presented, parsed once and counted; and a bounded log of
+ * handshakes that correlation reads. */
 #ifndef EW_INVENTORY_H
 #define EW_INVENTORY_H
 
 #include "capture/capture.h"
-#include "report/report.h"
+#include "core/limits.h"
+#include "core/timeline.h"
+#include "core/warn.h"
 #include "x509/x509.h"
 
 #define EW_NO_CHAIN (-1)
 #define EW_NO_SNI 0xffu
 
+/* A distinct certificate chain a server presented, as parsed. */
+typedef struct ewdiag_chain {
+    ew_cert_info *certs; /* leaf first, those that parsed */
+    size_t ncerts;
+    unsigned char **der; /* every certificate as presented, for verification */
+    size_t *der_len;
+    size_t nder;
+    char *error;         /* why a certificate could not be parsed; NULL */
+    bool cut;            /* longer than kept */
+    uint64_t seen;       /* Certificate messages that carried it */
+    int64_t first_seen, last_seen;
+    unsigned char digest[32]; /* SHA-256 over the DERs: identity */
+} ew_chain;
+
+/* A TLS server of the capture (address and port). */
+typedef struct ewdiag_tls_server {
+    char *address;
+    unsigned port;
+    uint64_t handshakes;
+    uint64_t certificate_messages;
+    uint64_t tls13, resumed, cut, unseen; /* handshakes whose certificate was hidden */
+    uint64_t alerts;                      /* handshakes with a plaintext alert, either side */
+    ew_chain **chains;
+    size_t nchains, cchains;
+    char *snis[EW_MAX_SNIS]; /* distinct SNI values sent */
+    size_t nsnis;
+    ew_timeline times; /* of its handshakes */
+} ew_tls_server;
+
+void ew_chain_free(ew_chain *c);
+void ew_tls_server_free(ew_tls_server *s);
+
 /* One handshake, as much as correlation needs. */
 typedef struct ew_hs_rec {
-    uint32_t server;  /* index in the input's tls_servers */
+    uint32_t server;  /* index in servers */
     int32_t chain;    /* index in that server's chains, or EW_NO_CHAIN */
     int64_t ts;       /* when the certificate came (else hello, else start) */
     uint16_t version;
@@ -24,24 +59,24 @@ typedef struct ew_hs_rec {
 } ew_hs_rec;
 
 typedef struct ew_inventory {
-    ewdiag_input *input;
+    ew_tls_server **servers;
+    size_t nservers, cservers;
     ew_hs_rec *recs;
     size_t n, cap;
     size_t max;         /* handshakes remembered for correlation */
     uint64_t forgotten; /* beyond max: counted in the inventory, not correlated */
-    int err;            /* first fatal error (out of memory) */
-    /* Where a certificate that cannot be read is told (scan.c sets them):
-     * the report, and the capture file being read (the last one once the
-     * capture has ended; owned by the input). NULL report: not told. */
-    ewdiag_report *report;
+    /* Where what a chain shows (unreadable, cut) is told: the warnings,
+     * about the capture file being read. */
+    ew_warnings *warn;
+    const char *input;
     const char *entry;
-    /* The capture's counters already told as warnings, file by file (scan.c). */
-    ew_capture_stats told;
 } ew_inventory;
 
-void ew_inventory_init(ew_inventory *inv, ewdiag_input *input, size_t max);
-/* The capture reader's callback (ctx is the inventory). */
+void ew_inventory_init(ew_inventory *inv, size_t max, ew_warnings *warn, const char *input);
+/* The capture reader's callback (ctx is the inventory): 0, or EWDIAG_ENOMEM. */
 int ew_inventory_add(void *ctx, const ew_tls_hs *hs);
+/* Moves the servers out into *servers (n in *n). */
+void ew_inventory_take(ew_inventory *inv, ew_tls_server ***servers, size_t *n);
 void ew_inventory_free(ew_inventory *inv);
 
 #endif /* EW_INVENTORY_H */

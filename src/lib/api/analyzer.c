@@ -1,105 +1,53 @@
-/* analyzer.c - the public analyzer: options, rules, one input at a time. */
+/* analyzer.c - the public analyzer: options, rules, and what it keeps
+ * ready for the next analysis. */
+#include "api/api.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "input/bundle.h"
-#include "api/run.h"
-#include "scan/scan.h"
+#include "core/limits.h"
 
-#ifndef EWDIAG_RULES_DIR
-#define EWDIAG_RULES_DIR "/usr/local/share/ewdiag/rules"
-#endif
-#ifndef EWDIAG_VERSION
-#define EWDIAG_VERSION "0.0.0"
-#endif
-
-const char *ewdiag_version(void)
-{
-    return EWDIAG_VERSION;
-}
-
-unsigned ewdiag_version_number(void)
-{
-    unsigned major = 0, minor = 0, patch = 0;
-    /* The build's version string is the one truth; parsed once per call. */
-    if (sscanf(EWDIAG_VERSION, "%u.%u.%u", &major, &minor, &patch) != 3)
-        return 0;
-    return major * 10000 + minor * 100 + patch;
-}
-
-const char *ewdiag_strerror(int code)
-{
-    switch (code) {
-    case EWDIAG_OK: return "ok";
-    case EWDIAG_EINVAL: return "invalid argument";
-    case EWDIAG_ENOMEM: return "out of memory";
-    case EWDIAG_EIO: return "input/output error";
-    case EWDIAG_EFORMAT: return "malformed input";
-    case EWDIAG_ELIMIT: return "limit reached";
-    default: return "unknown error";
-    }
-}
-
-const char *ewdiag_default_rules_dir(void)
-{
-    return EWDIAG_RULES_DIR;
-}
+#define EW_US_PER_S INT64_C(1000000)
 
 ewdiag_analyzer *ewdiag_analyzer_new(void)
 {
     ewdiag_analyzer *a = ew_calloc(1, sizeof *a);
     if (!a)
         return NULL;
-    a->opt.evidence = EW_DEF_EVIDENCE;
-    a->opt.max_line = EW_DEF_MAX_LINE;
-    a->opt.max_depth = EW_DEF_MAX_DEPTH;
-    a->opt.max_entries = EW_DEF_MAX_ENTRIES;
-    a->opt.max_bytes = EW_DEF_MAX_BYTES;
-    a->opt.max_ratio = EW_DEF_MAX_RATIO;
-    a->opt.window_us = (int64_t)EW_DEF_ATTACH_WINDOW_S * 1000000;
-    a->opt.match_limit = EW_DEF_MATCH_LIMIT;
-    a->opt.depth_limit = EW_DEF_DEPTH_LIMIT;
-    a->opt.max_handshakes = EW_DEF_MAX_HANDSHAKES;
-    a->opt.threads = EW_DEF_THREADS;
-    a->opt.capture_window_us = (int64_t)EW_DEF_CAPTURE_WINDOW_S * 1000000;
-    a->opt.capture = (ew_capture_limits){
-        .max_flows = EW_DEF_MAX_FLOWS,
-        .max_flow_bytes = EW_DEF_MAX_FLOW_BYTES,
-        .max_handshake = EW_DEF_MAX_HANDSHAKE,
-        .max_chain = EW_DEF_MAX_CHAIN,
-        .max_der = EW_DEF_MAX_DER,
+    a->opt = (ew_options){
+        .evidence = EW_DEF_EVIDENCE,
+        .max_depth = EW_DEF_MAX_DEPTH,
+        .max_entries = EW_DEF_MAX_ENTRIES,
+        .max_bytes = EW_DEF_MAX_BYTES,
+        .max_ratio = EW_DEF_MAX_RATIO,
+        .window_us = (int64_t)EW_DEF_ATTACH_WINDOW_S * EW_US_PER_S,
+        .threads = EW_DEF_THREADS,
+        .max_handshakes = EW_DEF_MAX_HANDSHAKES,
+        .capture_window_us = (int64_t)EW_DEF_CAPTURE_WINDOW_S * EW_US_PER_S,
+        .scan = {
+            .max_line = EW_DEF_MAX_LINE,
+            .match_limit = EW_DEF_MATCH_LIMIT,
+            .depth_limit = EW_DEF_DEPTH_LIMIT,
+            .capture = {
+                .max_flows = EW_DEF_MAX_FLOWS,
+                .max_flow_bytes = EW_DEF_MAX_FLOW_BYTES,
+                .max_handshake = EW_DEF_MAX_HANDSHAKE,
+                .max_chain = EW_DEF_MAX_CHAIN,
+                .max_der = EW_DEF_MAX_DER,
+            },
+        },
     };
-    a->txns = ew_malloc(sizeof *a->txns);
-    if (!a->txns) {
-        free(a);
-        return NULL;
-    }
-    ew_txns_init(a->txns);
-    ew_lines_init(&a->lines, a->opt.max_line);
     return a;
-}
-
-static void ew_drop_prefilter(ewdiag_analyzer *a)
-{
-    if (a->prefilter)
-        ew_prefilter_free(a->prefilter);
-    free(a->prefilter);
-    free(a->hits);
-    a->prefilter = NULL;
-    a->hits = NULL;
 }
 
 void ewdiag_analyzer_free(ewdiag_analyzer *a)
 {
     if (!a)
         return;
+    ew_scanner_free(a->scanner);
+    ew_texts_free(a->builtin);
     ew_rules_free(&a->rules);
-    if (a->matcher_ready)
-        ew_matcher_free(&a->matcher);
-    ew_drop_prefilter(a);
-    ew_lines_free(&a->lines);
-    free(a->txns);
     free(a);
 }
 
@@ -122,42 +70,76 @@ size_t ewdiag_analyzer_rule_count(const ewdiag_analyzer *a)
 }
 
 /* Parses a whole decimal number within [min, max]. */
-static int ew_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+static bool ew_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
     if (!s || *s < '0' || *s > '9')
-        return -1;
+        return false;
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
     if (errno || *end || v < min || v > max)
-        return -1;
+        return false;
     *out = v;
-    return 0;
+    return true;
+}
+
+/* Each option's setter; the scanner is built from the scan limits, so
+ * those that change them drop it (scan). */
+typedef void (*ew_setter)(ew_options *o, uint64_t v);
+
+#define EW_SETTER(fn, field, type) \
+    static void fn(ew_options *o, uint64_t v) { o->field = (type)v; }
+EW_SETTER(ew_set_evidence, evidence, size_t)
+EW_SETTER(ew_set_max_line, scan.max_line, size_t)
+EW_SETTER(ew_set_max_depth, max_depth, unsigned)
+EW_SETTER(ew_set_max_entries, max_entries, uint64_t)
+EW_SETTER(ew_set_max_bytes, max_bytes, uint64_t)
+EW_SETTER(ew_set_max_ratio, max_ratio, uint64_t)
+EW_SETTER(ew_set_match_limit, scan.match_limit, uint32_t)
+EW_SETTER(ew_set_depth_limit, scan.depth_limit, uint32_t)
+EW_SETTER(ew_set_max_handshakes, max_handshakes, size_t)
+EW_SETTER(ew_set_threads, threads, unsigned)
+EW_SETTER(ew_set_max_flows, scan.capture.max_flows, size_t)
+EW_SETTER(ew_set_max_flow_bytes, scan.capture.max_flow_bytes, size_t)
+EW_SETTER(ew_set_max_handshake, scan.capture.max_handshake, size_t)
+EW_SETTER(ew_set_max_chain, scan.capture.max_chain, size_t)
+EW_SETTER(ew_set_max_der, scan.capture.max_der, size_t)
+
+static void ew_set_attach_window(ew_options *o, uint64_t v)
+{
+    o->window_us = (int64_t)v * EW_US_PER_S;
+}
+
+static void ew_set_capture_window(ew_options *o, uint64_t v)
+{
+    o->capture_window_us = (int64_t)v * EW_US_PER_S;
 }
 
 typedef struct ew_optdef {
     const char *name;
     uint64_t min, max;
+    ew_setter set;
+    bool scan; /* a scan limit */
 } ew_optdef;
 
 static const ew_optdef ew_optdefs[] = {
-    {"evidence", 0, EW_MAX_EVIDENCE},
-    {"max-line", 64, UINT64_C(1) << 30},
-    {"max-depth", 0, 64},
-    {"max-entries", 1, UINT64_C(1) << 32},
-    {"max-bytes", 1, UINT64_MAX},
-    {"max-ratio", 2, UINT64_C(1) << 32},
-    {"attach-window", 0, 86400},
-    {"match-limit", 1, UINT32_MAX},
-    {"depth-limit", 1, UINT32_MAX},
-    {"max-handshakes", 0, UINT64_C(1) << 28},
-    {"threads", 1, EW_MAX_THREADS},
-    {"capture-window", 0, 86400},
-    {"max-flows", 1, UINT64_C(1) << 24},
-    {"max-flow-bytes", 1024, UINT64_C(1) << 30},
-    {"max-handshake", 1024, UINT64_C(1) << 24},
-    {"max-chain", 1, EW_MAX_CHAIN_HARD},
-    {"max-der", 256, UINT64_C(1) << 24},
+    {"evidence", 0, EW_MAX_EVIDENCE, ew_set_evidence, false},
+    {"max-line", 64, UINT64_C(1) << 30, ew_set_max_line, true},
+    {"max-depth", 0, 64, ew_set_max_depth, false},
+    {"max-entries", 1, UINT64_C(1) << 32, ew_set_max_entries, false},
+    {"max-bytes", 1, UINT64_MAX, ew_set_max_bytes, false},
+    {"max-ratio", 2, UINT64_C(1) << 32, ew_set_max_ratio, false},
+    {"attach-window", 0, 86400, ew_set_attach_window, false},
+    {"match-limit", 1, UINT32_MAX, ew_set_match_limit, true},
+    {"depth-limit", 1, UINT32_MAX, ew_set_depth_limit, true},
+    {"max-handshakes", 0, UINT64_C(1) << 28, ew_set_max_handshakes, false},
+    {"threads", 1, EW_MAX_THREADS, ew_set_threads, false},
+    {"capture-window", 0, 86400, ew_set_capture_window, false},
+    {"max-flows", 1, UINT64_C(1) << 24, ew_set_max_flows, true},
+    {"max-flow-bytes", 1024, UINT64_C(1) << 30, ew_set_max_flow_bytes, true},
+    {"max-handshake", 1024, UINT64_C(1) << 24, ew_set_max_handshake, true},
+    {"max-chain", 1, EW_MAX_CHAIN_HARD, ew_set_max_chain, true},
+    {"max-der", 256, UINT64_C(1) << 24, ew_set_max_der, true},
 };
 
 int ewdiag_analyzer_set_option(ewdiag_analyzer *a, const char *key, const char *value)
@@ -171,54 +153,15 @@ int ewdiag_analyzer_set_option(ewdiag_analyzer *a, const char *key, const char *
     if (!d)
         return ew_err_set(&a->err, EWDIAG_EINVAL, "unknown option '%s'", key);
     uint64_t v;
-    if (ew_parse_u64(value, d->min, d->max, &v) != 0)
+    if (!ew_parse_u64(value, d->min, d->max, &v))
         return ew_err_set(&a->err, EWDIAG_EINVAL,
                           "option '%s': '%s' is not a whole number from %llu to %llu", key,
                           value ? value : "", (unsigned long long)d->min,
                           (unsigned long long)d->max);
-    ew_options *o = &a->opt;
-    if (strcmp(key, "evidence") == 0)
-        o->evidence = (size_t)v;
-    else if (strcmp(key, "max-line") == 0)
-        o->max_line = (size_t)v;
-    else if (strcmp(key, "max-depth") == 0)
-        o->max_depth = (unsigned)v;
-    else if (strcmp(key, "max-entries") == 0)
-        o->max_entries = v;
-    else if (strcmp(key, "max-bytes") == 0)
-        o->max_bytes = v;
-    else if (strcmp(key, "max-ratio") == 0)
-        o->max_ratio = v;
-    else if (strcmp(key, "attach-window") == 0)
-        o->window_us = (int64_t)v * 1000000;
-    else if (strcmp(key, "match-limit") == 0)
-        o->match_limit = (uint32_t)v;
-    else if (strcmp(key, "depth-limit") == 0)
-        o->depth_limit = (uint32_t)v;
-    else if (strcmp(key, "max-handshakes") == 0)
-        o->max_handshakes = (size_t)v;
-    else if (strcmp(key, "threads") == 0)
-        o->threads = (unsigned)v;
-    else if (strcmp(key, "capture-window") == 0)
-        o->capture_window_us = (int64_t)v * 1000000;
-    else if (strcmp(key, "max-flows") == 0)
-        o->capture.max_flows = (size_t)v;
-    else if (strcmp(key, "max-flow-bytes") == 0)
-        o->capture.max_flow_bytes = (size_t)v;
-    else if (strcmp(key, "max-handshake") == 0)
-        o->capture.max_handshake = (size_t)v;
-    else if (strcmp(key, "max-chain") == 0)
-        o->capture.max_chain = (size_t)v;
-    else if (strcmp(key, "max-der") == 0)
-        o->capture.max_der = (size_t)v;
-    if (strcmp(key, "max-line") == 0) {
-        ew_lines_free(&a->lines);
-        ew_lines_init(&a->lines, o->max_line);
-    }
-    /* Limits live in the matcher: rebuild it on next use. */
-    if (a->matcher_ready && (strcmp(key, "match-limit") == 0 || strcmp(key, "depth-limit") == 0)) {
-        ew_matcher_free(&a->matcher);
-        a->matcher_ready = false;
+    d->set(&a->opt, v);
+    if (d->scan) {
+        ew_scanner_free(a->scanner);
+        a->scanner = NULL;
     }
     return EWDIAG_OK;
 }
@@ -228,156 +171,30 @@ int ewdiag_analyzer_load_rules(ewdiag_analyzer *a, const char *path)
     if (!a)
         return EWDIAG_EINVAL;
     ew_err_clear(&a->err);
-    int rc = ew_rules_load(&a->rules, path ? path : EWDIAG_RULES_DIR, &a->err);
-    if (rc == 0)
-        ew_drop_prefilter(a); /* the rule array moved and grew */
-    if (rc == 0 && a->matcher_ready && a->matcher.max_groups < a->rules.max_groups) {
-        ew_matcher_free(&a->matcher);
-        a->matcher_ready = false;
+    int rc = ew_rules_load(&a->rules, path ? path : ewdiag_default_rules_dir(), &a->err);
+    if (rc == 0) {
+        /* Sized for the rules: rebuilt for the new set on next use. */
+        ew_scanner_free(a->scanner);
+        a->scanner = NULL;
     }
     return rc;
 }
 
-static int ew_ready(ewdiag_analyzer *a)
+int ew_analyzer_ready(ewdiag_analyzer *a)
 {
     if (a->rules.n == 0)
         return ew_err_set(&a->err, EWDIAG_EINVAL, "no rules loaded (see ewdiag_analyzer_load_rules)");
-    if (!a->prefilter) {
-        a->prefilter = ew_malloc(sizeof *a->prefilter);
-        if (!a->prefilter || ew_prefilter_build(a->prefilter, &a->rules) != 0) {
-            free(a->prefilter);
-            a->prefilter = NULL;
-            return ew_err_set(&a->err, EWDIAG_ENOMEM, "out of memory");
-        }
-        a->hits = ew_calloc(a->prefilter->nwords, sizeof *a->hits);
-        if (!a->hits) {
-            ew_drop_prefilter(a);
-            return ew_err_set(&a->err, EWDIAG_ENOMEM, "out of memory");
-        }
+    if (!a->rules.texts && !a->builtin) {
+        int rc = ew_texts_builtin(&a->builtin, &a->err);
+        if (rc != 0)
+            return rc;
     }
-    if (a->matcher_ready)
-        return 0;
-    if (ew_matcher_init(&a->matcher, a->rules.max_groups, a->opt.match_limit, a->opt.depth_limit) != 0)
+    if (!a->scanner && !(a->scanner = ew_scanner_new(&a->rules, &a->opt.scan)))
         return ew_err_set(&a->err, EWDIAG_ENOMEM, "out of memory");
-    a->matcher_ready = true;
     return 0;
 }
 
-static bool ew_has_log(const ewdiag_input *in)
+const ew_texts *ew_analyzer_texts(const ewdiag_analyzer *a)
 {
-    for (size_t i = 0; i < in->nentries; i++) {
-        const ewdiag_entry *e = in->entries[i];
-        if ((strcmp(e->role, "log") == 0 || strcmp(e->role, "ats-log") == 0) &&
-            (strcmp(e->status, "scanned") == 0 || e->lines > 0))
-            return true;
-    }
-    return false;
-}
-
-/* Entries that gave anything: read whole, or read in part before failing. */
-static size_t ew_scanned(const ewdiag_input *in)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < in->nentries; i++)
-        n += strcmp(in->entries[i]->status, "scanned") == 0 || in->entries[i]->lines > 0;
-    return n;
-}
-
-/* The first warning about this input: why it failed. */
-static const char *ew_first_warning(const ewdiag_report *r, const ewdiag_input *in)
-{
-    for (size_t i = 0; i < r->nwarnings; i++)
-        if (strcmp(r->warnings[i]->input, in->name) == 0)
-            return r->warnings[i]->message;
-    for (size_t i = 0; i < in->nentries; i++)
-        if (strcmp(in->entries[i]->status, "failed") == 0 && in->entries[i]->reason)
-            return in->entries[i]->reason;
-    return NULL;
-}
-
-/* Sets the input's status and, when nothing could be read, the error. */
-static int ew_conclude(ew_run *run, int walk_rc)
-{
-    ewdiag_analyzer *a = run->a;
-    ewdiag_input *in = run->input;
-    if (walk_rc == EWDIAG_ENOMEM)
-        return walk_rc;
-    if (walk_rc != 0 || (ew_scanned(in) == 0 && in->captures == 0)) {
-        const char *why = walk_rc != 0 ? a->err.msg : ew_first_warning(run->report, in);
-        if (walk_rc != 0 || why) {
-            in->status = EWDIAG_INPUT_FAILED;
-            if (!why)
-                why = "cannot be read";
-            if (!(in->error = ew_strdup(why)))
-                return EWDIAG_ENOMEM;
-            if (walk_rc == 0)
-                ew_err_set(&a->err, EWDIAG_EFORMAT, "%s", why);
-            return walk_rc != 0 ? walk_rc : EWDIAG_EFORMAT;
-        }
-    }
-    in->status = run->failed_part || run->stop ? EWDIAG_INPUT_PARTIAL : EWDIAG_INPUT_ANALYZED;
-    if (!ew_has_log(in) && in->captures == 0 &&
-        ew_report_warn(run->report, in->name, NULL, "no-log", 1,
-                       "%s: no Expressway or traffic server log found in this input", in->name) != 0)
-        return EWDIAG_ENOMEM;
-    return EWDIAG_OK;
-}
-
-static int ew_analyze(ewdiag_analyzer *a, ewdiag_report *r, const char *path,
-                      const ew_origin *origin, const char *name)
-{
-    if (!a || !r || !name)
-        return EWDIAG_EINVAL;
-    ew_err_clear(&a->err);
-    int rc = ew_ready(a);
-    if (rc != 0)
-        return rc;
-    ew_run run;
-    memset(&run, 0, sizeof run);
-    run.a = a;
-    run.report = r;
-    run.input = ew_input_new(name);
-    if (!run.input || ew_report_add_input(r, run.input) != 0) {
-        ew_input_free(run.input);
-        return ew_err_set(&a->err, EWDIAG_ENOMEM, "%s: out of memory", name);
-    }
-    ew_findings_init(&run.findings, run.input->name, a->opt.evidence, a->opt.window_us);
-    int walk_rc = ew_bundle_walk(&run, path, origin);
-    if (walk_rc != EWDIAG_ENOMEM && ew_scan_conclude(&run) != 0)
-        walk_rc = EWDIAG_ENOMEM;
-    rc = ew_conclude(&run, walk_rc);
-    if (ew_findings_flush(&run.findings, r) != 0 && rc == 0)
-        rc = EWDIAG_ENOMEM;
-    ew_findings_free(&run.findings);
-    ew_capture_free(run.capture);
-    ew_inventory_free(&run.inventory);
-    ew_buf_free(&run.name);
-    if (rc == EWDIAG_ENOMEM)
-        ew_err_set(&a->err, rc, "%s: out of memory", name);
-    return rc;
-}
-
-int ewdiag_analyze_path(ewdiag_analyzer *a, ewdiag_report *r, const char *path)
-{
-    if (!path)
-        return EWDIAG_EINVAL;
-    ew_origin in = {0, NULL, NULL}; /* "-": standard input */
-    return ew_analyze(a, r, path, &in, path);
-}
-
-int ewdiag_analyze_fd(ewdiag_analyzer *a, ewdiag_report *r, int fd, const char *name)
-{
-    if (fd < 0)
-        return EWDIAG_EINVAL;
-    ew_origin in = {fd, NULL, NULL};
-    return ew_analyze(a, r, NULL, &in, name ? name : "-");
-}
-
-int ewdiag_analyze_read(ewdiag_analyzer *a, ewdiag_report *r, ewdiag_read_fn fn, void *ctx,
-                        const char *name)
-{
-    if (!fn)
-        return EWDIAG_EINVAL;
-    ew_origin in = {-1, fn, ctx};
-    return ew_analyze(a, r, NULL, &in, name ? name : "-");
+    return a->rules.texts ? a->rules.texts : a->builtin;
 }

@@ -27,10 +27,16 @@ int ew_grow(void *pp, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
+static int ew_buf_fail(ew_buf *b)
+{
+    b->failed = true;
+    return EWDIAG_ENOMEM;
+}
+
 int ew_buf_reserve(ew_buf *b, size_t extra)
 {
     if (extra > SIZE_MAX - b->len - 1)
-        return EWDIAG_ENOMEM;
+        return ew_buf_fail(b);
     size_t need = b->len + extra + 1;
     if (need <= b->cap)
         return 0;
@@ -39,7 +45,7 @@ int ew_buf_reserve(ew_buf *b, size_t extra)
         ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
     char *np = ew_realloc(b->p, ncap);
     if (!np)
-        return EWDIAG_ENOMEM;
+        return ew_buf_fail(b);
     b->p = np;
     b->cap = ncap;
     return 0;
@@ -97,6 +103,7 @@ void ew_buf_free(ew_buf *b)
     free(b->p);
     b->p = NULL;
     b->len = b->cap = 0;
+    b->failed = false;
 }
 
 char *ew_buf_take(ew_buf *b)
@@ -107,5 +114,6 @@ char *ew_buf_take(ew_buf *b)
     char *p = b->p;
     b->p = NULL;
     b->len = b->cap = 0;
+    b->failed = false;
     return p;
 }

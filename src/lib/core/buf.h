@@ -2,18 +2,23 @@
 #ifndef EW_BUF_H
 #define EW_BUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/ew.h"
 
-/* A growable byte buffer, always NUL-terminated when p is not NULL. */
+/* A growable byte buffer, always NUL-terminated when p is not NULL. A
+ * failure to grow is remembered (failed) until ew_buf_free(), so that a
+ * text built in many steps can be checked once. */
 typedef struct ew_buf {
     char *p;
     size_t len;
     size_t cap;
+    bool failed;
 } ew_buf;
 
-/* Each returns 0, or EWDIAG_ENOMEM with the buffer as it was. */
+/* Each returns 0, or EWDIAG_ENOMEM with the buffer as it was (and failed
+ * set). */
 int ew_buf_reserve(ew_buf *b, size_t extra);
 int ew_buf_append(ew_buf *b, const void *p, size_t n);
 int ew_buf_puts(ew_buf *b, const char *s);

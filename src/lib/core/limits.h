@@ -17,8 +17,6 @@
 #define EW_DEF_MAX_BYTES (UINT64_C(64) << 30)
 /* option "max-ratio": decompressed/compressed bytes before an input is a bomb */
 #define EW_DEF_MAX_RATIO 1000
-/* the ratio is judged only past this many decompressed bytes */
-#define EW_RATIO_MIN_BYTES (UINT64_C(64) << 20)
 /* option "attach-window": seconds between a failure and what is attached to it */
 #define EW_DEF_ATTACH_WINDOW_S 5
 /* options "match-limit" and "depth-limit": PCRE2 limits per line */
@@ -55,8 +53,5 @@
 #define EW_MAX_PORTS 16         /* distinct destination ports per finding */
 #define EW_MAX_URLS 8           /* distinct request URLs per finding */
 #define EW_TXN_SLOTS 4096       /* transactions remembered per log (direct-mapped) */
-#define EW_READ_BLOCK (256u * 1024u) /* bytes asked of the archive reader at once */
-#define EW_PROGRESS_STEP (UINT64_C(4) << 20) /* bytes between progress calls */
-#define EW_MAX_DUMP_LINE 4096   /* longest xstat/xconf line read */
 
 #endif /* EW_LIMITS_H */

@@ -107,11 +107,7 @@ unsigned ewdiag_finding_tls_port(const ewdiag_finding *f)
 
 const char *ewdiag_finding_tls_version(const ewdiag_finding *f)
 {
-    static const char *const names[] = {"SSL 3.0", "TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3"};
-    unsigned v = f->tls.version;
-    if (!ew_matched(f) || v < 0x0300 || v > 0x0304)
-        return "";
-    return names[v - 0x0300];
+    return ew_matched(f) ? f->tls.version_name : "";
 }
 
 const char *ewdiag_finding_tls_cipher(const ewdiag_finding *f)

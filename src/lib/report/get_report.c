@@ -97,14 +97,14 @@ const ewdiag_tls_server *ewdiag_input_tls_server(const ewdiag_input *in, size_t 
 }
 
 const char *ewdiag_entry_path(const ewdiag_entry *e) { return e->path; }
-const char *ewdiag_entry_role(const ewdiag_entry *e) { return e->role; }
+const char *ewdiag_entry_role(const ewdiag_entry *e) { return ew_role_name(e->role); }
 uint64_t ewdiag_entry_size(const ewdiag_entry *e) { return e->size; }
-const char *ewdiag_entry_status(const ewdiag_entry *e) { return e->status; }
+const char *ewdiag_entry_status(const ewdiag_entry *e) { return ew_entry_status_name(e->status); }
 const char *ewdiag_entry_reason(const ewdiag_entry *e) { return ew_str(e->reason); }
 uint64_t ewdiag_entry_lines(const ewdiag_entry *e) { return e->lines; }
 
 const char *ewdiag_warning_input(const ewdiag_warning *w) { return w->input; }
 const char *ewdiag_warning_entry(const ewdiag_warning *w) { return ew_str(w->entry); }
-const char *ewdiag_warning_code(const ewdiag_warning *w) { return w->code; }
+const char *ewdiag_warning_code(const ewdiag_warning *w) { return ew_warn_code_name(w->code); }
 const char *ewdiag_warning_message(const ewdiag_warning *w) { return w->message; }
 uint64_t ewdiag_warning_count(const ewdiag_warning *w) { return w->count; }

@@ -17,6 +17,7 @@ typedef struct ew_html {
 } ew_html;
 
 void ew_html_put(ew_html *h, const char *s);
+void ew_html_write(ew_html *h, const void *p, size_t n);
 void ew_html_printf(ew_html *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Text from the input, escaped for an element or a quoted attribute:
  * markup characters as entities, bytes that are not UTF-8 and characters

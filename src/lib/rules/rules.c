@@ -481,6 +481,13 @@ static int ew_load_file(ew_ruleset *staged, const ew_ruleset *existing, const ch
     if (!o)
         return ew_err_set(err, EWDIAG_EFORMAT, "%s:%d:%d: invalid JSON: %s", file, je.line,
                           je.column, je.text);
+    if (ew_texts_is_catalog(o)) {
+        int rc = staged->texts ? ew_err_set(err, EWDIAG_EFORMAT,
+                                            "%s: a second explanation catalog in one rule set", file)
+                               : ew_texts_parse(&staged->texts, o, file, err);
+        json_decref(o);
+        return rc;
+    }
     ew_loadctx c = {file, NULL, err};
     ew_rule r;
     memset(&r, 0, sizeof r);
@@ -540,6 +547,12 @@ int ew_rules_load(ew_ruleset *rs, const char *path, ew_err *err)
         rc = ew_err_set(err, EWDIAG_ENOMEM, "%s: out of memory", path);
     for (size_t i = 0; rc == 0 && i < staged.n; i++)
         (void)ew_push_rule(rs, &staged.rules[i]);
+    if (rc == 0 && staged.texts) {
+        /* The catalog loaded last is the one used. */
+        ew_texts_free(rs->texts);
+        rs->texts = staged.texts;
+        staged.texts = NULL;
+    }
     ew_rules_free(&staged);
     return rc;
 }
@@ -549,5 +562,6 @@ void ew_rules_free(ew_ruleset *rs)
     for (size_t i = 0; i < rs->n; i++)
         ew_rule_clear(&rs->rules[i]);
     free(rs->rules);
+    ew_texts_free(rs->texts);
     memset(rs, 0, sizeof *rs);
 }

@@ -6,6 +6,7 @@
 #include <pcre2.h>
 
 #include "core/ew.h"
+#include "rules/texts.h"
 
 typedef enum ew_rule_kind {
     EW_RULE_FINDING,
@@ -88,11 +89,13 @@ typedef struct ew_ruleset {
     size_t n;
     size_t cap;
     uint32_t max_groups; /* most capture groups of any rule */
+    ew_texts *texts;     /* the explanation catalog a rule file gave; NULL: none */
 } ew_ruleset;
 
 /*
  * Loads a rule file, or every *.json file of a directory in name order,
- * and appends the rules to rs. All or nothing: on error rs is as before and
+ * and appends the rules to rs; a file holding an explanation catalog
+ * ({"explanations": [...]}) replaces rs's catalog. All or nothing: on error rs is as before and
  * err names the file, the rule and the place.
  */
 int ew_rules_load(ew_ruleset *rs, const char *path, ew_err *err);

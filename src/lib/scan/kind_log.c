@@ -1,13 +1,18 @@
-/* logscan.c - log lines -> events: the line prefix, the literal prefilter,
- * the rule's pattern, then the event goes to the findings. */
-#include "scan/scan.h"
-#include "core/timestamp.h"
+/* kind_log.c - the log kinds (Expressway's loggingsnapshot, Apache Traffic
+ * Server's diags.log and error.log): lines -> events. The line prefix, the
+ * literal prefilter, the rule's pattern; then the event goes to the sink,
+ * and the Txn-id lines join requests to their responses. */
+#include "scan/scan_int.h"
 
 #include <time.h>
+
+#include "core/timestamp.h"
 
 /* ATS logs name no program: their lines are the traffic server's. */
 #define EW_ATS_PROGRAM "traffic_server"
 #define EW_PORT_MAX 65535
+/* An error response is a status code from this value up. */
+#define EW_HTTP_ERROR_MIN 500
 
 /* The prefix of a line: "<ISO time> <host> <program>[<pid>]: ..." or, in
  * ATS logs, "[Mon DD hh:mm:ss.mmm] ...". Only spans; the time is parsed
@@ -76,7 +81,7 @@ static void ew_parse_prefix(const char *line, size_t len, ew_prefix *px)
     }
 }
 
-static int64_t ew_line_time(ew_scan *s, const ew_prefix *px)
+static int64_t ew_line_time(ew_entry_scan *s, const ew_prefix *px)
 {
     int64_t us = 0;
     size_t used;
@@ -119,7 +124,7 @@ static int ew_transaction(ew_scan *s, const ew_event *ev)
 {
     const ew_rule *r = ev->rule;
     const ew_matcher *m = ev->m;
-    ew_txns *t = s->run->a->txns;
+    ew_txns *t = s->sc->txns;
     ew_span id = ew_match_field(m, r, EW_F_TXN);
     ew_span status = ew_match_field(m, r, EW_F_STATUS);
     if (status.n) {
@@ -127,8 +132,10 @@ static int ew_transaction(ew_scan *s, const ew_event *ev)
         if (!x)
             return 0;
         int rc = 0;
-        if (ew_span_uint(status, UINT16_MAX) >= 500)
-            rc = ew_findings_failed_request(&s->run->findings, ev->node, ev->ts, x, ev->line);
+        if (ew_span_uint(status, UINT16_MAX) >= EW_HTTP_ERROR_MIN) {
+            ew_failed_request req = {ev->node, ev->ts, x, ev->line};
+            rc = s->sink.failed_request(s->sink.ctx, &req);
+        }
         ew_txns_drop(x);
         return rc;
     }
@@ -156,55 +163,119 @@ static int ew_dispatch(ew_scan *s, const ew_event *ev)
     case EW_RULE_FINDING:
         /* The node a finding's line names is a node of the input, whatever
          * the file was called. */
-        if (!ew_input_node(s->run->input, ev->node.p, ev->node.n))
+        if (!ew_nodes_get(&s->res.nodes, ev->node.p, ev->node.n))
             return EWDIAG_ENOMEM;
-        return ew_findings_event(&s->run->findings, ev);
-    case EW_RULE_EVIDENCE: return ew_findings_attach(&s->run->findings, ev);
+        return s->sink.event(s->sink.ctx, ev);
+    case EW_RULE_EVIDENCE: return s->sink.evidence(s->sink.ctx, ev);
     case EW_RULE_TRANSACTION: return ew_transaction(s, ev);
     }
     return 0;
 }
 
-int ew_logscan_line(void *ctx, const char *line, size_t len, unsigned flags)
+static int ew_log_line(void *ctx, const char *line, size_t len, unsigned flags)
 {
     ew_scan *s = ctx;
-    s->lines++;
+    ew_entry_scan *c = &s->cur;
+    ew_scanner *a = s->sc;
+    c->lines++;
     /* Continuation lines belong to a record before them (an HTTP or SIP
      * message body): quoted text there is not an event. */
     if (flags & EW_LINE_CONTINUATION) {
-        s->continuation++;
+        c->continuation++;
         return 0;
     }
-    ewdiag_analyzer *a = s->run->a;
     /* Most lines hold no rule's literal: one pass says so. */
-    memset(a->hits, 0, a->prefilter->nwords * sizeof *a->hits);
-    if (!ew_prefilter_scan(a->prefilter, line, len, a->hits))
+    memset(a->hits, 0, a->prefilter.nwords * sizeof *a->hits);
+    if (!ew_prefilter_scan(&a->prefilter, line, len, a->hits))
         return 0;
     ew_prefix px;
     bool parsed = false;
     ew_event ev = {0};
-    for (size_t i = 0; i < a->rules.n; i++) {
-        const ew_rule *r = &a->rules.rules[i];
+    for (size_t i = 0; i < a->rules->n; i++) {
+        const ew_rule *r = &a->rules->rules[i];
         if (!ew_hit(a->hits, i))
             continue;
         if (!parsed) {
             ew_parse_prefix(line, len, &px);
             parsed = true;
-            ev.node = px.host.n ? px.host : s->default_node;
+            ev.node = px.host.n ? px.host : c->default_node;
             ev.pid = px.pid;
             ev.line = ew_span_make(line, len);
             ev.m = &a->matcher;
-            ev.ts = px.time.n ? ew_line_time(s, &px) : 0;
+            ev.ts = px.time.n ? ew_line_time(c, &px) : 0;
         }
         if (px.program.n && !ew_span_eq(px.program, r->program))
             continue;
         if (ew_match(&a->matcher, r, line, len) != EW_MATCH_FOUND)
             continue;
         ev.rule = r;
-        if (ew_dispatch(s, &ev) != 0) {
-            s->err = EWDIAG_ENOMEM;
-            return EWDIAG_ENOMEM;
+        int rc = ew_dispatch(s, &ev);
+        if (rc != 0) {
+            c->err = rc;
+            return rc;
         }
     }
     return 0;
 }
+
+/* Whether the first line of buf starts with a time as log lines do: a file
+ * named otherwise (a renamed log in a repacked bundle) is read all the same. */
+static bool ew_looks_like_log(const char *buf, size_t n)
+{
+    const char *nl = memchr(buf, '\n', n);
+    size_t len = nl ? (size_t)(nl - buf) : n;
+    int64_t us;
+    size_t used;
+    return ew_ts_parse_iso(buf, len, &us, &used) || ew_ts_parse_ats(buf, len, 0, &us, &used) ||
+           ew_ts_parse_ats_compact(buf, len, &us, &used);
+}
+
+static bool ew_is_log_name(const char *base)
+{
+    return ew_name_has_prefix(base, "loggingsnapshot_");
+}
+
+static bool ew_is_ats_log_name(const char *base)
+{
+    return ew_name_has_prefix(base, "diags.log") || ew_name_has_prefix(base, "error.log");
+}
+
+static int ew_log_begin(void *ctx, const ew_entry_meta *m, ew_entry *e)
+{
+    ew_scan *s = ctx;
+    EW_UNUSED(e);
+    /* Txn-ids are a log's own: they restart with the traffic server. */
+    ew_txns_reset(s->sc->txns);
+    return ew_scan_begin_lines(s, m);
+}
+
+static int ew_log_feed(void *ctx, const char *buf, size_t n)
+{
+    ew_scan *s = ctx;
+    int rc = ew_lines_feed(&s->sc->lines, buf, n, ew_log_line, s);
+    return rc < 0 ? rc : 0;
+}
+
+static int ew_log_end(void *ctx, ew_entry *e, const char *read_error)
+{
+    return ew_scan_end_lines(ctx, ew_log_line, e, read_error);
+}
+
+const ew_kind ew_kind_log = {
+    .role = EW_ROLE_LOG,
+    .mode = EW_KIND_PUSH,
+    .match = ew_is_log_name,
+    .sniff = ew_looks_like_log,
+    .begin = ew_log_begin,
+    .feed = ew_log_feed,
+    .end = ew_log_end,
+};
+
+const ew_kind ew_kind_ats_log = {
+    .role = EW_ROLE_ATS_LOG,
+    .mode = EW_KIND_PUSH,
+    .match = ew_is_ats_log_name,
+    .begin = ew_log_begin,
+    .feed = ew_log_feed,
+    .end = ew_log_end,
+};

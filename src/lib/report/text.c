@@ -15,6 +15,7 @@
 typedef struct ew_out {
     FILE *f;
     bool color;
+    bool *failed; /* set when a text could not be built: out of memory */
 } ew_out;
 
 static const char *ew_sev_color(ewdiag_severity s)
@@ -31,7 +32,7 @@ static const char *ew_sev_color(ewdiag_severity s)
 /* Writes s for a terminal: bytes that are not UTF-8 become U+FFFD, control
  * characters (C0, DEL, C1) '?', so that what a log line or an entry name
  * holds can neither move the cursor nor change colours. Into b when b is
- * not NULL (appended), else to f. Returns -1 when out of memory. */
+ * not NULL (appended), else to f. Returns EWDIAG_ENOMEM when out of memory. */
 static int ew_safe_put(FILE *f, ew_buf *b, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -42,7 +43,7 @@ static int ew_safe_put(FILE *f, ew_buf *b, const char *s)
             run++;
         if (run > i) {
             if (b ? ew_buf_append(b, p + i, run - i) != 0 : fwrite(p + i, 1, run - i, f) != run - i)
-                return b ? -1 : 0;
+                return b ? EWDIAG_ENOMEM : 0;
             i = run;
             continue;
         }
@@ -52,7 +53,7 @@ static int ew_safe_put(FILE *f, ew_buf *b, const char *s)
                                                                                     : NULL;
         if (b ? (put ? ew_buf_puts(b, put) : ew_buf_append(b, p + i, len)) != 0
               : (put ? fputs(put, f) : (int)fwrite(p + i, 1, len, f)) < 0)
-            return b ? -1 : 0;
+            return b ? EWDIAG_ENOMEM : 0;
         i += len ? len : 1;
     }
     return 0;
@@ -67,6 +68,8 @@ static void ew_bold(const ew_out *o, const char *s)
         fputs(EW_ANSI_BOLD, o->f);
     if (nl) {
         char *head = ew_strndup(s, n - 1);
+        if (!head)
+            *o->failed = true;
         ew_safe_put(o->f, NULL, head ? head : "");
         free(head);
     } else {
@@ -92,7 +95,7 @@ static void ew_wrap(const ew_out *o, size_t col, size_t indent, const char *text
     ew_buf clean = {0};
     if (ew_safe_put(NULL, &clean, text) != 0) {
         ew_buf_free(&clean);
-        fputs("(out of memory)\n", o->f);
+        *o->failed = true;
         return;
     }
     const char *p = clean.p ? clean.p : "";
@@ -121,7 +124,7 @@ static void ew_wrap(const ew_out *o, size_t col, size_t indent, const char *text
     }
 }
 
-static void ew_field(const ew_out *o, const char *label, const char *text)
+static void ew_put_field(const ew_out *o, const char *label, const char *text)
 {
     int n = fprintf(o->f, "%*s%s", EW_INDENT, "", label);
     ew_wrap(o, n > 0 ? (size_t)n : 0, EW_INDENT + 2, text);
@@ -167,7 +170,7 @@ static void ew_details(const ew_out *o, const ewdiag_finding *f)
                           f->enforced ? "connection refused (Action=Terminate)"
                                       : "logged only, not enforced (Action=Continue)");
         if (b.p)
-            ew_field(o, "Error: ", b.p);
+            ew_put_field(o, "Error: ", b.p);
     }
     if (f->nvariants > 1) {
         ew_buf_clear(&b);
@@ -179,23 +182,24 @@ static void ew_details(const ew_out *o, const ewdiag_finding *f)
             ew_buf_printf(&b, " x%llu", (unsigned long long)v->count);
         }
         if (b.p)
-            ew_field(o, "Seen: ", b.p);
+            ew_put_field(o, "Seen: ", b.p);
     }
     if (f->nports || f->nurls) {
         ew_buf_clear(&b);
         for (size_t i = 0; i < f->nports; i++)
             ew_buf_printf(&b, "%s%u", i ? ", " : "", f->ports[i]);
         if (f->nports)
-            ew_field(o, "Ports: ", b.p ? b.p : "");
+            ew_put_field(o, "Ports: ", b.p ? b.p : "");
         for (size_t i = 0; i < f->nurls; i++) {
             ew_buf_clear(&b);
             ew_buf_printf(&b, "%s", f->urls[i].url);
             if (f->urls[i].mra)
                 ew_buf_printf(&b, " (MRA target %s)", f->urls[i].mra);
             if (b.p)
-                ew_field(o, "Request: ", b.p);
+                ew_put_field(o, "Request: ", b.p);
         }
     }
+    *o->failed |= b.failed;
     ew_buf_free(&b);
 }
 
@@ -220,7 +224,7 @@ static void ew_cert_line(ew_buf *b, const ew_cert_info *c)
 static bool ew_has_capture_entry(const ewdiag_input *in)
 {
     for (size_t i = 0; in && i < in->nentries; i++)
-        if (strcmp(in->entries[i]->role, "capture") == 0)
+        if (in->entries[i]->role == EW_ROLE_CAPTURE)
             return true;
     return false;
 }
@@ -232,15 +236,15 @@ static void ew_capture_view(const ew_out *o, const ewdiag_input *in, const ewdia
     ew_buf_clear(b);
     if (t->match == EW_CAPTURE_NONE) {
         if (ew_has_capture_entry(in))
-            ew_field(o, "Capture: ", "none could be read in this input (the warnings say why)");
+            ew_put_field(o, "Capture: ", "none could be read in this input (the warnings say why)");
         else
-            ew_field(o, "Capture: ", "none in this input (tick tcpdump in diagnostic logging to "
+            ew_put_field(o, "Capture: ", "none in this input (tick tcpdump in diagnostic logging to "
                                      "see the certificate each server presented)");
         return;
     }
     if (t->match == EW_CAPTURE_NO_HS) {
         ew_buf_printf(b, "no TLS handshake to %s near these failures", *f->address ? f->address : f->server);
-        ew_field(o, "Capture: ", b->p);
+        ew_put_field(o, "Capture: ", b->p);
         return;
     }
     char ts[EW_TS_BUFSZ], ver[EW_TLS_NAME_MAX], cip[EW_TLS_NAME_MAX];
@@ -254,18 +258,18 @@ static void ew_capture_view(const ew_out *o, const ewdiag_input *in, const ewdia
     if (t->alert >= 0)
         ew_buf_printf(b, "; %s alert %s (%d)", t->alert_by_client ? "client" : "server",
                       ew_alert_name(t->alert), t->alert);
-    ew_field(o, "Capture: ", b->p);
+    ew_put_field(o, "Capture: ", b->p);
     if (t->chain) {
         for (size_t i = 0; i < t->chain->ncerts; i++) {
             ew_buf_clear(b);
             ew_cert_line(b, &t->chain->certs[i]);
-            ew_field(o, i ? "  then: " : (t->chain_earlier ? "Certificate (earlier): " : "Certificate: "),
+            ew_put_field(o, i ? "  then: " : (t->chain_earlier ? "Certificate (earlier): " : "Certificate: "),
                      b->p);
         }
         if (t->chain->error) {
             ew_buf_clear(b);
             ew_buf_printf(b, "unreadable: %s", t->chain->error);
-            ew_field(o, t->chain->ncerts ? "  then: "
+            ew_put_field(o, t->chain->ncerts ? "  then: "
                                          : (t->chain_earlier ? "Certificate (earlier): " : "Certificate: "),
                      b->p);
         }
@@ -277,7 +281,7 @@ static void ew_capture_view(const ew_out *o, const ewdiag_input *in, const ewdia
         else
             ew_buf_printf(b, "%s at depth %d (%s)", t->verdict.error_text, t->verdict.error_depth,
                           ew_basename(t->trust_path));
-        ew_field(o, "Trust: ", b->p);
+        ew_put_field(o, "Trust: ", b->p);
     }
 }
 
@@ -326,14 +330,15 @@ static void ew_finding(const ew_out *o, const ewdiag_input *in, const ewdiag_fin
     ew_list(o, "Why:", f->explanations, f->nexplanations, false);
     ew_list(o, "Fix:", f->actions, f->nactions, true);
     if (f->workaround && *f->workaround)
-        ew_field(o, "Workaround: ", f->workaround);
+        ew_put_field(o, "Workaround: ", f->workaround);
     if (f->ndefects) {
         ew_buf_clear(&b);
         for (size_t i = 0; i < f->ndefects; i++)
             ew_buf_printf(&b, "%s%s", i ? ", " : "", f->defects[i]);
         if (b.p)
-            ew_field(o, "Defects: ", b.p);
+            ew_put_field(o, "Defects: ", b.p);
     }
+    *o->failed |= b.failed;
     ew_buf_free(&b);
     ew_lines_of(o, "Evidence", &f->evidence, f->count);
     ew_lines_of(o, "Related lines", &f->related, 0);
@@ -343,19 +348,19 @@ static void ew_entries_summary(const ew_out *o, const ewdiag_input *in, bool all
 {
     size_t scanned = 0, skipped = 0, failed = 0;
     for (size_t i = 0; i < in->nentries; i++) {
-        const char *st = in->entries[i]->status;
-        scanned += strcmp(st, "scanned") == 0;
-        skipped += strcmp(st, "skipped") == 0;
-        failed += strcmp(st, "failed") == 0;
+        ew_entry_status st = in->entries[i]->status;
+        scanned += st == EW_ENTRY_SCANNED;
+        skipped += st == EW_ENTRY_SKIPPED;
+        failed += st == EW_ENTRY_FAILED;
     }
     fprintf(o->f, "  %zu entr%s: %zu scanned, %zu skipped, %zu failed; %llu bytes read\n",
             in->nentries, in->nentries == 1 ? "y" : "ies", scanned, skipped, failed,
             (unsigned long long)in->bytes);
     for (size_t i = 0; i < in->nentries; i++) {
         const ewdiag_entry *e = in->entries[i];
-        if (!all && strcmp(e->status, "failed") != 0)
+        if (!all && e->status != EW_ENTRY_FAILED)
             continue;
-        fprintf(o->f, "    %-7s %-11s ", e->status, e->role);
+        fprintf(o->f, "    %-7s %-11s ", ew_entry_status_name(e->status), ew_role_name(e->role));
         ew_puts(o, e->path);
         fputc('\n', o->f);
         if (e->reason) {
@@ -395,6 +400,7 @@ static void ew_servers(const ew_out *o, const ewdiag_input *in)
             ew_wrap(o, 6, 8, b.p);
         }
     }
+    *o->failed |= b.failed;
     ew_buf_free(&b);
 }
 
@@ -488,12 +494,14 @@ static void ew_cluster(const ew_out *o, const ewdiag_report *r)
         ew_wrap(o, EW_WIDTH / 2, 6, b.p ? b.p : "");
     }
     free(done);
+    *o->failed |= b.failed;
     ew_buf_free(&b);
 }
 
 int ew_report_write_text(const ewdiag_report *r, FILE *f, unsigned flags)
 {
-    ew_out o = {f, (flags & EWDIAG_WRITE_COLOR) != 0};
+    bool failed = false;
+    ew_out o = {f, (flags & EWDIAG_WRITE_COLOR) != 0, &failed};
     size_t counts[EWDIAG_SEV_CRITICAL + 1] = {0};
     for (size_t i = 0; i < r->nfindings; i++)
         counts[r->findings[i]->severity]++;
@@ -525,5 +533,5 @@ int ew_report_write_text(const ewdiag_report *r, FILE *f, unsigned flags)
             ew_wrap(&o, (size_t)n, 4, w->message);
         }
     }
-    return 0;
+    return failed ? EWDIAG_ENOMEM : 0;
 }

@@ -1,6 +1,7 @@
-/* dumps.c - the few facts ewdiag takes from xstat and xconf dumps: the
- * software version, and whether origin verification is switched off. */
-#include "scan/scan.h"
+/* kind_dump.c - the xstat and xconf dump kinds: the few facts ewdiag takes
+ * from them, the software version and whether origin verification is
+ * switched off. */
+#include "scan/scan_int.h"
 
 #include <ctype.h>
 
@@ -16,7 +17,7 @@ static int ew_set_once(char **slot, const char *v, size_t n)
     if (*slot)
         return 0;
     *slot = ew_strndup(v, n);
-    return *slot ? 0 : -1;
+    return *slot ? 0 : EWDIAG_ENOMEM;
 }
 
 /* "X14.2.1" after the word Version, within a short distance. */
@@ -61,25 +62,66 @@ static bool ew_find_verify(const char *line, size_t len, ew_span *out)
     return true;
 }
 
-int ew_dumpscan_line(void *ctx, const char *line, size_t len, unsigned flags)
+static int ew_dump_line(void *ctx, const char *line, size_t len, unsigned flags)
 {
     ew_scan *s = ctx;
-    s->lines++;
-    ew_node *node = ew_input_node(s->run->input, s->default_node.p, s->default_node.n);
-    if (!node) {
-        s->err = EWDIAG_ENOMEM;
-        return EWDIAG_ENOMEM;
-    }
-    ew_span v;
-    int rc = 0;
-    if (s->role == EW_ROLE_XSTAT && !node->version && ew_find_version(line, len, &v))
-        rc = ew_set_once(&node->version, v.p, v.n);
-    else if (s->role == EW_ROLE_XCONF && ew_find_verify(line, len, &v))
-        rc = ew_set_once(&node->verify_origin, v.p, v.n);
-    if (rc != 0) {
-        s->err = EWDIAG_ENOMEM;
-        return EWDIAG_ENOMEM;
-    }
+    ew_entry_scan *c = &s->cur;
     EW_UNUSED(flags);
-    return 0;
+    c->lines++;
+    ew_node *node = ew_nodes_get(&s->res.nodes, c->default_node.p, c->default_node.n);
+    ew_span v;
+    int rc = node ? 0 : EWDIAG_ENOMEM;
+    if (rc == 0 && c->role == EW_ROLE_XSTAT && !node->version && ew_find_version(line, len, &v))
+        rc = ew_set_once(&node->version, v.p, v.n);
+    else if (rc == 0 && c->role == EW_ROLE_XCONF && ew_find_verify(line, len, &v))
+        rc = ew_set_once(&node->verify_origin, v.p, v.n);
+    if (rc != 0)
+        c->err = rc;
+    return rc;
 }
+
+static int ew_dump_begin(void *ctx, const ew_entry_meta *m, ew_entry *e)
+{
+    EW_UNUSED(e);
+    return ew_scan_begin_lines(ctx, m);
+}
+
+static int ew_dump_feed(void *ctx, const char *buf, size_t n)
+{
+    ew_scan *s = ctx;
+    int rc = ew_lines_feed(&s->sc->lines, buf, n, ew_dump_line, s);
+    return rc < 0 ? rc : 0;
+}
+
+static int ew_dump_end(void *ctx, ew_entry *e, const char *read_error)
+{
+    return ew_scan_end_lines(ctx, ew_dump_line, e, read_error);
+}
+
+static bool ew_is_xconf_name(const char *base)
+{
+    return ew_name_has_prefix(base, "xconf_dump_");
+}
+
+static bool ew_is_xstat_name(const char *base)
+{
+    return ew_name_has_prefix(base, "xstat_dump_");
+}
+
+const ew_kind ew_kind_xconf = {
+    .role = EW_ROLE_XCONF,
+    .mode = EW_KIND_PUSH,
+    .match = ew_is_xconf_name,
+    .begin = ew_dump_begin,
+    .feed = ew_dump_feed,
+    .end = ew_dump_end,
+};
+
+const ew_kind ew_kind_xstat = {
+    .role = EW_ROLE_XSTAT,
+    .mode = EW_KIND_PUSH,
+    .match = ew_is_xstat_name,
+    .begin = ew_dump_begin,
+    .feed = ew_dump_feed,
+    .end = ew_dump_end,
+};

@@ -1,0 +1,81 @@
+/* analysis.c - the analysis of one input, and the sink the scan stage
+ * feeds. */
+#include "analysis/analysis.h"
+
+#include <stdlib.h>
+
+static int ew_on_event(void *ctx, const ew_event *ev)
+{
+    ew_analysis *a = ctx;
+    return ew_groups_event(&a->groups, ev);
+}
+
+static int ew_on_evidence(void *ctx, const ew_event *ev)
+{
+    ew_analysis *a = ctx;
+    return ew_groups_attach(&a->groups, ev);
+}
+
+static int ew_on_failed_request(void *ctx, const ew_failed_request *r)
+{
+    ew_analysis *a = ctx;
+    return ew_groups_failed_request(&a->groups, r);
+}
+
+static int ew_on_capture_file(void *ctx, const char *entry)
+{
+    ew_analysis *a = ctx;
+    a->inv.entry = entry;
+    return 0;
+}
+
+static int ew_on_handshake(void *ctx, const ew_tls_hs *hs)
+{
+    ew_analysis *a = ctx;
+    return ew_inventory_add(&a->inv, hs);
+}
+
+void ew_analysis_init(ew_analysis *a, const ew_analysis_opts *o, ew_warnings *warn,
+                      const char *input)
+{
+    memset(a, 0, sizeof *a);
+    a->opt = *o;
+    a->input = input;
+    a->warn = warn;
+    ew_groups_init(&a->groups, o->evidence, o->window_us);
+    ew_inventory_init(&a->inv, o->max_handshakes, warn, input);
+}
+
+ew_sink ew_analysis_sink(ew_analysis *a)
+{
+    return (ew_sink){a, ew_on_event, ew_on_evidence, ew_on_failed_request, ew_on_capture_file,
+                     ew_on_handshake};
+}
+
+int ew_analysis_conclude(ew_analysis *a, const ew_scan_result *scan)
+{
+    if (a->inv.forgotten &&
+        ew_warn(a->warn, EW_W_LIMIT_HANDSHAKES, NULL, a->inv.forgotten,
+                "%s: handshakes beyond %zu counted but not joined to findings "
+                "(limit max-handshakes)",
+                a->input, a->opt.max_handshakes) != 0)
+        return EWDIAG_ENOMEM;
+    ew_groups_sort(&a->groups);
+    size_t n = a->groups.n;
+    if (!(a->joins = ew_calloc(n ? n : 1, sizeof *a->joins)))
+        return EWDIAG_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        ew_join_init(&a->joins[i]);
+    return ew_correlate(&a->groups, &a->inv, &scan->trusts, scan->captures,
+                        a->opt.capture_window_us, a->joins);
+}
+
+void ew_analysis_free(ew_analysis *a)
+{
+    for (size_t i = 0; a->joins && i < a->groups.n; i++)
+        ew_join_free(&a->joins[i]);
+    free(a->joins);
+    ew_groups_free(&a->groups);
+    ew_inventory_free(&a->inv);
+    memset(a, 0, sizeof *a);
+}

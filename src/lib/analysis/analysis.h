@@ -1,0 +1,36 @@
+/* analysis.h - the analysis stage of one input: the scan's events grouped
+ * into findings (group.c, attach.c), its handshakes into the TLS servers
+ * (inventory.c), and once the input is read, each group joined to the
+ * capture (correlate.c). It gives typed results; the report is built from
+ * them (report/build.c). */
+#ifndef EW_ANALYSIS_H
+#define EW_ANALYSIS_H
+
+#include "analysis/correlate.h"
+
+typedef struct ew_analysis_opts {
+    size_t evidence;         /* lines kept per finding */
+    int64_t window_us;       /* attach window */
+    size_t max_handshakes;   /* remembered for correlation */
+    int64_t capture_window_us;
+} ew_analysis_opts;
+
+typedef struct ew_analysis {
+    ew_analysis_opts opt;
+    const char *input;
+    ew_warnings *warn;
+    ew_groups groups;
+    ew_inventory inv;
+    ew_join *joins; /* groups.n of them, once concluded */
+} ew_analysis;
+
+void ew_analysis_init(ew_analysis *a, const ew_analysis_opts *o, ew_warnings *warn,
+                      const char *input);
+/* Where the scan stage sends its events (ctx is a). */
+ew_sink ew_analysis_sink(ew_analysis *a);
+/* The input was read: the groups in the report's order, each joined to
+ * the capture. 0, or EWDIAG_ENOMEM. */
+int ew_analysis_conclude(ew_analysis *a, const ew_scan_result *scan);
+void ew_analysis_free(ew_analysis *a);
+
+#endif /* EW_ANALYSIS_H */

@@ -1,0 +1,72 @@
+/* group.h - events -> groups: the findings of an input while it is read.
+ * A group is the events of one rule on one node for one server (the rule's
+ * group_by), with what was attached to it: evidence lines, failed requests,
+ * the explanations its rule gives. The report is built from them at the
+ * end; nothing here is the report's. */
+#ifndef EW_GROUP_H
+#define EW_GROUP_H
+
+#include "core/limits.h"
+#include "core/ring.h"
+#include "core/timeline.h"
+#include "scan/event.h"
+
+typedef struct ew_variant {
+    char *error;
+    int depth;
+    uint64_t count;
+} ew_variant;
+
+typedef struct ew_url {
+    char *url;
+    char *mra; /* decoded MRA segment "domain/protocol/host/port", NULL if none */
+} ew_url;
+
+typedef struct ew_group {
+    char *key;           /* group key, for lookup */
+    const ew_rule *rule; /* the analyzer's: lives as long as the rules */
+    char *node, *server, *address, *target, *error;
+    int enforced; /* 1, 0, -1 unknown */
+    int depth;    /* -1 unknown */
+    uint64_t count;
+    uint64_t requests;
+    int64_t first_seen, last_seen;
+    ew_ring evidence; /* lines of its own events */
+    ew_ring related;  /* lines attached to it: errors, responses */
+    char *explanations[EW_MAX_EXPLANATIONS]; /* its rule's, expanded */
+    size_t nexplanations;
+    ew_variant variants[EW_MAX_VARIANTS];
+    size_t nvariants;
+    unsigned ports[EW_MAX_PORTS];
+    size_t nports;
+    ew_url urls[EW_MAX_URLS];
+    size_t nurls;
+    ew_timeline event_times;
+    ew_timeline request_times;
+} ew_group;
+
+typedef struct ew_groups {
+    size_t evidence;   /* lines kept per group */
+    int64_t window_us; /* attach window */
+    ew_group **v;
+    size_t n, cap;
+    uint32_t *index; /* open addressing: group index + 1, 0 = empty */
+    size_t index_cap;
+    ew_buf key;     /* scratch for group keys */
+    ew_buf scratch; /* scratch for explanation texts */
+} ew_groups;
+
+void ew_groups_init(ew_groups *gs, size_t evidence, int64_t window_us);
+/* Each returns 0, or EWDIAG_ENOMEM. */
+int ew_groups_event(ew_groups *gs, const ew_event *ev);
+/* An evidence rule's event: attached to a group, or dropped. */
+int ew_groups_attach(ew_groups *gs, const ew_event *ev);
+int ew_groups_failed_request(ew_groups *gs, const ew_failed_request *r);
+/* Puts the groups in the report's stable order. */
+void ew_groups_sort(ew_groups *gs);
+/* Appends an explanation unless present or full. 0, or EWDIAG_ENOMEM. */
+int ew_explanations_add(char **v, size_t *n, const char *text);
+void ew_group_free(ew_group *g);
+void ew_groups_free(ew_groups *gs);
+
+#endif /* EW_GROUP_H */

@@ -1,0 +1,133 @@
+/* warn.c - warnings, counted per (code, entry) in constant time: an input
+ * of a million entries may warn about each. */
+#include "core/warn.h"
+
+#include <stdio.h>
+
+#define EW_WARN_INDEX_MIN 16
+#define EW_FNV_OFFSET UINT64_C(14695981039346656037)
+#define EW_FNV_PRIME UINT64_C(1099511628211)
+
+const char *ew_warn_code_name(ew_warn_code code)
+{
+    static const char *const names[EW_W_COUNT] = {
+        [EW_W_LINE_TOO_LONG] = "line-too-long",
+        [EW_W_MATCH_LIMIT] = "match-limit",
+        [EW_W_TIME_ASSUMED] = "time-assumed",
+        [EW_W_YEAR_ASSUMED] = "year-assumed",
+        [EW_W_BAD_TIMESTAMP] = "bad-timestamp",
+        [EW_W_READ_ERROR] = "read-error",
+        [EW_W_CAPTURE_MALFORMED] = "capture-malformed",
+        [EW_W_CAPTURE_GAP] = "capture-gap",
+        [EW_W_TLS_MALFORMED] = "tls-malformed",
+        [EW_W_TLS_CUT] = "tls-cut",
+        [EW_W_LIMIT_FLOWS] = "limit-flows",
+        [EW_W_CAPTURE_ERROR] = "capture-error",
+        [EW_W_LIMIT_HANDSHAKES] = "limit-handshakes",
+        [EW_W_NO_LOG] = "no-log",
+        [EW_W_LIMIT_BYTES] = "limit-bytes",
+        [EW_W_LIMIT_RATIO] = "limit-ratio",
+        [EW_W_LIMIT_DEPTH] = "limit-depth",
+        [EW_W_ARCHIVE_DAMAGED] = "archive-damaged",
+        [EW_W_ARCHIVE_ERROR] = "archive-error",
+        [EW_W_LIMIT_ENTRIES] = "limit-entries",
+        [EW_W_OPEN_ERROR] = "open-error",
+        [EW_W_TRUNCATED] = "truncated",
+        [EW_W_EMPTY] = "empty",
+        [EW_W_CERTIFICATE_UNREADABLE] = "certificate-unreadable",
+        [EW_W_LIMIT_CHAIN] = "limit-chain",
+    };
+    return (unsigned)code < EW_W_COUNT && names[code] ? names[code] : "unknown";
+}
+
+static uint64_t ew_key_hash(ew_warn_code code, const char *entry)
+{
+    uint64_t h = (EW_FNV_OFFSET ^ (uint64_t)code) * EW_FNV_PRIME;
+    for (const char *p = entry ? entry : ""; *p; p++)
+        h = (h ^ (unsigned char)*p) * EW_FNV_PRIME;
+    /* NULL and "" are different entries. */
+    return entry ? h : h ^ 1u;
+}
+
+static bool ew_same(const ew_warning *x, ew_warn_code code, const char *entry)
+{
+    if (x->code != code)
+        return false;
+    if (!x->entry || !entry)
+        return !x->entry && !entry;
+    return strcmp(x->entry, entry) == 0;
+}
+
+/* The slot of (code, entry): where it is, or the empty one it would take. */
+static size_t ew_slot(const ew_warnings *w, ew_warn_code code, const char *entry)
+{
+    size_t mask = w->index_cap - 1;
+    size_t i = (size_t)ew_key_hash(code, entry) & mask;
+    while (w->index[i] && !ew_same(&w->v[w->index[i] - 1], code, entry))
+        i = (i + 1) & mask;
+    return i;
+}
+
+/* Keeps the index at most half full. */
+static int ew_index_grow(ew_warnings *w)
+{
+    if (w->index_cap && (w->n + 1) * 2 <= w->index_cap)
+        return 0;
+    size_t ncap = w->index_cap ? w->index_cap * 2 : EW_WARN_INDEX_MIN;
+    uint32_t *nidx = ew_calloc(ncap, sizeof *nidx);
+    if (!nidx || w->n >= UINT32_MAX - 1) {
+        free(nidx);
+        return EWDIAG_ENOMEM;
+    }
+    free(w->index);
+    w->index = nidx;
+    w->index_cap = ncap;
+    for (size_t k = 0; k < w->n; k++)
+        w->index[ew_slot(w, w->v[k].code, w->v[k].entry)] = (uint32_t)(k + 1);
+    return 0;
+}
+
+int ew_warn(ew_warnings *w, ew_warn_code code, const char *entry, uint64_t n, const char *fmt,
+            ...)
+{
+    if (ew_index_grow(w) != 0)
+        return EWDIAG_ENOMEM;
+    size_t slot = ew_slot(w, code, entry);
+    if (w->index[slot]) {
+        w->v[w->index[slot] - 1].count += n;
+        return 0;
+    }
+    if (ew_grow(&w->v, &w->cap, w->n + 1, sizeof *w->v) != 0)
+        return EWDIAG_ENOMEM;
+    ew_buf msg = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = ew_buf_vprintf(&msg, fmt, ap);
+    va_end(ap);
+    ew_warning x = {code, entry ? ew_strdup(entry) : NULL, rc == 0 ? ew_buf_take(&msg) : NULL, n};
+    if (!x.message || (entry && !x.entry)) {
+        free(x.entry);
+        free(x.message);
+        ew_buf_free(&msg);
+        return EWDIAG_ENOMEM;
+    }
+    w->v[w->n++] = x;
+    w->index[slot] = (uint32_t)w->n;
+    return 0;
+}
+
+const ew_warning *ew_warnings_first(const ew_warnings *w)
+{
+    return w->n ? &w->v[0] : NULL;
+}
+
+void ew_warnings_free(ew_warnings *w)
+{
+    for (size_t i = 0; i < w->n; i++) {
+        free(w->v[i].entry);
+        free(w->v[i].message);
+    }
+    free(w->v);
+    free(w->index);
+    memset(w, 0, sizeof *w);
+}

@@ -1,0 +1,407 @@
+/* json.c - the report as JSON (one document) or JSON Lines (one
+ * finding a line). The layout is documented in docs/report.md and
+ * docs/report.schema.json. */
+#include <jansson.h>
+#include <stdlib.h>
+
+#include "analysis/inventory.h"
+#include "capture/names.h"
+#include "report/report.h"
+#include "core/timestamp.h"
+
+/* Bumped when a field changes meaning or goes away (adding one does not). */
+#define EW_JSON_FORMAT_VERSION 1
+#define EW_JSON_INDENT 2
+#define EW_UTF8_REPLACEMENT "\xef\xbf\xbd"
+
+/* Building the document: any part that cannot be made (out of memory)
+ * marks the whole as failed, so that no report missing a part is written
+ * as if it were whole. */
+typedef struct ew_jctx {
+    bool failed;
+} ew_jctx;
+
+static json_t *ew_jok(ew_jctx *jc, json_t *v)
+{
+    if (!v)
+        jc->failed = true;
+    return v;
+}
+
+#define EW_JPACK(jc, ...) ew_jok(jc, json_pack(__VA_ARGS__))
+
+static void ew_jset(ew_jctx *jc, json_t *o, const char *key, json_t *v)
+{
+    /* jansson takes v even when it fails (a NULL o). */
+    if (!v || json_object_set_new(o, key, v) != 0)
+        jc->failed = true;
+}
+
+static void ew_jadd(ew_jctx *jc, json_t *a, json_t *v)
+{
+    if (!v || json_array_append_new(a, v) != 0)
+        jc->failed = true;
+}
+
+/* A JSON string; bytes that are not UTF-8 (logs hold anything) become
+ * U+FFFD, so the document stays valid. NULL when s is NULL. */
+static json_t *ew_jstr(ew_jctx *jc, const char *s)
+{
+    if (!s)
+        return json_null();
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    ew_buf b = {0};
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        size_t len = ew_utf8_len(p + i, n - i);
+        int rc = len ? ew_buf_append(&b, p + i, len) : ew_buf_puts(&b, EW_UTF8_REPLACEMENT);
+        if (rc != 0) {
+            ew_buf_free(&b);
+            return NULL;
+        }
+        i += len ? len : 1;
+    }
+    j = json_stringn(b.p ? b.p : "", b.len);
+    ew_buf_free(&b);
+    return j;
+}
+
+static json_t *ew_jtime(ew_jctx *jc, int64_t us)
+{
+    if (!us)
+        return json_null();
+    char buf[EW_TS_BUFSZ];
+    ew_ts_format(us, buf);
+    return json_string(buf);
+}
+
+static json_t *ew_jstrv(ew_jctx *jc, char *const *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        ew_jadd(jc, a, ew_jstr(jc, v[i]));
+    return a;
+}
+
+static json_t *ew_jring(ew_jctx *jc, const ew_ring *r)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < r->n; i++)
+        ew_jadd(jc, a, ew_jstr(jc, ew_ring_get(r, i)));
+    return a;
+}
+
+static json_t *ew_jint_or_null(ew_jctx *jc, long long v)
+{
+    return v < 0 ? json_null() : json_integer(v);
+}
+
+static json_t *ew_jenforced(ew_jctx *jc, int e)
+{
+    return e < 0 ? json_null() : json_boolean(e);
+}
+
+/* "steven.lab/https/10.48.36.215/8443" -> {domain, protocol, host, port} */
+static json_t *ew_jmra(ew_jctx *jc, const char *mra)
+{
+    if (!mra)
+        return json_null();
+    static const char *const keys[] = {"domain", "protocol", "host", "port"};
+    json_t *o = json_object();
+    const char *p = mra;
+    for (size_t i = 0; o && i < EW_ARRAY_LEN(keys); i++) {
+        const char *slash = i + 1 < EW_ARRAY_LEN(keys) ? strchr(p, '/') : NULL;
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        char *part = ew_strndup(p, n);
+        ew_jset(jc, o, keys[i], part ? ew_jstr(jc, part) : NULL);
+        free(part);
+        p = slash ? slash + 1 : p + n;
+    }
+    return o;
+}
+
+static json_t *ew_jcert(ew_jctx *jc, const ew_cert_info *c)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    ew_jset(jc, o, "subject", ew_jstr(jc, c->subject));
+    ew_jset(jc, o, "issuer", ew_jstr(jc, c->issuer));
+    ew_jset(jc, o, "subject_cn", ew_jstr(jc, c->subject_cn));
+    ew_jset(jc, o, "issuer_cn", ew_jstr(jc, c->issuer_cn));
+    ew_jset(jc, o, "san_dns", ew_jstrv(jc, c->dns, c->ndns));
+    ew_jset(jc, o, "san_ip", ew_jstrv(jc, c->ips, c->nips));
+    ew_jset(jc, o, "serial", ew_jstr(jc, c->serial));
+    ew_jset(jc, o, "not_before", ew_jtime(jc, c->not_before));
+    ew_jset(jc, o, "not_after", ew_jtime(jc, c->not_after));
+    ew_jset(jc, o, "self_signed", json_boolean(c->self_signed));
+    ew_jset(jc, o, "is_ca", json_boolean(c->is_ca));
+    ew_jset(jc, o, "key_type", ew_jstr(jc, c->key_type));
+    ew_jset(jc, o, "key_bits", json_integer(c->key_bits));
+    ew_jset(jc, o, "curve", *c->curve ? ew_jstr(jc, c->curve) : json_null());
+    ew_jset(jc, o, "signature_algorithm", ew_jstr(jc, c->sig_alg));
+    ew_jset(jc, o, "sha256", ew_jstr(jc, c->sha256));
+    ew_jset(jc, o, "ski", *c->ski ? ew_jstr(jc, c->ski) : json_null());
+    ew_jset(jc, o, "aki", *c->aki ? ew_jstr(jc, c->aki) : json_null());
+    return o;
+}
+
+static json_t *ew_jchain_certs(ew_jctx *jc, const ew_chain *c)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < c->ncerts; i++)
+        ew_jadd(jc, a, ew_jcert(jc, &c->certs[i]));
+    return a;
+}
+
+static json_t *ew_jchain(ew_jctx *jc, const ew_chain *c)
+{
+    return EW_JPACK(jc, "{s:I, s:o, s:o, s:b, s:o, s:o}", "seen", (json_int_t)c->seen, "first_seen",
+                     ew_jtime(jc, c->first_seen), "last_seen", ew_jtime(jc, c->last_seen), "cut", c->cut,
+                     "error", ew_jstr(jc, c->error), "certificates", ew_jchain_certs(jc, c));
+}
+
+static json_t *ew_jversion(ew_jctx *jc, uint16_t v)
+{
+    char buf[EW_TLS_NAME_MAX];
+    if (!v)
+        return json_null();
+    ew_tls_version_str(v, buf);
+    return json_string(buf);
+}
+
+static json_t *ew_jcipher(ew_jctx *jc, uint16_t suite)
+{
+    char buf[EW_TLS_NAME_MAX];
+    if (!suite)
+        return json_null();
+    ew_cipher_str(suite, buf);
+    return json_string(buf);
+}
+
+/* What the capture says of the finding's server: "tls", "certificate" and
+ * "trust" members of the finding. */
+static void ew_jtls_view(ew_jctx *jc, json_t *o, const ew_tls_view *t)
+{
+    bool m = t->match == EW_CAPTURE_MATCHED;
+    json_t *alert = json_null();
+    if (m && t->alert >= 0)
+        alert = EW_JPACK(jc, "{s:i, s:s, s:s}", "code", t->alert, "name", ew_alert_name(t->alert), "by",
+                          t->alert_by_client ? "client" : "server");
+    ew_jset(jc, 
+        o, "tls",
+        EW_JPACK(jc, "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "capture", ew_capture_match_name(t->match),
+                  "time", m ? ew_jtime(jc, t->ts) : json_null(), "port",
+                  m ? json_integer(t->port) : json_null(), "version",
+                  m ? ew_jversion(jc, t->version) : json_null(), "cipher",
+                  m ? ew_jcipher(jc, t->cipher) : json_null(), "sni", ew_jstr(jc, t->sni), "alert", alert,
+                  "certificate", m ? json_string(ew_cert_state_name(t->cert_state)) : json_null()));
+    json_t *cert = json_null();
+    if (m && t->chain) {
+        const char *nm = t->name_match >= 0 ? ew_name_match_name((ew_name_match)t->name_match) : NULL;
+        cert = EW_JPACK(jc, "{s:b, s:o, s:o, s:o, s:o}", "from_earlier_handshake", t->chain_earlier,
+                         "name_checked", ew_jstr(jc, t->name), "name_match",
+                         nm ? json_string(nm) : json_null(), "chain", ew_jchain_certs(jc, t->chain),
+                         "error", ew_jstr(jc, t->chain->error));
+    }
+    ew_jset(jc, o, "certificate", cert);
+    json_t *trust = json_null();
+    if (m && t->verified) {
+        const ew_verdict *v = &t->verdict;
+        trust = EW_JPACK(jc, "{s:o, s:b, s:o, s:o, s:o}", "store", ew_jstr(jc, t->trust_path), "trusted",
+                          v->trusted, "error", v->trusted ? json_null() : ew_jstr(jc, v->error_text),
+                          "error_depth", v->trusted ? json_null() : json_integer(v->error_depth),
+                          "missing_issuer",
+                          *v->missing_issuer ? ew_jstr(jc, v->missing_issuer) : json_null());
+    }
+    ew_jset(jc, o, "trust", trust);
+}
+
+static json_t *ew_jserver(ew_jctx *jc, const ewdiag_input *in, const ew_tls_server *s)
+{
+    json_t *chains = json_array();
+    for (size_t i = 0; chains && i < s->nchains; i++)
+        ew_jadd(jc, chains, ew_jchain(jc, s->chains[i]));
+    uint64_t hidden = s->tls13 + s->resumed + s->cut + s->unseen;
+    return EW_JPACK(jc, "{s:o, s:o, s:i, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}, s:I, s:o, s:o}",
+                     "input", ew_jstr(jc, in->name), "address", ew_jstr(jc, s->address), "port", s->port,
+                     "handshakes", (json_int_t)s->handshakes, "certificate_messages",
+                     (json_int_t)s->certificate_messages, "certificate_hidden", (json_int_t)hidden,
+                     "hidden", "tls13", (json_int_t)s->tls13, "resumed", (json_int_t)s->resumed,
+                     "cut", (json_int_t)s->cut, "unseen", (json_int_t)s->unseen, "alerts",
+                     (json_int_t)s->alerts, "snis", ew_jstrv(jc, s->snis, s->nsnis), "chains", chains);
+}
+
+static json_t *ew_jfinding(ew_jctx *jc, const ewdiag_finding *f)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    ew_jset(jc, o, "rule", ew_jstr(jc, f->rule));
+    ew_jset(jc, o, "title", ew_jstr(jc, f->title));
+    ew_jset(jc, o, "severity", json_string(ewdiag_severity_name(f->severity)));
+    ew_jset(jc, o, "category", ew_jstr(jc, f->category));
+    ew_jset(jc, o, "input", ew_jstr(jc, f->input));
+    ew_jset(jc, o, "node", ew_jstr(jc, f->node));
+    ew_jset(jc, o, "server", ew_jstr(jc, f->server));
+    ew_jset(jc, o, "address", ew_jstr(jc, f->address));
+    ew_jset(jc, o, "target", ew_jstr(jc, f->target));
+    ew_jset(jc, o, "enforced", ew_jenforced(jc, f->enforced));
+    ew_jset(jc, o, "count", json_integer((json_int_t)f->count));
+    ew_jset(jc, o, "requests", json_integer((json_int_t)f->requests));
+    ew_jset(jc, o, "first_seen", ew_jtime(jc, f->first_seen));
+    ew_jset(jc, o, "last_seen", ew_jtime(jc, f->last_seen));
+    ew_jset(jc, o, "error", *f->error ? ew_jstr(jc, f->error) : json_null());
+    ew_jset(jc, o, "depth", ew_jint_or_null(jc, f->depth));
+    json_t *variants = json_array();
+    for (size_t i = 0; variants && i < f->nvariants; i++) {
+        const ew_variant *v = &f->variants[i];
+        ew_jadd(jc, variants,
+                              EW_JPACK(jc, "{s:o, s:o, s:I}", "error",
+                                        *v->error ? ew_jstr(jc, v->error) : json_null(), "depth",
+                                        ew_jint_or_null(jc, v->depth), "count", (json_int_t)v->count));
+    }
+    ew_jset(jc, o, "variants", variants);
+    json_t *ports = json_array();
+    for (size_t i = 0; ports && i < f->nports; i++)
+        ew_jadd(jc, ports, json_integer(f->ports[i]));
+    ew_jset(jc, o, "ports", ports);
+    json_t *urls = json_array();
+    for (size_t i = 0; urls && i < f->nurls; i++)
+        ew_jadd(jc, urls, EW_JPACK(jc, "{s:o, s:o}", "url", ew_jstr(jc, f->urls[i].url), "mra",
+                                              ew_jmra(jc, f->urls[i].mra)));
+    ew_jset(jc, o, "urls", urls);
+    ew_jset(jc, o, "description", ew_jstr(jc, f->description));
+    ew_jset(jc, o, "condition", ew_jstr(jc, f->condition));
+    ew_jtls_view(jc, o, &f->tls);
+    ew_jset(jc, o, "explanations", ew_jstrv(jc, f->explanations, f->nexplanations));
+    ew_jset(jc, o, "evidence", ew_jring(jc, &f->evidence));
+    ew_jset(jc, o, "related", ew_jring(jc, &f->related));
+    ew_jset(jc, o, "actions", ew_jstrv(jc, f->actions, f->nactions));
+    ew_jset(jc, o, "workaround", ew_jstr(jc, f->workaround));
+    ew_jset(jc, o, "defects", ew_jstrv(jc, f->defects, f->ndefects));
+    return o;
+}
+
+static const char *ew_status_name(ewdiag_input_status s)
+{
+    switch (s) {
+    case EWDIAG_INPUT_ANALYZED: return "analyzed";
+    case EWDIAG_INPUT_PARTIAL: return "partial";
+    default: return "failed";
+    }
+}
+
+static json_t *ew_jinput(ew_jctx *jc, const ewdiag_input *in)
+{
+    json_t *nodes = json_array(), *entries = json_array();
+    for (size_t i = 0; nodes && i < in->nnodes; i++) {
+        const ew_node *n = &in->nodes[i];
+        ew_jadd(jc, nodes, EW_JPACK(jc, "{s:o, s:o, s:o}", "name", ew_jstr(jc, n->name),
+                                               "version", ew_jstr(jc, n->version),
+                                               "verify_origin_server", ew_jstr(jc, n->verify_origin)));
+    }
+    for (size_t i = 0; entries && i < in->nentries; i++) {
+        const ewdiag_entry *e = in->entries[i];
+        ew_jadd(jc, 
+            entries, EW_JPACK(jc, "{s:o, s:s, s:I, s:s, s:o, s:I}", "path", ew_jstr(jc, e->path), "role",
+                               ew_role_name(e->role), "size", (json_int_t)e->size, "status",
+                               ew_entry_status_name(e->status), "reason",
+                               ew_jstr(jc, e->reason), "lines", (json_int_t)e->lines));
+    }
+    json_t *stores = json_array();
+    for (size_t i = 0; stores && i < in->ntrust_files; i++)
+        ew_jadd(jc, stores, EW_JPACK(jc, "{s:o, s:o, s:I}", "node",
+                                                ew_jstr(jc, in->trust_files[i].node), "path",
+                                                ew_jstr(jc, in->trust_files[i].path), "certificates",
+                                                (json_int_t)in->trust_files[i].ncerts));
+    return EW_JPACK(jc, "{s:o, s:s, s:o, s:I, s:o, s:I, s:o, s:o}", "name", ew_jstr(jc, in->name),
+                     "status", ew_status_name(in->status), "error", ew_jstr(jc, in->error), "bytes",
+                     (json_int_t)in->bytes, "nodes", nodes, "captures", (json_int_t)in->captures,
+                     "trust_stores", stores, "entries", entries);
+}
+
+static json_t *ew_jwarning(ew_jctx *jc, const ewdiag_warning *w)
+{
+    return EW_JPACK(jc, "{s:o, s:o, s:s, s:o, s:I}", "input", ew_jstr(jc, w->input), "entry",
+                     ew_jstr(jc, w->entry), "code", ew_warn_code_name(w->code), "message", ew_jstr(jc, w->message), "count",
+                     (json_int_t)w->count);
+}
+
+static json_t *ew_jreport(ew_jctx *jc, const ewdiag_report *r)
+{
+    json_t *inputs = json_array(), *findings = json_array(), *warnings = json_array();
+    json_t *servers = json_array();
+    for (size_t i = 0; inputs && i < r->ninputs; i++) {
+        const ewdiag_input *in = r->inputs[i];
+        ew_jadd(jc, inputs, ew_jinput(jc, in));
+        for (size_t j = 0; servers && j < in->ntls_servers; j++)
+            ew_jadd(jc, servers, ew_jserver(jc, in, in->tls_servers[j]));
+    }
+    for (size_t i = 0; findings && i < r->nfindings; i++)
+        ew_jadd(jc, findings, ew_jfinding(jc, r->findings[i]));
+    for (size_t i = 0; warnings && i < r->nwarnings; i++)
+        ew_jadd(jc, warnings, ew_jwarning(jc, r->warnings[i]));
+    int max = ewdiag_report_max_severity(r);
+    return EW_JPACK(jc, "{s:{s:s, s:i}, s:o, s:o, s:o, s:o, s:o}", "ewdiag", "version",
+                     ewdiag_version(), "format", EW_JSON_FORMAT_VERSION, "max_severity",
+                     max < 0 ? json_null() : json_string(ewdiag_severity_name(max)), "inputs",
+                     inputs, "findings", findings, "tls_servers", servers, "warnings", warnings);
+}
+
+/* Writes a document made whole, and a newline. */
+static int ew_dump(ew_jctx *jc, json_t *j, FILE *f, size_t flags)
+{
+    int rc = EWDIAG_ENOMEM;
+    if (j && !jc->failed)
+        rc = json_dumpf(j, f, flags) == 0 && fputc('\n', f) != EOF ? 0
+             : ferror(f)                                             ? EWDIAG_EIO
+                                                                     : EWDIAG_ENOMEM;
+    json_decref(j);
+    return rc;
+}
+
+int ew_report_write_json(const ewdiag_report *r, FILE *f, unsigned flags)
+{
+    size_t jf = JSON_PRESERVE_ORDER |
+                ((flags & EWDIAG_WRITE_COMPACT) ? JSON_COMPACT : JSON_INDENT(EW_JSON_INDENT));
+    ew_jctx jc = {false};
+    return ew_dump(&jc, ew_jreport(&jc, r), f, jf);
+}
+
+int ew_report_write_jsonl(const ewdiag_report *r, FILE *f, unsigned flags)
+{
+    EW_UNUSED(flags);
+    for (size_t i = 0; i < r->nfindings; i++) {
+        ew_jctx jc = {false};
+        int rc = ew_dump(&jc, ew_jfinding(&jc, r->findings[i]), f, JSON_PRESERVE_ORDER | JSON_COMPACT);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+char *ew_report_json_string(const ewdiag_report *r, size_t *len)
+{
+    ew_jctx jc = {false};
+    json_t *j = ew_jreport(&jc, r);
+    char *s = j && !jc.failed ? json_dumps(j, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (!s)
+        return NULL;
+    /* As the writer ends it: with a newline. */
+    size_t n = strlen(s);
+    char *t = ew_realloc(s, n + 2);
+    if (!t) {
+        free(s);
+        return NULL;
+    }
+    t[n] = '\n';
+    t[n + 1] = '\0';
+    if (len)
+        *len = n + 1;
+    return t;
+}

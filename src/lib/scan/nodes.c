@@ -1,0 +1,31 @@
+/* nodes.c - the nodes of an input. Few (one per bundle, a handful for a
+ * cluster): a list is the right structure. */
+#include "scan/nodes.h"
+
+#include <stdlib.h>
+
+ew_node *ew_nodes_get(ew_nodes *ns, const char *name, size_t n)
+{
+    for (size_t i = 0; i < ns->n; i++)
+        if (strlen(ns->v[i].name) == n && memcmp(ns->v[i].name, name, n) == 0)
+            return &ns->v[i];
+    if (ew_grow(&ns->v, &ns->cap, ns->n + 1, sizeof *ns->v) != 0)
+        return NULL;
+    ew_node *node = &ns->v[ns->n];
+    memset(node, 0, sizeof *node);
+    if (!(node->name = ew_strndup(name, n)))
+        return NULL;
+    ns->n++;
+    return node;
+}
+
+void ew_nodes_free(ew_nodes *ns)
+{
+    for (size_t i = 0; i < ns->n; i++) {
+        free(ns->v[i].name);
+        free(ns->v[i].version);
+        free(ns->v[i].verify_origin);
+    }
+    free(ns->v);
+    memset(ns, 0, sizeof *ns);
+}
