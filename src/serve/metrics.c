@@ -78,8 +78,9 @@ void metrics_analysis(result_id result, double seconds, size_t inputs, size_t fi
     observe(&m.analysis_seconds, seconds);
 }
 
-void metrics_busy(void)
+void metrics_busy(route_id route)
 {
+    (void)route;
     atomic_fetch_add(&m.busy, 1);
 }
 

@@ -25,8 +25,8 @@ void metrics_request(route_id route, unsigned status, uint64_t bytes_in, uint64_
                      double seconds);
 void metrics_connection(int delta);
 void metrics_analysis(result_id result, double seconds, size_t inputs, size_t findings);
-/* Uploads refused because every analysis slot was busy. */
-void metrics_busy(void);
+/* Uploads of a route refused because every worker for them was busy. */
+void metrics_busy(route_id route);
 
 /* The text of /metrics (running: analyses now); the caller frees it. NULL
  * when out of memory. */
