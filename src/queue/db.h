@@ -105,6 +105,13 @@ int ewq_upload_write(ewq_upload *up, const void *buf, size_t len);
 int ewq_upload_finish(ewq_upload *up, const char *case_id, const char *name, int max_attempts,
                       int64_t *id);
 void ewq_upload_abort(ewq_upload *up);
+/* Several files in one transaction (a multipart upload: all its jobs are
+ * queued, or none): after a file's writes, add queues it as a job (*id,
+ * not visible to anyone until finish commits) and starts a new large
+ * object for the next file; finish queues the last file and commits them
+ * all. When add fails, abort. */
+int ewq_upload_add(ewq_upload *up, const char *case_id, const char *name, int max_attempts,
+                   int64_t *id);
 
 /* A job as the database has it. Strings are "" when unknown; times are
  * microseconds since 1970 UTC, 0 when not yet. */

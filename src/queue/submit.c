@@ -152,11 +152,40 @@ static int insert_blob_job(ewq_db *db, const char *case_id, const char *name, Oi
     return EWQ_OK;
 }
 
+/* The file written so far becomes a job of the open transaction, and a
+ * new large object takes the next file's bytes. */
+int ewq_upload_add(ewq_upload *up, const char *case_id, const char *name, int max_attempts,
+                   int64_t *id)
+{
+    ewq_db *db = up->db;
+    if (!name || !*name || !id)
+        return ewq_fail(db, EWQ_EINVAL, "no bundle name");
+    int fd = up->fd;
+    up->fd = -1;
+    if (lo_close(db->conn, fd) != 0) {
+        ewq_fail_result(db, NULL);
+        return EWQ_EDB;
+    }
+    int rc = insert_blob_job(db, case_id, name, up->oid, max_attempts, id);
+    if (rc != EWQ_OK)
+        return rc;
+    up->oid = lo_creat(db->conn, INV_READ | INV_WRITE);
+    if (up->oid != InvalidOid)
+        up->fd = lo_open(db->conn, up->oid, INV_WRITE);
+    if (up->fd < 0) {
+        ewq_fail_result(db, NULL);
+        return EWQ_EDB;
+    }
+    return EWQ_OK;
+}
+
 int ewq_upload_finish(ewq_upload *up, const char *case_id, const char *name, int max_attempts,
                       int64_t *id)
 {
     ewq_db *db = up->db;
     int rc = name && *name && id ? EWQ_OK : ewq_fail(db, EWQ_EINVAL, "no bundle name");
+    if (rc == EWQ_OK && up->fd < 0)
+        rc = ewq_fail(db, EWQ_EINVAL, "the upload failed before: abort it");
     if (rc == EWQ_OK && lo_close(db->conn, up->fd) != 0)
         rc = (ewq_fail_result(db, NULL), EWQ_EDB);
     if (rc == EWQ_OK)

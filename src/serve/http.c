@@ -12,11 +12,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "bundles.h"
 #include "upload.h"
 
 #define CONN_MEMORY (256u * 1024u) /* per connection: headers, and the read buffer of a body */
 #define ERROR_MAX 512
-#define LOG_LINE_MAX 512
+#define LOG_LINE_MAX 640
 #define ADDR_MAX 64
 #define NS_PER_S 1e9
 #define MAX_OPTIONS 8 /* of the daemon, in its option array */
@@ -46,8 +47,8 @@ static enum MHD_Result queue(request *rq, unsigned status, struct MHD_Response *
     return q;
 }
 
-enum MHD_Result respond(request *rq, unsigned status, const char *ctype, char *body, size_t len,
-                        bool take)
+enum MHD_Result respond_headers(request *rq, unsigned status, const char *ctype, char *body,
+                                size_t len, bool take, const response_header *h, size_t nh)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(
         len, body, take ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_MUST_COPY);
@@ -56,11 +57,20 @@ enum MHD_Result respond(request *rq, unsigned status, const char *ctype, char *b
             free(body);
         return MHD_NO;
     }
-    if (ctype && MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype) != MHD_YES) {
+    bool ok = !ctype || MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype) == MHD_YES;
+    for (size_t i = 0; ok && i < nh; i++)
+        ok = MHD_add_response_header(r, h[i].name, h[i].value) == MHD_YES;
+    if (!ok) {
         MHD_destroy_response(r);
         return MHD_NO;
     }
     return queue(rq, status, r, len);
+}
+
+enum MHD_Result respond(request *rq, unsigned status, const char *ctype, char *body, size_t len,
+                        bool take)
+{
+    return respond_headers(rq, status, ctype, body, len, take, NULL, 0);
 }
 
 static struct MHD_Response *error_response(const char *fmt, va_list ap, size_t *len)
@@ -209,10 +219,11 @@ static void log_request(const request *rq, double secs, bool completed)
     char status[16] = "-"; /* no response: the connection was closed */
     if (rq->status)
         snprintf(status, sizeof status, "%u", rq->status);
-    int n = snprintf(line, sizeof line, "%s.%03ldZ %s \"%s %s\" %s in=%llu out=%llu %.3fs%s%s\n",
-                     when, now.tv_nsec / 1000000L, client, rq->method, rq->url, status,
+    int n = snprintf(line, sizeof line,
+                     "%s.%03ldZ %s \"%s %s\" %s in=%llu out=%llu %.3fs%s%s%s%s\n", when,
+                     now.tv_nsec / 1000000L, client, rq->method, rq->url, status,
                      (unsigned long long)rq->bytes_in, (unsigned long long)rq->bytes_out, secs,
-                     note ? " " : "", note ? note : "");
+                     rq->info[0] ? " " : "", rq->info, note ? " " : "", note ? note : "");
     if (n > 0 && write(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1) < 0)
         return; /* nowhere left to say it */
 }
@@ -245,12 +256,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!(rq = request_new(cls, c, url, method)))
             return MHD_NO;
         *state = rq;
-        if (strcmp(url, "/v1/analyze") == 0 && strcmp(method, MHD_HTTP_METHOD_POST) == 0)
+        if (strcmp(method, MHD_HTTP_METHOD_POST) == 0 && strcmp(url, "/v1/analyze") == 0)
             return upload_begin(rq);
+        if (strcmp(method, MHD_HTTP_METHOD_POST) == 0 && strcmp(url, "/v1/bundles") == 0)
+            return bundles_post(rq);
         return route_get(rq, url, method);
     }
     if (rq->up)
         return upload_step(rq, data, size);
+    if (rq->lk && !*size)
+        return bundles_step(rq);
     /* A body nobody asked for: read and dropped (the response is queued). */
     rq->bytes_in += *size;
     *size = 0;
@@ -272,6 +287,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state,
                                                                    : NULL;
     if (rq->up)
         upload_end(rq, ok);
+    if (rq->lk)
+        bundles_end(rq);
     double secs = seconds_since(&rq->start);
     log_request(rq, secs, ok);
     metrics_request(rq->route, rq->status, rq->bytes_in, ok ? rq->bytes_out : 0, secs);

@@ -29,10 +29,14 @@ typedef struct serve_config {
     bool adapt_threads;     /* the threads of each analysis follow the load (no --set threads=) */
     char *token;            /* bearer token; NULL: none asked */
     char *cert_pem, *key_pem; /* TLS when both are set */
+    const char *db;         /* --db: the store (POST /v1/bundles); "" libpq's environment; NULL none */
+    unsigned max_async;     /* uploads into the store at once */
     analysis_opts an;
 } serve_config;
 
 struct upload;
+struct lookup;
+struct bundles;
 
 typedef struct server {
     const serve_config *cfg;
@@ -42,7 +46,10 @@ typedef struct server {
     pthread_mutex_t mu;       /* uploads */
     struct upload *uploads;   /* those whose request is not over */
     atomic_int requests;      /* requests not over */
+    struct bundles *bundles;  /* the store, with --db; NULL without */
 } server;
+
+#define REQUEST_INFO_MAX 160 /* what a route adds to the log line */
 
 /* One request, from its headers to the end of its response. */
 typedef struct request {
@@ -56,7 +63,9 @@ typedef struct request {
     uint64_t bytes_in;       /* request body bytes taken */
     uint64_t bytes_out;      /* response body bytes queued */
     const char *note;        /* why it ended early, for the log */
-    struct upload *up;       /* POST /v1/analyze */
+    char info[REQUEST_INFO_MAX]; /* "jobs=12,13", "state=done": for the log */
+    struct upload *up;       /* POST /v1/analyze, POST /v1/bundles */
+    struct lookup *lk;       /* GET /v1/bundles/ID */
 } request;
 
 /* Starts the daemon; NULL after saying why on stderr. */
@@ -66,6 +75,14 @@ struct MHD_Daemon *http_start(server *srv);
  * handed over (freed with free()). ctype NULL: none. */
 enum MHD_Result respond(request *rq, unsigned status, const char *ctype, char *body, size_t len,
                         bool take);
+/* The same with more headers. */
+typedef struct response_header {
+    const char *name, *value;
+} response_header;
+enum MHD_Result respond_headers(request *rq, unsigned status, const char *ctype, char *body,
+                                size_t len, bool take, const response_header *h, size_t nh);
+/* 405 with the methods allowed. */
+enum MHD_Result respond_method_not_allowed(request *rq, const char *allow);
 /* A one-line text/plain error ("ewdiag serve: <message>"). */
 enum MHD_Result respond_error(request *rq, unsigned status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

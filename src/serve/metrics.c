@@ -10,10 +10,10 @@
 #define US_PER_S 1e6
 
 /* Status codes counted apart; the last slot is every other code. */
-static const unsigned codes[] = {200, 400, 401, 404, 405, 413, 500, 503, 0};
+static const unsigned codes[] = {200, 202, 400, 401, 404, 405, 413, 422, 500, 503, 0};
 #define NCODES (sizeof codes / sizeof codes[0])
-static const char *const route_names[ROUTE_COUNT] = {"/v1/analyze", "/", "/healthz", "/metrics",
-                                                     "other"};
+static const char *const route_names[ROUTE_COUNT] = {
+    "/v1/analyze", "/v1/bundles", "/v1/bundles/{id}", "/", "/healthz", "/metrics", "other"};
 static const char *const result_names[RESULT_COUNT] = {"ok", "aborted", "failed"};
 /* Upper bounds of the duration buckets, seconds. */
 static const double bounds[] = {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600};
@@ -30,15 +30,19 @@ static struct {
     atomic_ullong bytes_in, bytes_out;
     atomic_ullong analyses[RESULT_COUNT];
     atomic_ullong inputs, findings, busy;
+    atomic_ullong stores[RESULT_COUNT], store_jobs, store_busy;
+    atomic_ullong db_connects[2], db_errors; /* [0] failed, [1] ok */
     atomic_llong connections;
     histogram request_seconds, analysis_seconds;
     unsigned slots;
+    bool db;
     time_t started;
 } m;
 
-void metrics_init(unsigned slots)
+void metrics_init(unsigned slots, bool db)
 {
     m.slots = slots;
+    m.db = db;
     m.started = time(NULL);
 }
 
@@ -78,9 +82,25 @@ void metrics_analysis(result_id result, double seconds, size_t inputs, size_t fi
     observe(&m.analysis_seconds, seconds);
 }
 
-void metrics_busy(void)
+void metrics_busy(route_id route)
 {
-    atomic_fetch_add(&m.busy, 1);
+    atomic_fetch_add(route == ROUTE_ANALYZE ? &m.busy : &m.store_busy, 1);
+}
+
+void metrics_store(result_id result, size_t jobs)
+{
+    atomic_fetch_add(&m.stores[result], 1);
+    atomic_fetch_add(&m.store_jobs, jobs);
+}
+
+void metrics_db_connect(bool ok)
+{
+    atomic_fetch_add(&m.db_connects[ok], 1);
+}
+
+void metrics_db_error(void)
+{
+    atomic_fetch_add(&m.db_errors, 1);
 }
 
 static void put_histogram(FILE *f, const char *name, const char *help, histogram *h)
@@ -120,7 +140,41 @@ static void put_requests(FILE *f)
     }
 }
 
-char *metrics_text(unsigned running, size_t *len)
+static void put_gauge(FILE *f, const char *name, const char *help, unsigned long long v)
+{
+    fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n%s %llu\n", name, help, name, name, v);
+}
+
+/* The store's: uploads into it, the jobs they queued, the database. */
+static void put_store(FILE *f, const metrics_gauges *g)
+{
+    put_gauge(f, "ewdiag_bundle_uploads_running", "Uploads streaming into the database now.",
+              g->stores);
+    put_gauge(f, "ewdiag_bundle_uploads_max", "Uploads into the database at once (--max-async).",
+              g->store_slots);
+    fputs("# HELP ewdiag_bundle_uploads_total Uploads into the database ended, by result (ok: "
+          "committed).\n# TYPE ewdiag_bundle_uploads_total counter\n", f);
+    for (int r = 0; r < RESULT_COUNT; r++)
+        fprintf(f, "ewdiag_bundle_uploads_total{result=\"%s\"} %llu\n", result_names[r],
+                (unsigned long long)atomic_load(&m.stores[r]));
+    put_counter(f, "ewdiag_bundle_uploads_refused_total",
+                "Uploads refused (503) with every --max-async slot busy.",
+                atomic_load(&m.store_busy));
+    put_counter(f, "ewdiag_bundle_jobs_total", "Jobs queued by uploads.", atomic_load(&m.store_jobs));
+    put_gauge(f, "ewdiag_database_up", "1 when the last attempt to reach the database worked.",
+              g->db_up);
+    fputs("# HELP ewdiag_database_connects_total Connections to the database made, by result.\n"
+          "# TYPE ewdiag_database_connects_total counter\n", f);
+    fprintf(f, "ewdiag_database_connects_total{result=\"ok\"} %llu\n"
+               "ewdiag_database_connects_total{result=\"failed\"} %llu\n",
+            (unsigned long long)atomic_load(&m.db_connects[1]),
+            (unsigned long long)atomic_load(&m.db_connects[0]));
+    put_counter(f, "ewdiag_database_errors_total",
+                "Requests that failed because of the database (unreachable, connection lost).",
+                atomic_load(&m.db_errors));
+}
+
+char *metrics_text(const metrics_gauges *g, size_t *len)
 {
     char *buf = NULL;
     FILE *f = open_memstream(&buf, len);
@@ -142,7 +196,7 @@ char *metrics_text(unsigned running, size_t *len)
     put_histogram(f, "ewdiag_http_request_duration_seconds", "Time from request to response sent.",
                   &m.request_seconds);
     fprintf(f, "# HELP ewdiag_analyses_running Analyses running now.\n# TYPE "
-               "ewdiag_analyses_running gauge\newdiag_analyses_running %u\n", running);
+               "ewdiag_analyses_running gauge\newdiag_analyses_running %u\n", g->analyses);
     fprintf(f, "# HELP ewdiag_analyses_max Analyses that may run at once (--max-analyses).\n"
                "# TYPE ewdiag_analyses_max gauge\newdiag_analyses_max %u\n", m.slots);
     fputs("# HELP ewdiag_analyses_total Analyses ended, by result.\n"
@@ -156,6 +210,8 @@ char *metrics_text(unsigned running, size_t *len)
     put_counter(f, "ewdiag_findings_total", "Findings reported.", atomic_load(&m.findings));
     put_histogram(f, "ewdiag_analysis_duration_seconds", "Time an analysis took, upload included.",
                   &m.analysis_seconds);
+    if (m.db)
+        put_store(f, g);
     if (fclose(f) != 0) {
         free(buf);
         return NULL;

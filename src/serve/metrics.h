@@ -4,12 +4,15 @@
 #ifndef EWDIAG_SERVE_METRICS_H
 #define EWDIAG_SERVE_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* The routes counted apart (the label "route"). */
 typedef enum {
     ROUTE_ANALYZE,
+    ROUTE_BUNDLES, /* POST /v1/bundles */
+    ROUTE_BUNDLE,  /* GET /v1/bundles/ID */
     ROUTE_PAGE,
     ROUTE_HEALTHZ,
     ROUTE_METRICS,
@@ -20,16 +23,29 @@ typedef enum {
 /* How an analysis ended (the label "result"). */
 typedef enum { RESULT_OK, RESULT_ABORTED, RESULT_FAILED, RESULT_COUNT } result_id;
 
-void metrics_init(unsigned slots);
+/* slots: --max-analyses; db: the store is configured (its metrics shown). */
+void metrics_init(unsigned slots, bool db);
 void metrics_request(route_id route, unsigned status, uint64_t bytes_in, uint64_t bytes_out,
                      double seconds);
 void metrics_connection(int delta);
 void metrics_analysis(result_id result, double seconds, size_t inputs, size_t findings);
-/* Uploads refused because every analysis slot was busy. */
-void metrics_busy(void);
+/* Uploads of a route refused because every worker for them was busy. */
+void metrics_busy(route_id route);
+/* An upload into the store ended (ok: committed), with its jobs. */
+void metrics_store(result_id result, size_t jobs);
+/* A connection to the database made, or failed; an operation that failed
+ * because of the database (connection lost, refused). */
+void metrics_db_connect(bool ok);
+void metrics_db_error(void);
 
-/* The text of /metrics (running: analyses now); the caller frees it. NULL
- * when out of memory. */
-char *metrics_text(unsigned running, size_t *len);
+/* What /metrics shows that is not counted here. */
+typedef struct metrics_gauges {
+    unsigned analyses;      /* running now */
+    unsigned stores, store_slots; /* uploads into the store now, and at most */
+    bool db_up;             /* the last attempt to reach the database worked */
+} metrics_gauges;
+
+/* The text of /metrics; the caller frees it. NULL when out of memory. */
+char *metrics_text(const metrics_gauges *g, size_t *len);
 
 #endif

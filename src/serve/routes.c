@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundles.h"
 #include "http.h"
 #include "page.h"
 
@@ -27,7 +28,7 @@ static bool is_get(const char *method)
     return strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 }
 
-static enum MHD_Result wrong_method(request *rq, const char *allow)
+enum MHD_Result respond_method_not_allowed(request *rq, const char *allow)
 {
     size_t len = 0;
     static const char msg[] = "ewdiag serve: method not allowed\n";
@@ -84,7 +85,9 @@ static enum MHD_Result healthz(request *rq)
 static enum MHD_Result metrics(request *rq)
 {
     size_t len = 0;
-    char *text = metrics_text(workers_busy(rq->srv->workers), &len);
+    metrics_gauges g = {.analyses = workers_busy(rq->srv->workers)};
+    bundles_gauges(rq->srv, &g);
+    char *text = metrics_text(&g, &len);
     if (!text)
         return respond_error(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
     return respond(rq, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", text, len, true);
@@ -94,12 +97,15 @@ enum MHD_Result route_get(request *rq, const char *url, const char *method)
 {
     if (strcmp(url, "/healthz") == 0) {
         rq->route = ROUTE_HEALTHZ;
-        return is_get(method) ? healthz(rq) : wrong_method(rq, "GET, HEAD");
+        return is_get(method) ? healthz(rq) : respond_method_not_allowed(rq, "GET, HEAD");
     }
     if (strcmp(url, "/v1/analyze") == 0) {
         rq->route = ROUTE_ANALYZE;
-        return wrong_method(rq, "POST");
+        return respond_method_not_allowed(rq, "POST");
     }
+    if (strncmp(url, "/v1/bundles", strlen("/v1/bundles")) == 0 &&
+        (url[strlen("/v1/bundles")] == '\0' || url[strlen("/v1/bundles")] == '/'))
+        return bundles_route(rq, url, method);
     const static_file *f = NULL;
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         if (strcmp(url, files[i].path) == 0)
@@ -107,9 +113,10 @@ enum MHD_Result route_get(request *rq, const char *url, const char *method)
     rq->route = f ? ROUTE_PAGE : strcmp(url, "/metrics") == 0 ? ROUTE_METRICS : ROUTE_OTHER;
     if (rq->route == ROUTE_OTHER)
         return respond_error(rq, MHD_HTTP_NOT_FOUND, "no such path (GET /, POST /v1/analyze, "
+                                                     "POST /v1/bundles, GET /v1/bundles/ID, "
                                                      "GET /healthz, GET /metrics)");
     if (!is_get(method))
-        return wrong_method(rq, "GET, HEAD");
+        return respond_method_not_allowed(rq, "GET, HEAD");
     if (!authorized(rq))
         return respond_unauthorized(rq);
     return f ? serve_file(rq, f) : metrics(rq);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../cli/commands.h"
+#include "bundles.h"
 #include "http.h"
 #include "upload.h"
 
@@ -24,6 +25,28 @@
 #define FORCE_GRACE_MS 1000 /* after a second signal, before closing what is left */
 #define NS_PER_MS 1000000L
 
+#ifdef EWDIAG_HAVE_QUEUE
+#define USAGE_ASYNC_ROUTES                                                                  \
+    "  POST /v1/bundles[?case=ID][&name=NAME]   (with --db)\n"                             \
+    "       the body, or each file of a multipart/form-data body, stored in the\n"     \
+    "       database as a job for 'ewdiag worker': 202 with the jobs\n"                \
+    "  GET  /v1/bundles/ID[?format=json|jsonl|text]\n"                                    \
+    "       202 with the job's state while queued or running, 422 when dead, 200 with\n"   \
+    "       its report when done\n"
+#define USAGE_ASYNC_OPTIONS                                                                 \
+    "      --db=URL              take asynchronous uploads into this database (a\n"        \
+    "                            postgresql:// URL or libpq connection string; '' for\n"   \
+    "                            libpq's PG* environment); without it /v1/bundles\n"       \
+    "                            answers 404. Run 'ewdiag queue init' first\n"             \
+    "      --max-async=N         uploads into the database at once (default: twice\n"      \
+    "                            the cores); when all run, 503 with Retry-After\n"
+#else
+#define USAGE_ASYNC_ROUTES                                                                  \
+    "  POST /v1/bundles  404: this build has no PostgreSQL support (libpq, libcurl),\n"    \
+    "                    so no asynchronous uploads\n"
+#define USAGE_ASYNC_OPTIONS ""
+#endif
+
 static const char usage_text[] =
     "Usage: ewdiag serve [OPTION]...\n"
     "Analyze uploaded diagnostic bundles over HTTP: the report comes back as\n"
@@ -32,6 +55,7 @@ static const char usage_text[] =
     "  POST /v1/analyze[?format=json|jsonl|text|html][&name=NAME]\n"
     "       the body is one bundle (named NAME, default '-'), or multipart/form-data\n"
     "       with one file per bundle (named by their file names): one report\n"
+    USAGE_ASYNC_ROUTES
     "  GET  /            an upload page (drop bundles on it; the HTML report shows)\n"
     "  GET  /healthz     'ok', 503 while stopping\n"
     "  GET  /metrics     Prometheus text: requests, bytes, analyses, durations\n"
@@ -49,6 +73,7 @@ static const char usage_text[] =
     "      --token-file=FILE     ask for the token in FILE: 'Authorization: Bearer TOKEN'\n"
     "                            (or Basic with it as the password); 401 without it\n"
     "      --cert=FILE --key=FILE  serve HTTPS with this PEM certificate and key\n"
+    USAGE_ASYNC_OPTIONS
     "  -r, --rules=PATH          rule directory or file (default: the installed rules)\n"
     "  -e, --evidence=N          raw log lines kept per finding (default 5)\n"
     "      --set=KEY=VALUE       an analysis limit, as for ewdiag (repeatable)\n"
@@ -63,7 +88,14 @@ static const char usage_text[] =
     "  curl --data-binary @bundle.tar.gz -H 'Content-Type: application/gzip' \\\n"
     "       'http://127.0.0.1:8080/v1/analyze?name=bundle.tar.gz'\n"
     "  curl -F bundle=@node1.tar.gz -F bundle=@node2.tar.gz \\\n"
-    "       'http://127.0.0.1:8080/v1/analyze?format=html' > report.html\n";
+    "       'http://127.0.0.1:8080/v1/analyze?format=html' > report.html\n"
+#ifdef EWDIAG_HAVE_QUEUE
+    "  ewdiag serve --db postgresql://ewdiag@db.example.com/ewdiag --token-file TOKEN\n"
+    "  curl -H \"Authorization: Bearer $(cat TOKEN)\" -T bundle.tar.gz \\\n"
+    "       'http://127.0.0.1:8080/v1/bundles?case=694211&name=bundle.tar.gz'\n"
+    "  curl -H \"Authorization: Bearer $(cat TOKEN)\" 127.0.0.1:8080/v1/bundles/42\n"
+#endif
+    ;
 
 enum {
     OPT_MAX_UPLOAD = 0x200,
@@ -74,7 +106,9 @@ enum {
     OPT_THREADS,
     OPT_TOKEN_FILE,
     OPT_CERT,
-    OPT_KEY
+    OPT_KEY,
+    OPT_DB,
+    OPT_MAX_ASYNC
 };
 
 static unsigned cores(void)
@@ -171,6 +205,8 @@ static int serve_opt(serve_args *a, int opt, const char *arg)
     case OPT_TOKEN_FILE: a->token_file = arg; break;
     case OPT_CERT: a->cert_file = arg; break;
     case OPT_KEY: a->key_file = arg; break;
+    case OPT_DB: c->db = arg; break;
+    case OPT_MAX_ASYNC: bad = parse_count(arg, 1, &c->max_async); break;
     default: return 0;
     }
     if (bad)
@@ -193,6 +229,8 @@ static int parse_args(int argc, char **argv, serve_args *a)
         {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
         {"cert", required_argument, NULL, OPT_CERT},
         {"key", required_argument, NULL, OPT_KEY},
+        {"db", required_argument, NULL, OPT_DB},
+        {"max-async", required_argument, NULL, OPT_MAX_ASYNC},
         {"help", no_argument, NULL, 'h'},
         ANALYSIS_LONGOPTS,
         {NULL, 0, NULL, 0}};
@@ -215,6 +253,9 @@ static int parse_args(int argc, char **argv, serve_args *a)
         return usage_error("serve", "unexpected argument '%s'", argv[optind]), -1;
     if (!a->cert_file != !a->key_file)
         return usage_error("serve", "%s", "--cert and --key go together"), -1;
+    if (a->cfg.db && !bundles_built)
+        return usage_error("serve", "%s", "--db: this ewdiag was built without PostgreSQL "
+                                          "(libpq and libcurl)"), -1;
     return 0;
 }
 
@@ -269,7 +310,7 @@ static void drain(server *srv, const sigset_t *set, int sig)
     fprintf(stderr, "ewdiag serve: %s: no new connection; %u analyses running finish first "
                     "(signal again to stop them)\n", strsignal(sig), workers_busy(srv->workers));
     long forced_ms = -1;
-    while (uploads_left(srv)) {
+    while (uploads_left(srv) || bundles_pending(srv)) {
         if (forced_ms < 0 && wait_signal(set)) {
             forced_ms = 0;
             fputs("ewdiag serve: stopping the running analyses\n", stderr);
@@ -277,6 +318,7 @@ static void drain(server *srv, const sigset_t *set, int sig)
         if (forced_ms < 0)
             continue;
         uploads_abort_all(srv);
+        bundles_abort_all(srv);
         if (forced_ms > FORCE_GRACE_MS)
             break;
         struct timespec t = {0, POLL_MS * NS_PER_MS};
@@ -312,9 +354,9 @@ static int run(serve_config *cfg)
     server srv = {.cfg = cfg};
     if (pthread_mutex_init(&srv.mu, NULL) != 0)
         return EXIT_TROUBLE;
-    metrics_init(cfg->max_analyses);
+    metrics_init(cfg->max_analyses, cfg->db != NULL);
     int status = EXIT_TROUBLE;
-    if ((srv.workers = workers_start(&cfg->an, cfg->max_analyses)) &&
+    if ((srv.workers = workers_start(&cfg->an, cfg->max_analyses)) && bundles_start(&srv) == 0 &&
         (srv.daemon = http_start(&srv))) {
         say_listening(&srv);
         int sig;
@@ -325,6 +367,7 @@ static int run(serve_config *cfg)
         fputs("ewdiag serve: stopped\n", stderr);
         status = EXIT_CLEAN;
     }
+    bundles_stop(&srv);
     workers_stop(srv.workers);
     pthread_mutex_destroy(&srv.mu);
     return status;
@@ -336,6 +379,7 @@ int cmd_serve(int argc, char **argv)
     serve_args a = {.cfg = {.listen = DEFAULT_LISTEN,
                             .max_upload = DEFAULT_MAX_UPLOAD,
                             .max_analyses = 2 * n,
+                            .max_async = 2 * n,
                             .max_inputs = DEFAULT_MAX_INPUTS,
                             .max_connections = DEFAULT_MAX_CONNECTIONS,
                             .timeout_s = DEFAULT_TIMEOUT_S,

@@ -1,49 +1,19 @@
-/* upload.c - POST /v1/analyze. The HTTP thread feeds the body (or each
- * file of a multipart body) into a stream; a worker analyzes it as it
- * arrives with ewdiag_analyze_read() and serializes the report; the
- * response is that report. Nothing is written to disk and the body is
- * never held whole: memory per upload is the stream's ring. */
+/* upload.c - uploads, and POST /v1/analyze. The HTTP thread feeds the body
+ * (or each file of a multipart body) into a stream; a consumer on a worker
+ * reads it as it arrives: for /v1/analyze an analysis with
+ * ewdiag_analyze_read() whose report is the response (for /v1/bundles, the
+ * store: bundles.c). Nothing is written to disk and the body is never held
+ * whole: memory per upload is the stream's ring. */
 #include "upload.h"
 
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "multipart.h"
-#include "stream.h"
+#include "upload_int.h"
 
-#define RING_BYTES (1024u * 1024u) /* between the HTTP thread and the analysis */
-#define NAME_MAX_BYTES 255         /* an input's name (a file name) */
-#define FORMAT_FIELD_MAX 16        /* the form's "format" value */
-#define RETRY_AFTER_S 5
-#define ERR_MAX 240
+#define RING_BYTES (1024u * 1024u) /* between the HTTP thread and the consumer */
 #define NS_PER_S 1e9
-
-typedef enum { PART_NONE, PART_FILE, PART_FORMAT, PART_SKIP } part_kind;
-
-typedef struct upload {
-    atomic_int refs; /* the request and the worker */
-    server *srv;
-    struct MHD_Connection *conn;
-    stream *s;
-    mp_parser *mp;         /* NULL: the body is the one file */
-    ewdiag_format format;  /* the worker reads it once the body has ended */
-    uint64_t received;
-    unsigned inputs;       /* files begun */
-    unsigned err_status;   /* an error to answer once the body is read */
-    char err[ERR_MAX];
-    bool ended;            /* the end of the body was handled */
-    part_kind part;        /* the multipart part being read */
-    char field[FORMAT_FIELD_MAX + 1];
-    size_t flen;
-    struct timespec t0;
-    /* The worker's results, read once the stream says it is done. */
-    char *out;
-    size_t outlen;
-    int exit_status;
-    struct upload *next, *prev; /* the server's list */
-} upload;
 
 /* ---- life ------------------------------------------------------------------- */
 
@@ -54,7 +24,15 @@ static void upload_unref(upload *u)
     stream_free(u->s);
     mp_free(u->mp);
     free(u->out);
+    if (u->result)
+        u->kind->free_result(u->result);
     free(u);
+}
+
+void upload_consumed(upload *u)
+{
+    stream_done(u->s);
+    upload_unref(u);
 }
 
 /* Pauses or resumes the connection for the stream (under its lock). */
@@ -126,8 +104,9 @@ static void pick_threads(ewdiag_analyzer *a, const upload *u)
         return; /* a valid value: it keeps the last one then, which works too */
 }
 
-static void analyze(ewdiag_analyzer *a, void *arg)
+static void analyze(void *ctx, void *arg)
 {
+    ewdiag_analyzer *a = ctx;
     upload *u = arg;
     pick_threads(a, u);
     ewdiag_report *r = ewdiag_report_new();
@@ -154,8 +133,7 @@ static void analyze(ewdiag_analyzer *a, void *arg)
     double secs = (double)(t.tv_sec - u->t0.tv_sec) + (double)(t.tv_nsec - u->t0.tv_nsec) / NS_PER_S;
     metrics_analysis(rc < 0 ? RESULT_ABORTED : u->out ? RESULT_OK : RESULT_FAILED, secs, inputs,
                      findings);
-    stream_done(u->s);
-    upload_unref(u);
+    upload_consumed(u);
 }
 
 /* ---- names ---------------------------------------------------------------------- */
@@ -175,15 +153,44 @@ static int input_name(const char *given, char out[NAME_MAX_BYTES + 1])
     return 0;
 }
 
+/* The length of the UTF-8 sequence starting at p (RFC 3629: shortest
+ * form, no surrogates, at most U+10FFFF), 0 if it is not one. */
+static size_t utf8_len(const unsigned char *p)
+{
+    if (p[0] < 0x80)
+        return 1;
+    size_t n = p[0] >= 0xC2 && p[0] <= 0xDF ? 2 : (p[0] & 0xF0) == 0xE0 ? 3
+               : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    if ((n == 3 && ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] >= 0xA0))) ||
+        (n == 4 && ((p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] >= 0x90))))
+        return 0;
+    return n;
+}
+
+bool upload_is_text(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t n = utf8_len(p);
+        if (!n || *p < 0x20 || *p == 0x7f || (p[0] == 0xC2 && p[1] < 0xA0))
+            return false; /* not UTF-8, or a C0 or C1 control character */
+        p += n;
+    }
+    return true;
+}
+
 /* ---- multipart/form-data --------------------------------------------------------- */
 
 static mp_rc on_begin(void *ctx, const char *field, const char *filename, bool has_file)
 {
     upload *u = ctx;
-    char name[NAME_MAX_BYTES + 1], msg[ERR_MAX];
+    char name[NAME_MAX_BYTES + 1], msg[UPLOAD_ERR_MAX];
     u->flen = 0;
     if (!has_file || !*filename) { /* a form field, or a file input left empty */
-        u->part = has_file || strcmp(field, "format") != 0 ? PART_SKIP : PART_FORMAT;
+        u->part = has_file || strcmp(field, "format") != 0 || !u->kind->format_field ? PART_SKIP
+                                                                                  : PART_FORMAT;
         return MP_OK;
     }
     if (u->inputs == u->srv->cfg->max_inputs) {
@@ -193,6 +200,10 @@ static mp_rc on_begin(void *ctx, const char *field, const char *filename, bool h
     }
     if (input_name(filename, name) != 0) {
         mp_fail(u->mp, "a file name is longer than 255 bytes");
+        return MP_FAIL;
+    }
+    if (u->kind->text_names && !upload_is_text(name)) {
+        mp_fail(u->mp, "a file name is not UTF-8 text");
         return MP_FAIL;
     }
     int rc = stream_open(u->s, name);
@@ -240,7 +251,7 @@ static mp_rc on_end(void *ctx)
 
 /* ---- the request ------------------------------------------------------------------ */
 
-static const char *content_type_of(ewdiag_format f)
+const char *upload_content_type(ewdiag_format f)
 {
     switch (f) {
     case EWDIAG_FORMAT_TEXT: return "text/plain; charset=utf-8";
@@ -250,8 +261,8 @@ static const char *content_type_of(ewdiag_format f)
     }
 }
 
-static upload *upload_new(request *rq, ewdiag_format fmt, const char *ctype, char *err,
-                          size_t errsz)
+static upload *upload_new(request *rq, const upload_kind *kind, ewdiag_format fmt,
+                          const char *ctype, char *err, size_t errsz)
 {
     static const mp_handler handler = {on_begin, on_data, on_end};
     upload *u = calloc(1, sizeof *u);
@@ -261,6 +272,7 @@ static upload *upload_new(request *rq, ewdiag_format fmt, const char *ctype, cha
         return NULL;
     }
     atomic_init(&u->refs, 2);
+    u->kind = kind;
     u->srv = rq->srv;
     u->conn = rq->conn;
     u->format = fmt;
@@ -273,9 +285,7 @@ static upload *upload_new(request *rq, ewdiag_format fmt, const char *ctype, cha
     return u;
 }
 
-/* The checks of the headers; *refused when an error response is queued
- * (then the result is that of queuing it). */
-static enum MHD_Result check_headers(request *rq, ewdiag_format *fmt, bool *refused)
+enum MHD_Result upload_check(request *rq, bool *refused)
 {
     const serve_config *cfg = rq->srv->cfg;
     *refused = true;
@@ -283,10 +293,6 @@ static enum MHD_Result check_headers(request *rq, ewdiag_format *fmt, bool *refu
         return respond_unauthorized(rq);
     if (atomic_load(&rq->srv->draining))
         return respond_busy(rq, RETRY_AFTER_S, "the server is stopping");
-    const char *f = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "format");
-    if (f && parse_format(f, fmt) != 0)
-        return respond_error(rq, MHD_HTTP_BAD_REQUEST,
-                             "unknown format '%.32s' (text, json, jsonl or html)", f);
     const char *len = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
                                                   MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (len && strtoull(len, NULL, 10) > cfg->max_upload)
@@ -297,43 +303,89 @@ static enum MHD_Result check_headers(request *rq, ewdiag_format *fmt, bool *refu
     return MHD_YES;
 }
 
-enum MHD_Result upload_begin(request *rq)
+/* The upload is over before it began: freed with its result. */
+static void discard(upload *u)
 {
-    ewdiag_format fmt = EWDIAG_FORMAT_JSON;
-    bool refused;
-    char err[ERR_MAX], name[NAME_MAX_BYTES + 1];
-    rq->route = ROUTE_ANALYZE;
-    enum MHD_Result q = check_headers(rq, &fmt, &refused);
-    if (refused)
-        return q;
+    atomic_store(&u->refs, 1);
+    upload_unref(u);
+}
+
+/* The body's one input name: ?name=, else '-'. An error to answer, or NULL. */
+static const char *body_name(request *rq, const upload_kind *kind, char name[NAME_MAX_BYTES + 1])
+{
+    const char *given = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "name");
+    if (input_name(given ? given : "-", name) != 0)
+        return "the name is longer than 255 bytes";
+    if (kind->text_names && !upload_is_text(name))
+        return "the name is not UTF-8 text";
+    return NULL;
+}
+
+enum MHD_Result upload_start(request *rq, const upload_kind *kind, workers *pool,
+                             ewdiag_format fmt, void *result)
+{
+    char err[UPLOAD_ERR_MAX], name[NAME_MAX_BYTES + 1];
     const char *ctype = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
                                                     MHD_HTTP_HEADER_CONTENT_TYPE);
-    const char *given = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "name");
-    if (!mp_is_multipart(ctype) && input_name(given ? given : "-", name) != 0)
-        return respond_error(rq, MHD_HTTP_BAD_REQUEST, "the name is longer than 255 bytes");
-    upload *u = upload_new(rq, fmt, ctype, err, sizeof err);
-    if (!u)
+    const char *bad = mp_is_multipart(ctype) ? NULL : body_name(rq, kind, name);
+    upload *u = bad ? NULL : upload_new(rq, kind, fmt, ctype, err, sizeof err);
+    if (!u) {
+        if (result)
+            kind->free_result(result);
+        if (bad)
+            return respond_error(rq, MHD_HTTP_BAD_REQUEST, "%s", bad);
         return respond_error(rq, strcmp(err, "out of memory") == 0 ? MHD_HTTP_INTERNAL_SERVER_ERROR
                                                                 : MHD_HTTP_BAD_REQUEST,
                              "%s", err);
+    }
+    u->result = result;
     if (!u->mp && stream_open(u->s, name) != 1) {
-        atomic_store(&u->refs, 1);
-        upload_unref(u);
+        discard(u);
         return respond_error(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
     }
     list_add(u);
-    if (workers_submit(rq->srv->workers, analyze, u) != 0) {
+    if (workers_submit(pool, kind->consume, u) != 0) {
         list_remove(u);
-        atomic_store(&u->refs, 1);
-        upload_unref(u);
-        metrics_busy();
-        char msg[ERR_MAX];
-        snprintf(msg, sizeof msg, "all %u analyses are running (--max-analyses): try again shortly",
-                 workers_size(rq->srv->workers));
+        discard(u);
+        metrics_busy(kind->route);
+        char msg[UPLOAD_ERR_MAX];
+        snprintf(msg, sizeof msg, "all %u %s: try again shortly", workers_size(pool), kind->busy);
         return respond_busy(rq, RETRY_AFTER_S, msg);
     }
     rq->up = u;
     return MHD_YES;
+}
+
+static enum MHD_Result respond_analysis_stopped(request *rq, upload *u)
+{
+    (void)u;
+    return respond_busy(rq, RETRY_AFTER_S, "the server is stopping: the analysis was stopped");
+}
+
+static enum MHD_Result respond_report(request *rq, upload *u);
+
+static const upload_kind analyze_kind = {
+    .route = ROUTE_ANALYZE,
+    .format_field = true,
+    .consume = analyze,
+    .respond = respond_report,
+    .respond_stopped = respond_analysis_stopped,
+    .busy = "analyses are running (--max-analyses)",
+};
+
+enum MHD_Result upload_begin(request *rq)
+{
+    ewdiag_format fmt = EWDIAG_FORMAT_JSON;
+    bool refused;
+    rq->route = ROUTE_ANALYZE;
+    enum MHD_Result q = upload_check(rq, &refused);
+    if (refused)
+        return q;
+    const char *f = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "format");
+    if (f && parse_format(f, &fmt) != 0)
+        return respond_error(rq, MHD_HTTP_BAD_REQUEST,
+                             "unknown format '%.32s' (text, json, jsonl or html)", f);
+    return upload_start(rq, &analyze_kind, rq->srv->workers, fmt, NULL);
 }
 
 /* Body bytes: fed to the parser or the stream, or dropped after an error. */
@@ -390,6 +442,9 @@ static int end_body(upload *u)
 static enum MHD_Result respond_report(request *rq, upload *u)
 {
     char status[8];
+    if (!u->out)
+        return respond_error(rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                             "out of memory: the analysis could not finish");
     struct MHD_Response *r = MHD_create_response_from_buffer(u->outlen, u->out,
                                                              MHD_RESPMEM_MUST_FREE);
     if (!r)
@@ -397,7 +452,7 @@ static enum MHD_Result respond_report(request *rq, upload *u)
     size_t len = u->outlen;
     u->out = NULL; /* the response frees it */
     snprintf(status, sizeof status, "%d", u->exit_status);
-    if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type_of(u->format)) !=
+    if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, upload_content_type(u->format)) !=
             MHD_YES ||
         MHD_add_response_header(r, "Ewdiag-Exit-Status", status) != MHD_YES ||
         MHD_add_response_header(r, "X-Content-Type-Options", "nosniff") != MHD_YES ||
@@ -427,13 +482,10 @@ enum MHD_Result upload_step(request *rq, const char *data, size_t *size)
     if (u->err_status)
         return respond_error(rq, u->err_status, "%s", u->err);
     if (stream_aborted(u->s))
-        return respond_busy(rq, RETRY_AFTER_S, "the server is stopping: the analysis was stopped");
+        return u->kind->respond_stopped(rq, u);
     if (!stream_finish(u->s))
-        return MHD_YES; /* paused until the report is ready */
-    if (!u->out)
-        return respond_error(rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
-                             "out of memory: the analysis could not finish");
-    return respond_report(rq, u);
+        return MHD_YES; /* paused until the consumer is done */
+    return u->kind->respond(rq, u);
 }
 
 void upload_end(request *rq, bool completed)
@@ -442,7 +494,9 @@ void upload_end(request *rq, bool completed)
     list_remove(u);
     stream_abort(u->s); /* a worker still reading stops: its client is gone */
     if (!completed && !rq->note && !u->ended)
-        rq->note = "client gone before the end of the upload: its analysis was stopped";
+        rq->note = u->kind->route == ROUTE_ANALYZE
+                       ? "client gone before the end of the upload: its analysis was stopped"
+                       : "client gone before the end of the upload: nothing stored";
     rq->up = NULL;
     upload_unref(u);
 }
