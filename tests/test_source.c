@@ -79,10 +79,10 @@ static unsigned char *read_all(const void *p, size_t n, size_t *got, long *last,
                                size_t errsz)
 {
     int fd = fd_of(p, n);
-    char e[EW_SOURCE_ERR_MAX];
+    ew_err e = {0, ""};
     ew_origin o = {fd, NULL, NULL};
-    ew_source *s = ew_source_open(&o, threaded, e, sizeof e);
-    ck_assert_msg(s != NULL, "open: %s", e);
+    ew_source *s = NULL;
+    ck_assert_msg(ew_source_open(&s, &o, threaded, &e) == 0, "open: %s", e.msg);
     unsigned char *all = drain(s, got, last);
     snprintf(err, errsz, "%s", ew_source_error(s));
     ew_source_close(s);
@@ -206,10 +206,10 @@ START_TEST(test_close_early)
     size_t zn;
     unsigned char *z = gzip_of(plain, PLAIN_LEN, &zn);
     int fd = fd_of(z, zn);
-    char e[EW_SOURCE_ERR_MAX];
+    ew_err e = {0, ""};
     ew_origin o = {fd, NULL, NULL};
-    ew_source *s = ew_source_open(&o, threaded, e, sizeof e);
-    ck_assert_ptr_nonnull(s);
+    ew_source *s = NULL;
+    ck_assert_int_eq(ew_source_open(&s, &o, threaded, &e), 0);
     const void *buf;
     ck_assert_int_gt(ew_source_read(s, &buf), 0);
     ew_source_close(s);

@@ -169,9 +169,14 @@ static ew_chain *ew_chain_new(const ew_tls_hs *hs, const unsigned char digest[32
     }
     for (size_t i = 0; i < hs->ncerts; i++) {
         ew_err err = {0, ""};
-        if (ew_cert_parse(hs->cert_der[i], hs->cert_len[i], &c->certs[c->ncerts], &err) == 0) {
+        int rc = ew_cert_parse(hs->cert_der[i], hs->cert_len[i], &c->certs[c->ncerts], &err);
+        if (rc == 0) {
             c->ncerts++;
             continue;
+        }
+        if (rc == EWDIAG_ENOMEM) {
+            ew_chain_free(c);
+            return NULL;
         }
         /* Keep what parsed before it; say which one did not. */
         char msg[320];

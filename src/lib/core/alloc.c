@@ -20,12 +20,12 @@ unsigned long ew_alloc_count(void)
     return atomic_load(&ew_count);
 }
 
-/* Counts one allocation; true when it is to fail. */
+/* Counts one allocation; true when it is the one to fail. */
 static int ew_fails(void)
 {
     unsigned long n = atomic_fetch_add(&ew_count, 1) + 1;
     unsigned long at = atomic_load(&ew_fail_at);
-    return at != 0 && n >= at;
+    return at != 0 && n == at;
 }
 
 void *ew_malloc(size_t n)

@@ -12,8 +12,8 @@
 void *ew_malloc(size_t n);
 void *ew_calloc(size_t n, size_t size);
 void *ew_realloc(void *p, size_t n);
-/* Fails the fail_at-th allocation from now on (1 = the next; 0: none) and
- * every one after it; counts them either way. */
+/* Fails the fail_at-th allocation from now on (1 = the next; 0: none), as
+ * curl's torture tests do; counts them either way. */
 void ew_alloc_torture(unsigned long fail_at);
 /* Allocations made since ew_alloc_torture() was last called. */
 unsigned long ew_alloc_count(void);

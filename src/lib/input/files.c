@@ -33,21 +33,24 @@ static la_ssize_t ew_source_cb(struct archive *ar, void *ctx, const void **buf)
 }
 
 /* Opens ar on fd: through our gzip layer when the data is gzip or not
- * seekable, else with libarchive's own file reader (zip wants to seek). */
+ * seekable, else with libarchive's own file reader (zip wants to seek).
+ * 0; EWDIAG_EIO when it cannot be opened (the archive's error says why);
+ * EWDIAG_ENOMEM. */
 static int ew_open(ew_walker *w, struct archive *ar, const char *fspath, int fd)
 {
     if (fspath && !ew_fd_is_gzip(fd))
-        return archive_read_open_fd(ar, fd, EW_READ_BLOCK) == ARCHIVE_OK ? 0 : -1;
-    char err[EW_SOURCE_ERR_MAX];
+        return archive_read_open_fd(ar, fd, EW_READ_BLOCK) == ARCHIVE_OK ? 0 : EWDIAG_EIO;
+    ew_err err = {0, ""};
     ew_origin file = {fd, NULL, NULL};
-    ew_source *src = ew_source_open(fspath ? &file : w->top, w->opt->threaded, err, sizeof err);
-    if (!src) {
-        archive_set_error(ar, EIO, "%s", err);
-        return -1;
+    int rc = ew_source_open(&w->src, fspath ? &file : w->top, w->opt->threaded, &err);
+    if (rc == EWDIAG_ENOMEM)
+        return ew_walk_oom(w);
+    if (rc != 0) {
+        archive_set_error(ar, EIO, "%s", err.msg);
+        return EWDIAG_EIO;
     }
-    w->src = src;
     w->src_failed = false;
-    return archive_read_open(ar, w, NULL, ew_source_cb, NULL) == ARCHIVE_OK ? 0 : -1;
+    return archive_read_open(ar, w, NULL, ew_source_cb, NULL) == ARCHIVE_OK ? 0 : EWDIAG_EIO;
 }
 
 /* A zip whose central directory failed: read again from its local headers. */
@@ -95,7 +98,10 @@ static int64_t ew_file_mtime(int fd)
 static int ew_walk_open(ew_walker *w, struct archive *ar, const char *fspath, int fd,
                         const char *name, const char *prefix, bool named_by_user)
 {
-    if (ew_open(w, ar, fspath, fd) != 0) {
+    int rc = ew_open(w, ar, fspath, fd);
+    if (rc == EWDIAG_ENOMEM)
+        return rc;
+    if (rc != 0) {
         const char *why = archive_error_string(ar);
         w->res->failed_part = true;
         return ew_walk_warn(w, prefix, EW_W_OPEN_ERROR, why ? why : "cannot be opened");
@@ -107,7 +113,7 @@ static int ew_walk_open(ew_walker *w, struct archive *ar, const char *fspath, in
      * folder is judged by its first line. */
     if (hint == EW_ROLE_ARCHIVE || (hint == EW_ROLE_OTHER && named_by_user))
         hint = named_by_user ? EW_ROLE_LOG : EW_ROLE_OTHER;
-    int rc = ew_walk_archive(w, ar, prefix, plain, hint, 0);
+    rc = ew_walk_archive(w, ar, prefix, plain, hint, 0);
     if (rc == 0 && w->zip_again)
         rc = ew_zip_again(w, fd, ar, prefix, plain, hint);
     /* A cut that fell between entries surfaces only here. */

@@ -280,50 +280,49 @@ static void ew_source_free(ew_source *s)
     free(s);
 }
 
-ew_source *ew_source_open(const ew_origin *o, bool threaded, char *err, size_t errsz)
+/* The gzip side of opening: the blocks, the decoder, the thread. */
+static int ew_source_gzip(ew_source *s, bool threaded, ew_err *err)
 {
-    ew_source *s = ew_calloc(1, sizeof *s);
-    if (!s || !(s->in = ew_malloc(EW_SOURCE_IN))) {
-        snprintf(err, errsz, "out of memory");
-        free(s);
-        return NULL;
-    }
-    s->origin = *o;
-    /* Two bytes decide; a short first read of a pipe is read again. */
-    while (s->in_len < EW_GZIP_MAGIC_LEN && !s->eof) {
-        if (ew_fill(s) != 0) {
-            snprintf(err, errsz, "%s", s->err);
-            ew_source_free(s);
-            return NULL;
-        }
-    }
-    s->gzip = ew_at_magic(s);
-    if (!s->gzip)
-        return s;
-    for (size_t i = 0; i < EW_SOURCE_BLOCKS; i++) {
-        if (!(s->blocks[i].p = ew_malloc(EW_SOURCE_OUT))) {
-            snprintf(err, errsz, "out of memory");
-            ew_source_free(s);
-            return NULL;
-        }
-    }
-    if (ew_inf_init(&s->inf) != 0) {
-        snprintf(err, errsz, "cannot start the gzip decoder");
-        ew_source_free(s);
-        return NULL;
-    }
+    for (size_t i = 0; i < EW_SOURCE_BLOCKS; i++)
+        if (!(s->blocks[i].p = ew_malloc(EW_SOURCE_OUT)))
+            return ew_err_set(err, EWDIAG_ENOMEM, "out of memory");
+    /* The decoders fail only when out of memory (zlib's state). */
+    if (ew_inf_init(&s->inf) != 0)
+        return ew_err_set(err, EWDIAG_ENOMEM, "cannot start the gzip decoder: out of memory");
     s->inf_ready = true;
     if (!threaded)
-        return s;
+        return 0;
     if (pthread_mutex_init(&s->mu, NULL) != 0 || pthread_cond_init(&s->can_fill, NULL) != 0 ||
         pthread_cond_init(&s->can_take, NULL) != 0 ||
-        pthread_create(&s->thread, NULL, ew_producer, s) != 0) {
-        snprintf(err, errsz, "cannot start the inflating thread");
-        ew_source_free(s);
-        return NULL;
-    }
+        pthread_create(&s->thread, NULL, ew_producer, s) != 0)
+        return ew_err_set(err, EWDIAG_ENOMEM, "cannot start the inflating thread");
     s->threaded = true;
-    return s;
+    return 0;
+}
+
+int ew_source_open(ew_source **out, const ew_origin *o, bool threaded, ew_err *err)
+{
+    *out = NULL;
+    ew_source *s = ew_calloc(1, sizeof *s);
+    if (!s || !(s->in = ew_malloc(EW_SOURCE_IN))) {
+        free(s);
+        return ew_err_set(err, EWDIAG_ENOMEM, "out of memory");
+    }
+    s->origin = *o;
+    int rc = 0;
+    /* Two bytes decide; a short first read of a pipe is read again. */
+    while (rc == 0 && s->in_len < EW_GZIP_MAGIC_LEN && !s->eof)
+        if (ew_fill(s) != 0)
+            rc = ew_err_set(err, EWDIAG_EIO, "%s", s->err);
+    s->gzip = rc == 0 && ew_at_magic(s);
+    if (s->gzip)
+        rc = ew_source_gzip(s, threaded, err);
+    if (rc != 0) {
+        ew_source_free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
 }
 
 static long ew_passthrough(ew_source *s, const void **buf)

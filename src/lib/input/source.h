@@ -27,8 +27,8 @@ typedef struct ew_origin {
 /* Opens the origin: reads its first bytes to tell gzip from anything
  * else and, for gzip when `threaded`, starts the inflating thread (else
  * ew_source_read() inflates on the caller's thread), which then does all
- * the reading. NULL with err set (read error, out of memory). */
-ew_source *ew_source_open(const ew_origin *o, bool threaded, char *err, size_t errsz);
+ * the reading. 0; EWDIAG_EIO (a read error) or EWDIAG_ENOMEM with err set. */
+int ew_source_open(ew_source **out, const ew_origin *o, bool threaded, ew_err *err);
 /* The next bytes, valid until the next call: their count (> 0), 0 at the
  * end, -1 on error (ew_source_error() says what, e.g. "gzip stream
  * truncated after 81234 compressed bytes"). Everything before the error was

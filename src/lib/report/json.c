@@ -352,16 +352,41 @@ static json_t *ew_jreport(ew_jctx *jc, const ewdiag_report *r)
                      inputs, "findings", findings, "tls_servers", servers, "warnings", warnings);
 }
 
-/* Writes a document made whole, and a newline. */
-static int ew_dump(ew_jctx *jc, json_t *j, FILE *f, size_t flags)
+/* Where a dump goes: a FILE or a buffer. jansson does not check every
+ * write it makes (an object's keys), so a failure is remembered here and
+ * every later write refused: a dump that lost a part says so. */
+typedef struct ew_jout {
+    FILE *f;
+    ew_buf *b;
+    bool failed;
+} ew_jout;
+
+static int ew_jwrite(const char *p, size_t n, void *data)
+{
+    ew_jout *o = data;
+    if (!o->failed && (o->b ? ew_buf_append(o->b, p, n) != 0 : fwrite(p, 1, n, o->f) != n))
+        o->failed = true;
+    return o->failed ? -1 : 0;
+}
+
+/* Dumps a document made whole, and a newline. */
+static int ew_dump_to(ew_jctx *jc, json_t *j, ew_jout *out, size_t flags)
 {
     int rc = EWDIAG_ENOMEM;
-    if (j && !jc->failed)
-        rc = json_dumpf(j, f, flags) == 0 && fputc('\n', f) != EOF ? 0
-             : ferror(f)                                             ? EWDIAG_EIO
-                                                                     : EWDIAG_ENOMEM;
+    if (j && !jc->failed) {
+        int d = json_dump_callback(j, ew_jwrite, out, flags);
+        if (d == 0)
+            (void)ew_jwrite("\n", 1, out);
+        rc = d == 0 && !out->failed ? 0 : out->f && ferror(out->f) ? EWDIAG_EIO : EWDIAG_ENOMEM;
+    }
     json_decref(j);
     return rc;
+}
+
+static int ew_dump(ew_jctx *jc, json_t *j, FILE *f, size_t flags)
+{
+    ew_jout out = {f, NULL, false};
+    return ew_dump_to(jc, j, &out, flags);
 }
 
 int ew_report_write_json(const ewdiag_report *r, FILE *f, unsigned flags)
@@ -387,21 +412,13 @@ int ew_report_write_jsonl(const ewdiag_report *r, FILE *f, unsigned flags)
 char *ew_report_json_string(const ewdiag_report *r, size_t *len)
 {
     ew_jctx jc = {false};
-    json_t *j = ew_jreport(&jc, r);
-    char *s = j && !jc.failed ? json_dumps(j, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
-    json_decref(j);
-    if (!s)
-        return NULL;
-    /* As the writer ends it: with a newline. */
-    size_t n = strlen(s);
-    char *t = ew_realloc(s, n + 2);
-    if (!t) {
-        free(s);
+    ew_buf b = {0};
+    ew_jout out = {NULL, &b, false};
+    if (ew_dump_to(&jc, ew_jreport(&jc, r), &out, JSON_PRESERVE_ORDER | JSON_COMPACT) != 0) {
+        ew_buf_free(&b);
         return NULL;
     }
-    t[n] = '\n';
-    t[n + 1] = '\0';
     if (len)
-        *len = n + 1;
-    return t;
+        *len = b.len;
+    return ew_buf_take(&b);
 }

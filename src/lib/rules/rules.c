@@ -478,6 +478,9 @@ static int ew_load_file(ew_ruleset *staged, const ew_ruleset *existing, const ch
 {
     json_error_t je;
     json_t *o = json_load_file(file, JSON_REJECT_DUPLICATES, &je);
+    /* jansson says nothing (no text) when its own allocation failed. */
+    if (!o && (json_error_code(&je) == json_error_out_of_memory || !je.text[0]))
+        return ew_err_set(err, EWDIAG_ENOMEM, "%s: out of memory", file);
     if (!o)
         return ew_err_set(err, EWDIAG_EFORMAT, "%s:%d:%d: invalid JSON: %s", file, je.line,
                           je.column, je.text);

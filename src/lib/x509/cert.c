@@ -141,28 +141,28 @@ bool ew_name_rfc2253(const X509_NAME *name, char *out, size_t cap)
     return ok;
 }
 
-/* The most specific (last) CN of a name, "" if none; false when it cannot
- * be read as UTF-8. */
-static bool ew_name_cn(const X509_NAME *name, char *out, size_t cap)
+/* The most specific (last) CN of a name, "" if none. 0; EWDIAG_EFORMAT
+ * when it cannot be read as UTF-8; EWDIAG_ENOMEM. */
+static int ew_name_cn(const X509_NAME *name, char *out, size_t cap)
 {
     int at = -1, last = -1;
     while ((at = X509_NAME_get_index_by_NID(name, NID_commonName, at)) >= 0)
         last = at;
     out[0] = '\0';
     if (last < 0)
-        return true;
+        return 0;
     const ASN1_STRING *data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, last));
     unsigned char *utf8 = NULL;
     int n = data ? ASN1_STRING_to_UTF8(&utf8, data) : -1;
     if (n < 0)
-        return false;
+        return EWDIAG_EFORMAT;
     char *s = ew_name_text(utf8, (size_t)n, false);
     OPENSSL_free(utf8);
     if (!s)
-        return false;
+        return EWDIAG_ENOMEM;
     ew_copy_trunc(out, cap, s, strlen(s));
     free(s);
-    return true;
+    return 0;
 }
 
 /* ------------------------------------------------------------- the fields */
@@ -353,11 +353,13 @@ static int ew_fill(X509 *x, const uint8_t *der, size_t len, ew_cert_info *ci, ew
         !ew_name_rfc2253(X509_get_issuer_name(x), ci->issuer, sizeof ci->issuer))
         return ew_err_set(err, EWDIAG_EFORMAT, "subject or issuer name cannot be printed: %s",
                           ew_ossl_reason());
-    if (!ew_name_cn(X509_get_subject_name(x), ci->subject_cn, sizeof ci->subject_cn) ||
-        !ew_name_cn(X509_get_issuer_name(x), ci->issuer_cn, sizeof ci->issuer_cn))
-        return ew_err_set(err, EWDIAG_EFORMAT, "subject or issuer CN cannot be read as UTF-8: %s",
-                          ew_ossl_reason());
-    int rc = ew_sans(x, ci, err);
+    int rc = ew_name_cn(X509_get_subject_name(x), ci->subject_cn, sizeof ci->subject_cn);
+    if (rc == 0)
+        rc = ew_name_cn(X509_get_issuer_name(x), ci->issuer_cn, sizeof ci->issuer_cn);
+    if (rc != 0)
+        return ew_err_set(err, rc, "subject or issuer CN: %s",
+                          rc == EWDIAG_ENOMEM ? "out of memory" : "cannot be read as UTF-8");
+    rc = ew_sans(x, ci, err);
     if (rc != 0)
         return rc;
     ew_serial_hex(X509_get0_serialNumber(x), ci->serial, sizeof ci->serial);
