@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../cli/outcome.h"
 #include "multipart.h"
 #include "stream.h"
 
@@ -145,9 +146,7 @@ static void analyze(ewdiag_analyzer *a, void *arg)
     size_t findings = ewdiag_report_finding_count(r);
     if (rc == 0 && !oom)
         u->out = ewdiag_report_serialize(r, u->format, 0, &u->outlen);
-    u->exit_status = !analyzed ? EXIT_TROUBLE
-                     : ewdiag_report_max_severity(r) >= EWDIAG_SEV_WARNING ? EXIT_FINDINGS
-                                                                          : EXIT_CLEAN;
+    u->exit_status = report_exit_status(r, analyzed);
     ewdiag_report_free(r);
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
