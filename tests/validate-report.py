@@ -58,11 +58,14 @@ def run(binary, fmt, inputs):
 
 
 def expected_status(doc):
-    """main.c: 2 when no input was analyzed, else 1 iff a finding is warning or above."""
+    """src/cli/outcome.c: 2 when no input was analyzed, else 1 if a finding is
+    warning or above, else 3 if an input was not read whole, else 0."""
     if all(i["status"] == "failed" for i in doc["inputs"]):
         return 2
     worst = max((SEVERITIES.index(f["severity"]) for f in doc["findings"]), default=-1)
-    return 1 if worst >= SEVERITIES.index("warning") else 0
+    if worst >= SEVERITIES.index("warning"):
+        return 1
+    return 3 if any(i["status"] != "analyzed" for i in doc["inputs"]) else 0
 
 
 def invariants(doc):

@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "jobs.h"
 #include "options.h"
+#include "outcome.h"
 
 #define PROGRESS_DELAY_S 1.0 /* show progress only for inputs slower than this */
 #define MAX_JOBS 256
@@ -51,12 +52,18 @@ static const char usage_text[] =
     "                        (see the README)\n"
     "  -j, --jobs=N          analyze N inputs at once (default: the number of\n"
     "                        cores); the report keeps the inputs' order\n"
-    "  -q, --quiet           no progress on standard error\n"
+    "  -q, --quiet           no progress and no warnings on standard error\n"
     "  -h, --help            show this help\n"
     "  -V, --version         show the version\n"
     "\n"
-    "Exit status: 0 analyzed, no finding of severity warning or above;\n"
-    "1 analyzed, such findings; 2 usage error or no input could be analyzed.\n"
+    "Standard error gets a line per input that could not be analyzed and, unless\n"
+    "-q, per warning (a part that went unread, a limit hit, damage), whatever the\n"
+    "format: 'ewdiag: INPUT: ENTRY: WHAT', with '(N times)' when it repeats.\n"
+    "\n"
+    "Exit status: 0 read whole, no finding of severity warning or above;\n"
+    "1 findings of severity warning or above (even when part went unread);\n"
+    "2 usage error, or no input could be analyzed; 3 no such finding, but part\n"
+    "of an input, or an input, went unread (the warnings say which).\n"
     "\n"
     "Examples:\n"
     "  ewdiag diagnostic_log_vcsc_2022-07-11_16_55_44.tar.gz\n"
@@ -115,56 +122,48 @@ static ewdiag_analyzer *make_worker_analyzer(void *ctx)
     return configure(&c->an, false);
 }
 
-/* Whether w is the error of an input that failed, which was printed already. */
-static bool is_input_error(const ewdiag_report *r, const ewdiag_warning *w)
+/* What the person at the shell learns of one input as soon as it is
+ * analyzed: the error that stopped it, always; its warnings unless -q. */
+static void tell(const ewdiag_report *one, int rc, const char *error, bool quiet)
 {
-    for (size_t i = 0; i < ewdiag_report_input_count(r); i++) {
-        const ewdiag_input *in = ewdiag_report_input(r, i);
-        if (ewdiag_input_status_get(in) == EWDIAG_INPUT_FAILED &&
-            strcmp(ewdiag_input_name(in), ewdiag_warning_input(w)) == 0 &&
-            strcmp(ewdiag_input_error(in), ewdiag_warning_message(w)) == 0)
-            return true;
-    }
-    return false;
+    int said = rc != EWDIAG_OK ? put_error_line(stderr, error ? error : "out of memory") : 0;
+    if (said == 0 && !quiet && one)
+        said = put_warnings(stderr, one);
+    (void)said; /* standard error failing leaves nobody to tell */
 }
 
-/* Warnings go to stderr when the report format has no place for them. */
-static void print_warnings(const ewdiag_report *r)
-{
-    for (size_t i = 0; i < ewdiag_report_warning_count(r); i++) {
-        const ewdiag_warning *w = ewdiag_report_warning(r, i);
-        if (is_input_error(r, w))
-            continue;
-        fprintf(stderr, "ewdiag: warning: %s", ewdiag_warning_message(w));
-        if (ewdiag_warning_count(w) > 1)
-            fprintf(stderr, " (%llu times)", (unsigned long long)ewdiag_warning_count(w));
-        fputc('\n', stderr);
-    }
-}
-
+/* Each input into a report of its own, told, then added to r: what is said
+ * per input does not depend on --jobs. -1 when out of memory. */
 static int analyze_all(ewdiag_analyzer *a, ewdiag_report *r, char **inputs, int n, bool quiet,
-                       int *analyzed)
+                       size_t *analyzed)
 {
     progress p = {.enabled = !quiet && isatty(STDERR_FILENO)};
     ewdiag_analyzer_set_progress(a, on_progress, &p);
     for (int i = 0; i < n; i++) {
-        clock_gettime(CLOCK_MONOTONIC, &p.start);
-        int rc = ewdiag_analyze_path(a, r, inputs[i]);
-        progress_end(&p);
-        if (rc == EWDIAG_ENOMEM) {
-            fprintf(stderr, "ewdiag: %s\n", ewdiag_error(a));
+        ewdiag_report *one = ewdiag_report_new();
+        if (!one) {
+            fputs("ewdiag: out of memory\n", stderr);
             return -1;
         }
-        if (rc != EWDIAG_OK)
-            fprintf(stderr, "ewdiag: %s\n", ewdiag_error(a));
-        else
-            (*analyzed)++;
+        clock_gettime(CLOCK_MONOTONIC, &p.start);
+        int rc = ewdiag_analyze_path(a, one, inputs[i]);
+        progress_end(&p);
+        tell(one, rc, ewdiag_error(a), quiet);
+        *analyzed += rc == EWDIAG_OK;
+        int app = rc == EWDIAG_ENOMEM ? rc : ewdiag_report_append(r, one);
+        ewdiag_report_free(one);
+        if (app != EWDIAG_OK) {
+            if (rc != EWDIAG_ENOMEM) /* else tell() said it */
+                fputs("ewdiag: out of memory\n", stderr);
+            return -1;
+        }
     }
     return 0;
 }
 
-/* The same with several workers: reports merged in input order. */
-static int analyze_parallel(const cli *c, ewdiag_report *r, char **inputs, int n, int *analyzed)
+/* The same with several workers: told and merged in input order. */
+static int analyze_parallel(const cli *c, ewdiag_report *r, char **inputs, int n,
+                            size_t *analyzed)
 {
     job_result *res = calloc((size_t)n, sizeof *res);
     if (!res || run_jobs(make_worker_analyzer, (void *)c, inputs, n, c->jobs,
@@ -175,10 +174,8 @@ static int analyze_parallel(const cli *c, ewdiag_report *r, char **inputs, int n
     }
     int rc = 0;
     for (int i = 0; i < n; i++) {
-        if (res[i].rc != EWDIAG_OK)
-            fprintf(stderr, "ewdiag: %s\n", res[i].error ? res[i].error : "out of memory");
-        else
-            (*analyzed)++;
+        tell(res[i].report, res[i].rc, res[i].error, c->quiet);
+        *analyzed += res[i].rc == EWDIAG_OK;
         if (res[i].rc == EWDIAG_ENOMEM || !res[i].report ||
             ewdiag_report_append(r, res[i].report) != EWDIAG_OK)
             rc = -1;
@@ -295,15 +292,11 @@ int cmd_analyze(int argc, char **argv)
         ewdiag_analyzer_free(a);
         return EXIT_TROUBLE;
     }
-    int analyzed = 0;
+    size_t analyzed = 0;
     int rc = c.jobs > 1 && n > 1 ? analyze_parallel(&c, r, argv + optind, n, &analyzed)
                                  : analyze_all(a, r, argv + optind, n, c.quiet, &analyzed);
-    if (rc == 0 && write_report(r, &c) == 0) {
-        if (c.format == EWDIAG_FORMAT_JSONL)
-            print_warnings(r);
-        if (analyzed > 0)
-            status = ewdiag_report_max_severity(r) >= EWDIAG_SEV_WARNING ? EXIT_FINDINGS : EXIT_CLEAN;
-    }
+    if (rc == 0 && write_report(r, &c) == 0)
+        status = report_exit_status(r, analyzed);
     ewdiag_report_free(r);
     ewdiag_analyzer_free(a);
     return status;

@@ -8,9 +8,11 @@
 
 #include <ewdiag.h>
 
-#define EXIT_CLEAN 0    /* analyzed, nothing of severity warning or above */
+#define EXIT_CLEAN 0    /* read whole, nothing of severity warning or above */
 #define EXIT_FINDINGS 1 /* analyzed, findings of severity warning or above */
 #define EXIT_TROUBLE 2  /* usage error, or no input could be analyzed */
+#define EXIT_PARTIAL 3  /* analyzed, nothing of severity warning or above, but
+                         * part of an input (or an input) went unread */
 
 #define MAX_SETS 64 /* --set options kept, to configure every worker */
 

@@ -20,6 +20,7 @@
 #include <sys/prctl.h>
 #endif
 
+#include "../cli/outcome.h"
 #include "blob.h"
 #include "fetch.h"
 
@@ -38,6 +39,8 @@
 typedef struct frame {
     int32_t ok;
     int32_t max_severity;
+    int32_t incomplete; /* an input went unread in part */
+    uint32_t warnings;
     uint64_t findings;
     double analysis_s;
     uint64_t json_len, text_len, why_len;
@@ -197,6 +200,9 @@ static int run_job(int out, ewdiag_analyzer *a, const ewq_claim *job, const char
             snprintf(why, sizeof why, "out of memory writing the report");
         h.findings = ewdiag_report_finding_count(r);
         h.max_severity = ewdiag_report_max_severity(r);
+        h.incomplete = report_incomplete(r);
+        size_t nw = ewdiag_report_warning_count(r);
+        h.warnings = nw > UINT32_MAX ? UINT32_MAX : (uint32_t)nw;
     }
     h.analysis_s = now_s() - t0;
     h.json_len = h.ok ? jlen : 0;
@@ -392,6 +398,8 @@ static void parse_frame(ewq_child *c, ewq_outcome *out)
     out->ok = h.ok != 0;
     out->findings = h.findings;
     out->max_severity = h.max_severity;
+    out->incomplete = h.incomplete != 0;
+    out->warnings = h.warnings;
     out->analysis_s = h.analysis_s;
     if (out->ok) {
         /* Terminate each text in place (the buffer has room for two NULs). */

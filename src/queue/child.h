@@ -39,6 +39,8 @@ typedef struct ewq_outcome {
     const char *text;      /* its text rendering */
     uint64_t findings;     /* how many, and the highest severity (-1 none) */
     int max_severity;
+    bool incomplete;       /* an input went unread in part (exit status 3) */
+    uint32_t warnings;     /* the report's warnings */
     double analysis_s;     /* time in ewdiag_analyze_*() and the serializers */
     char why[EWQ_WHY_MAX]; /* when !ok: why */
 } ewq_outcome;

@@ -14,6 +14,7 @@
 
 #include "../cli/commands.h"
 #include "../cli/options.h"
+#include "../cli/outcome.h"
 #include "db.h"
 #include "fetch.h"
 #include "queue_int.h"
@@ -56,9 +57,11 @@ static const char usage_text[] =
     "                      (default: text on a terminal, json otherwise)\n"
     "  -h, --help          show this help\n"
     "\n"
-    "Exit status: 0 done (results: no finding of severity warning or above);\n"
-    "1 results: such findings; 2 usage error, database error, a location that\n"
-    "could not be submitted, or no result.\n"
+    "Exit status: 0 done (results: read whole, no finding of severity warning\n"
+    "or above); 1 results: such findings; 2 usage error, database error, a\n"
+    "location that could not be submitted, or no result; 3 results: no such\n"
+    "finding, but part of an input went unread (the warnings, on standard\n"
+    "error, say what).\n"
     "\n"
     "Quick start (see also 'ewdiag worker --help'):\n"
     "  export PGHOST=db.example.com PGDATABASE=ewdiag\n"
@@ -341,8 +344,9 @@ static int cmd_results(const qopts *q)
     ewq_filter f = {.job_id = q->job, .case_id = q->case_id};
     size_t count = 0;
     int sev = -1;
-    int rc = ewq_results_write(db, &f, q->format, stdout, stderr, &count, &sev);
-    int status = sev >= EWDIAG_SEV_WARNING ? EXIT_FINDINGS : EXIT_CLEAN;
+    bool incomplete = false;
+    int rc = ewq_results_write(db, &f, q->format, stdout, stderr, &count, &sev, &incomplete);
+    int status = exit_status_of(sev, incomplete, count);
     if (rc != EWQ_OK) {
         fprintf(stderr, "ewdiag queue: %s\n", ewq_db_error(db));
         status = EXIT_TROUBLE;

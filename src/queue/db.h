@@ -137,12 +137,14 @@ typedef struct ewq_filter {
  * as `format` gives them: for json and jsonl exactly what `ewdiag -f
  * FORMAT` writes for the same inputs (one document for all); for text, each
  * input's own report, one after the other. Reads one stored report at a
- * time: memory stays bounded whatever their number. With jsonl, the
- * warnings go to `warn` as the CLI writes them (NULL: nowhere). *count
- * gets how many reports, *max_severity the highest severity among their
- * findings (-1: none); both may be NULL. */
+ * time: memory stays bounded whatever their number. Their warnings then go
+ * to `warn` as the CLI writes them on standard error, one line each
+ * (NULL: nowhere). *count gets how many reports, *max_severity the highest
+ * severity among their findings (-1: none), *incomplete whether an input
+ * of theirs went unread in part (status not `analyzed`: exit status 3
+ * without findings); each may be NULL. */
 int ewq_results_write(ewq_db *db, const ewq_filter *filter, ewdiag_format format, FILE *out,
-                      FILE *warn, size_t *count, int *max_severity);
+                      FILE *warn, size_t *count, int *max_severity, bool *incomplete);
 
 /* The result of job `id` in `format`, malloc'd, NUL-terminated, length in
  * *len (may be NULL). EWQ_ENOTFOUND when the job has no result (yet). */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../cli/outcome.h"
 #include "db_int.h"
 
 #define JSON_LEVEL_INDENT 2
@@ -21,6 +22,7 @@ static const char *const sections[] = {"inputs", "findings", "tls_servers", "war
 static const char *const severities[] = {"info", "notice", "warning", "error", "critical"};
 
 typedef int (*row_fn)(void *ctx, int64_t job, const char *body);
+typedef int (*tuple_fn)(void *ctx, const PGresult *r);
 
 static const char select_sql[] =
     "SELECT r.job_id, g.body FROM ewdiag.results r\n"
@@ -30,14 +32,12 @@ static const char select_sql[] =
     "   AND ($2::text IS NULL OR j.case_id = $2::text)\n"
     " ORDER BY r.job_id";
 
-/* Calls fn on each rendering the filter selects, one row in memory at a
- * time. Stops calling after fn fails, but reads the query to its end. */
-static int each_rendering(ewq_db *db, const ewq_filter *f, const char *format, row_fn fn,
-                          void *ctx)
+/* Calls fn on each row of the query, one row in memory at a time. Stops
+ * calling after fn fails, but reads the query to its end. */
+static int each_row(ewq_db *db, const char *sql, int n, const char *const *p, tuple_fn fn,
+                    void *ctx)
 {
-    char job[EWQ_NUM_MAX];
-    const char *p[] = {f->job_id > 0 ? ewq_i64(job, f->job_id) : NULL, f->case_id, format};
-    if (!db->conn || !PQsendQueryParams(db->conn, select_sql, 3, NULL, p, NULL, NULL, 0) ||
+    if (!db->conn || !PQsendQueryParams(db->conn, sql, n, NULL, p, NULL, NULL, 0) ||
         !PQsetSingleRowMode(db->conn)) {
         ewq_fail_result(db, NULL);
         return EWQ_EDB;
@@ -47,7 +47,7 @@ static int each_rendering(ewq_db *db, const ewq_filter *f, const char *format, r
     while ((r = PQgetResult(db->conn)) != NULL) {
         ExecStatusType st = PQresultStatus(r);
         if (st == PGRES_SINGLE_TUPLE && rc == EWQ_OK)
-            rc = fn(ctx, ewq_col_i64(r, 0, 0), PQgetvalue(r, 0, 1));
+            rc = fn(ctx, r);
         else if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK && rc == EWQ_OK) {
             ewq_fail_result(db, r);
             rc = EWQ_EDB;
@@ -57,11 +57,65 @@ static int each_rendering(ewq_db *db, const ewq_filter *f, const char *format, r
     return rc;
 }
 
-/* How many results, their highest severity, and the layout version and
- * ewdiag version of the first. */
+typedef struct rendering_pass {
+    row_fn fn;
+    void *ctx;
+} rendering_pass;
+
+static int rendering_row(void *ctx, const PGresult *r)
+{
+    const rendering_pass *rp = ctx;
+    return rp->fn(rp->ctx, ewq_col_i64(r, 0, 0), PQgetvalue(r, 0, 1));
+}
+
+/* Calls fn on each rendering the filter selects, in job order. */
+static int each_rendering(ewq_db *db, const ewq_filter *f, const char *format, row_fn fn,
+                          void *ctx)
+{
+    char job[EWQ_NUM_MAX];
+    const char *p[] = {f->job_id > 0 ? ewq_i64(job, f->job_id) : NULL, f->case_id, format};
+    rendering_pass rp = {fn, ctx};
+    return each_row(db, select_sql, 3, p, rendering_row, &rp);
+}
+
+/* The warnings of the results the filter selects, in job order and each
+ * report's order, but the error of an input that failed (as the CLI). */
+static const char warnings_sql[] =
+    "SELECT x.w ->> 'input', x.w ->> 'entry', x.w ->> 'message', (x.w ->> 'count')::bigint\n"
+    "  FROM ewdiag.results r JOIN ewdiag.jobs j ON j.id = r.job_id\n"
+    " CROSS JOIN LATERAL jsonb_array_elements(r.report -> 'warnings')\n"
+    "       WITH ORDINALITY AS x(w, n)\n"
+    " WHERE ($1::bigint IS NULL OR r.job_id = $1::bigint)\n"
+    "   AND ($2::text IS NULL OR j.case_id = $2::text)\n"
+    "   AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(r.report -> 'inputs') AS i\n"
+    "                    WHERE i ->> 'status' = 'failed' AND i ->> 'name' = x.w ->> 'input'\n"
+    "                      AND i ->> 'error' = x.w ->> 'message')\n"
+    " ORDER BY r.job_id, x.n";
+
+static int warning_row(void *ctx, const PGresult *r)
+{
+    FILE *warn = ctx;
+    int64_t count = ewq_col_i64(r, 0, 3);
+    int said = put_warning_line(warn, ewq_col_str(r, 0, 0), ewq_col_str(r, 0, 1),
+                                ewq_col_str(r, 0, 2), count > 0 ? (uint64_t)count : 1);
+    (void)said; /* standard error failing is no reason to fail the listing */
+    return EWQ_OK;
+}
+
+static int write_warnings(ewq_db *db, const ewq_filter *f, FILE *warn)
+{
+    char job[EWQ_NUM_MAX];
+    const char *p[] = {f->job_id > 0 ? ewq_i64(job, f->job_id) : NULL, f->case_id};
+    return each_row(db, warnings_sql, 2, p, warning_row, warn);
+}
+
+/* How many results, their highest severity, whether an input of theirs
+ * went unread in part, and the layout version and ewdiag version of the
+ * first. */
 typedef struct summary {
     size_t count;
     int max_severity;
+    bool incomplete;
     char version[32];
     int format;
 } summary;
@@ -75,7 +129,9 @@ static int summarize(ewq_db *db, const ewq_filter *f, summary *s)
         "SELECT count(*), max(array_position(ARRAY['info', 'notice', 'warning', 'error',"
         " 'critical'], r.report ->> 'max_severity')) - 1,\n"
         " (array_agg(r.report -> 'ewdiag' ->> 'version' ORDER BY r.job_id))[1],\n"
-        " (array_agg((r.report -> 'ewdiag' ->> 'format')::integer ORDER BY r.job_id))[1]\n"
+        " (array_agg((r.report -> 'ewdiag' ->> 'format')::integer ORDER BY r.job_id))[1],\n"
+        " coalesce(bool_or(EXISTS (SELECT 1 FROM jsonb_array_elements(r.report -> 'inputs')"
+        " AS i WHERE i ->> 'status' <> 'analyzed')), false)\n"
         "  FROM ewdiag.results r JOIN ewdiag.jobs j ON j.id = r.job_id\n"
         " WHERE ($1::bigint IS NULL OR r.job_id = $1::bigint)\n"
         "   AND ($2::text IS NULL OR j.case_id = $2::text)",
@@ -87,6 +143,7 @@ static int summarize(ewq_db *db, const ewq_filter *f, summary *s)
     snprintf(s->version, sizeof s->version, "%s",
              PQgetisnull(r, 0, 2) ? ewdiag_version() : ewq_col_str(r, 0, 2));
     s->format = PQgetisnull(r, 0, 3) ? 1 : (int)ewq_col_i64(r, 0, 3);
+    s->incomplete = strcmp(ewq_col_str(r, 0, 4), "t") == 0;
     PQclear(r);
     return EWQ_OK;
 }
@@ -184,24 +241,9 @@ static int write_json(ewq_db *db, const ewq_filter *f, const summary *s, FILE *o
 
 typedef struct lines_pass {
     ewq_db *db;
-    FILE *out, *warn;
+    FILE *out;
     size_t n;
 } lines_pass;
-
-/* As the CLI writes warnings when the format has no room for them. */
-static void put_warnings(FILE *warn, const json_t *root)
-{
-    size_t i;
-    json_t *w;
-    json_array_foreach(json_object_get(root, "warnings"), i, w)
-    {
-        json_int_t count = json_integer_value(json_object_get(w, "count"));
-        fprintf(warn, "ewdiag: warning: %s", json_string_value(json_object_get(w, "message")));
-        if (count > 1)
-            fprintf(warn, " (%lld times)", (long long)count);
-        fputc('\n', warn);
-    }
-}
 
 static int jsonl_row(void *ctx, int64_t job, const char *body)
 {
@@ -218,8 +260,6 @@ static int jsonl_row(void *ctx, int64_t job, const char *body)
                              fputc('\n', lp->out) == EOF))
             rc = ewq_fail(lp->db, EWQ_EINVAL, "cannot write the report");
     }
-    if (lp->warn)
-        put_warnings(lp->warn, root);
     json_decref(root);
     return rc;
 }
@@ -234,7 +274,7 @@ static int text_row(void *ctx, int64_t job, const char *body)
 }
 
 int ewq_results_write(ewq_db *db, const ewq_filter *filter, ewdiag_format format, FILE *out,
-                      FILE *warn, size_t *count, int *max_severity)
+                      FILE *warn, size_t *count, int *max_severity, bool *incomplete)
 {
     ewq_filter all = {0};
     const ewq_filter *f = filter ? filter : &all;
@@ -246,7 +286,9 @@ int ewq_results_write(ewq_db *db, const ewq_filter *filter, ewdiag_format format
         *count = s.count;
     if (max_severity)
         *max_severity = s.max_severity;
-    lines_pass lp = {db, out, warn, 0};
+    if (incomplete)
+        *incomplete = s.incomplete;
+    lines_pass lp = {db, out, 0};
     switch (format) {
     case EWDIAG_FORMAT_JSON: rc = write_json(db, f, &s, out); break;
     case EWDIAG_FORMAT_JSONL: rc = each_rendering(db, f, "json", jsonl_row, &lp); break;
@@ -255,6 +297,8 @@ int ewq_results_write(ewq_db *db, const ewq_filter *filter, ewdiag_format format
     }
     if (rc == EWQ_OK && fflush(out) != 0)
         rc = ewq_fail(db, EWQ_EINVAL, "cannot write the report");
+    if (rc == EWQ_OK && warn && s.count)
+        rc = write_warnings(db, f, warn);
     return rc;
 }
 
@@ -266,7 +310,7 @@ int ewq_result_get(ewq_db *db, int64_t id, ewdiag_format format, char **body, si
     if (!mem)
         return ewq_fail(db, EWQ_ENOMEM, "out of memory");
     ewq_filter f = {.job_id = id};
-    int rc = ewq_results_write(db, &f, format, mem, NULL, &count, NULL);
+    int rc = ewq_results_write(db, &f, format, mem, NULL, &count, NULL, NULL);
     if (fclose(mem) != 0 && rc == EWQ_OK)
         rc = ewq_fail(db, EWQ_ENOMEM, "out of memory");
     if (rc == EWQ_OK && count == 0)

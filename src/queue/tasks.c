@@ -11,6 +11,7 @@
 
 #define CLAIM_ERROR_PAUSE_S 1.0
 #define IDLE_POLL_S 2.0 /* look for due jobs this often without a NOTIFY */
+#define WARNED_MAX 48   /* ", N warnings" of a job's line */
 
 static void task_clear(task *t)
 {
@@ -141,9 +142,14 @@ static void stored(worker *w, const task *t)
     w->st.measured++;
     w->st.analysis_s += t->out.analysis_s;
     w->st.overhead_s += took - t->out.analysis_s;
-    wk_say(w, false, "job %lld: done in %.2f s, %llu finding%s: %s", (long long)t->job.id, took,
-           (unsigned long long)t->out.findings, t->out.findings == 1 ? "" : "s",
-           t->job.location);
+    /* What went unread is in the stored report's warnings (queue results). */
+    char warned[WARNED_MAX] = "";
+    if (t->out.warnings)
+        snprintf(warned, sizeof warned, ", %lu warning%s", (unsigned long)t->out.warnings,
+                 t->out.warnings == 1 ? "" : "s");
+    wk_say(w, false, "job %lld: done in %.2f s, %llu finding%s%s%s: %s", (long long)t->job.id,
+           took, (unsigned long long)t->out.findings, t->out.findings == 1 ? "" : "s", warned,
+           t->out.incomplete ? ", partial (part of it went unread)" : "", t->job.location);
 }
 
 /* Records a failed attempt; false when the database went away first. */

@@ -127,11 +127,12 @@ static int report_answer(ewq_db *db, lookup *l)
 {
     size_t count = 0;
     int severity = -1;
+    bool incomplete = false;
     FILE *mem = open_memstream(&l->body, &l->len);
     if (!mem)
         return EWQ_ENOMEM;
     ewq_filter f = {.job_id = l->id};
-    int rc = ewq_results_write(db, &f, l->format, mem, NULL, &count, &severity);
+    int rc = ewq_results_write(db, &f, l->format, mem, NULL, &count, &severity, &incomplete);
     if (fclose(mem) != 0 && rc == EWQ_OK)
         rc = EWQ_ENOMEM;
     if (rc == EWQ_OK && count == 0)
@@ -143,7 +144,9 @@ static int report_answer(ewq_db *db, lookup *l)
     }
     l->status = MHD_HTTP_OK;
     l->ctype = upload_content_type(l->format);
-    l->exit_status = severity >= EWDIAG_SEV_WARNING ? EXIT_FINDINGS : EXIT_CLEAN;
+    l->exit_status = severity >= EWDIAG_SEV_WARNING ? EXIT_FINDINGS
+                     : incomplete                  ? EXIT_PARTIAL
+                                                   : EXIT_CLEAN;
     return EWQ_OK;
 }
 

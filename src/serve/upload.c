@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../cli/outcome.h"
 #include "upload_int.h"
 
 #define RING_BYTES (1024u * 1024u) /* between the HTTP thread and the consumer */
@@ -124,9 +125,7 @@ static void analyze(void *ctx, void *arg)
     size_t findings = ewdiag_report_finding_count(r);
     if (rc == 0 && !oom)
         u->out = ewdiag_report_serialize(r, u->format, 0, &u->outlen);
-    u->exit_status = !analyzed ? EXIT_TROUBLE
-                     : ewdiag_report_max_severity(r) >= EWDIAG_SEV_WARNING ? EXIT_FINDINGS
-                                                                          : EXIT_CLEAN;
+    u->exit_status = report_exit_status(r, analyzed);
     ewdiag_report_free(r);
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);

@@ -304,6 +304,129 @@ def capture_bundle(capture, capture_name=None, log_lines=None):
 
 
 # --------------------------------------------------------------------------
+# Partial reads without a finding (issue 9): each input below is analyzed,
+# holds no failure, and loses a part in one way. ewdiag must say that part
+# on standard error and exit 3, not 0 ("read whole, nothing found").
+
+CLEAN = os.path.join(ROOT, "fixtures", "clean", "diagnostic_log_vcsf_2022-07-11_16_55_44.tar.gz")
+NEST_LEVELS = 6  # two more than max-depth (4)
+ZIP_IMPLODED = 6  # a zip method libarchive does not read
+
+
+def clean_members():
+    """The clean bundle's files (a log without failures, the dumps)."""
+    with tarfile.open(CLEAN, "r:gz") as t:
+        return [(m.name, t.extractfile(m).read()) for m in t.getmembers() if m.isfile()]
+
+
+def broken_tar_header(raw, after):
+    """The tar raw with the checksum of the header after the member named
+    `after` broken."""
+    with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as t:
+        offs = [(m.offset, m.name) for m in t.getmembers()]
+    i = [k for k, (_, n) in enumerate(offs) if after in n][0]
+    hdr = offs[i + 1][0]
+    bad = bytearray(raw)
+    bad[hdr + 148: hdr + 156] = b"0000000\0"
+    bad[hdr + 10] ^= 0x20
+    return bytes(bad)
+
+
+def zip_of(members):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members:
+            zi = zipfile.ZipInfo(name, (2022, 7, 11, 16, 55, 44))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(zi, data)
+    return bytearray(buf.getvalue())
+
+
+def zip_headers(zb, sig, name_at, name_len_at, part):
+    """Offsets of the headers with signature sig whose name holds part."""
+    i = zb.find(sig)
+    while i >= 0:
+        n = struct.unpack("<H", zb[i + name_len_at: i + name_len_at + 2])[0]
+        if part in zb[i + name_at: i + name_at + n]:
+            yield i
+        i = zb.find(sig, i + 4)
+
+
+def zip_damaged(members, part):
+    """Deflate data of the member whose name holds part, 16 bytes of its
+    middle flipped: its inflating fails (and, read as a stream, the same)."""
+    zb = zip_of(members)
+    for i in zip_headers(zb, b"PK\x03\x04", 30, 26, part):
+        name_len, extra_len = struct.unpack("<HH", zb[i + 26: i + 30])
+        csize = struct.unpack("<I", zb[i + 18: i + 22])[0]
+        mid = i + 30 + name_len + extra_len + csize // 2
+        for k in range(mid, mid + 16):
+            zb[k] ^= 0x5a
+    return bytes(zb)
+
+
+def zip_method(members, part, method):
+    """The member whose name holds part marked as compressed with `method`
+    (in its local and central headers): a part ewdiag cannot read."""
+    zb = zip_of(members)
+    for i in zip_headers(zb, b"PK\x03\x04", 30, 26, part):
+        zb[i + 8: i + 10] = struct.pack("<H", method)
+    for i in zip_headers(zb, b"PK\x01\x02", 46, 28, part):
+        zb[i + 10: i + 12] = struct.pack("<H", method)
+    return bytes(zb)
+
+
+def nested(members, levels):
+    """An archive holding an archive ... `levels` deep, the members inside."""
+    inner = tar(members)
+    for i in range(levels):
+        inner = tar([("level%d.tar.gz" % (levels - 1 - i), inner)])
+    return inner
+
+
+def partial_cases(frames):
+    """frames: a capture's records, two good handshakes."""
+    cm = clean_members()
+    clean = open(CLEAN, "rb").read()
+    out("partial-truncated.tar.gz", clean[: len(clean) * 6 // 10])
+    out("partial-tar-header.tar.gz", gz(broken_tar_header(gzip.decompress(clean), "loggingsnapshot_")))
+    out("partial-zip-entry.zip", zip_damaged(cm, b"xconf_dump_"))
+    out("partial-zip-unsupported.zip", zip_method(cm, b"xconf_dump_", ZIP_IMPLODED))
+
+    # Captures cut in a bundle whose log has no failure.
+    p = pcap(frames)
+    out("partial-capture-record.tar.gz", capture_bundle(p[:-700], log_lines=[]))
+    ng = pcapng(frames)[:-300]  # inside the last Enhanced Packet Block
+    out("partial-pcapng-block.pcapng", ng)
+    out("partial-pcapng-block.tar.gz",
+        capture_bundle(ng, pcap_name()[: -len(".pcap")] + ".pcapng", log_lines=[]))
+
+    # A trust store whose certificate is cut inside its base64.
+    d = bundle_dir()
+    store = open(os.path.join(CERTS, "store-root.pem"), "rb").read()
+    out("partial-trust-store.tar.gz", tar([
+        (d + "ca_%s_%s.pem" % (NODE, STAMP), store[:200] + b"\n-----END CERTIFICATE-----\n"),
+        (d + log_name(), text(noise_lines(5))),
+    ]))
+
+    # The real bundle nested deeper than max-depth beside a log of its own.
+    out("partial-deep-nesting.tar.gz", tar([
+        (d + log_name(), text(noise_lines(5))),
+        ("nested.tar.gz", nested(cm, NEST_LEVELS - 1)),
+    ]))
+
+    # A line longer than max-line (3 MB, no newline) in a log with no failure.
+    long_line = b"2026-11-22T09:50:00.050+01:00 vcsc tvcs: " + b"x" * (3 * 1024 * 1024)
+    out(log_name("cutline") + ".gz", gz(text(noise_lines(2)) + long_line + b"\n" + text(noise_lines(2))))
+
+    # A truncated bundle whose log's folder name holds ESC, BEL, a C1
+    # control (U+009B, CSI) and a byte that is not UTF-8: the line on
+    # standard error shows them as '?' and U+FFFD, never raw.
+    ctl = tar([("diag\x1b[2J\x07\x9b\udcff/" + log_name(), text(noise_lines(400)))])
+    out("partial-control-bytes.tar.gz", ctl[: len(ctl) * 6 // 10])
+
+
+# --------------------------------------------------------------------------
 # The cases
 
 
@@ -498,6 +621,8 @@ def main():
         (bundle_dir() + log_name(), text(noise_lines(2) + hostile)),
         (bundle_dir() + "<img src=x onerror=window.pwned=7>.txt", b"x\n"),
     ]))
+
+    partial_cases(good() + handshake_conn(51000, t0, good_flight(leaf)))
 
     for name, n in written:
         print("%7d  %s" % (n, name))

@@ -9,8 +9,10 @@ processes at once (one creates, the others find it current); submission
 of paths, URLs, standard input and uploads, and that the same bundle is not
 queued twice unless --again; a worker analyzing them all; the stored
 reports through `queue results` byte for byte equal to `ewdiag -f json` and
-`-f jsonl` on the same inputs (text: each input's report); a bundle that
-cannot be read dead after its attempts; `queue status` as text and JSON;
+`-f jsonl` on the same inputs (text: each input's report); bundles read
+in part: their warnings on standard error and the exit status (3 without
+a finding) as the command gives them, and the worker's line says it; a
+bundle that cannot be read dead after its attempts; `queue status` as text and JSON;
 the `ewdiag.findings` view and every SQL query of docs/queue.md; the C
 interface of src/queue/db.h (queue-client: uploads, a failing reader, job
 state, a result); large objects unlinked once analyzed; SIGTERM finishing
@@ -39,6 +41,9 @@ BUNDLES = ["example/diagnostic_log_vcsc_2022-07-11_16_55_44.tar.gz",
            "continue/diagnostic_log_vcse_2023-03-01_10_00_00.tar.gz",
            "nested/two-nodes.zip", "plain/vcsc-plain.tar", "repacked/vcsc-repacked.zip",
            "ats/ats-diags.tar.gz", "captures/ecdsa-selfsigned"]
+# Read in part: without a finding, then with one (issue 9).
+PARTIAL = [os.path.join(ROOT, "tests", "bad", b) for b in
+           ("partial-truncated.tar.gz", "truncated.tar.gz")]
 WAIT_S = 90
 
 t = pgtest.Checks()
@@ -150,7 +155,31 @@ def submit_all(c, env, http, tmp):
     t.check("unreadable bundle queued", p9.returncode == 0, p9.stderr)
     p10 = run(env, "queue", "submit", "--case", "UP", "--upload", paths[1])
     t.check("upload: a job", p10.returncode == 0 and len(job_ids(p10.stdout)) == 1, p10.stderr)
+    p11 = run(env, "queue", "submit", "--case", "PART", *PARTIAL)
+    t.check("partial bundles: a job each", p11.returncode == 0, p11.stderr)
     return paths
+
+
+def check_partial(c, env, worker_err):
+    """Bundles read in part, one with a finding: their warnings on standard
+    error as the command says them, exit status 1; the one without a
+    finding alone: exit status 3, as the command's."""
+    t.check("worker: a bundle read in part said partial", re.search(
+        r"done in .*, 1 warning, partial \(part of it went unread\): .*partial-truncated",
+        worker_err), worker_err)
+    for fmt in ("json", "jsonl", "text"):
+        want = subprocess.run([EWDIAG, "-f", fmt] + PARTIAL, capture_output=True, text=True)
+        p = run(env, "queue", "results", "--case", "PART", "-f", fmt)
+        t.check("results -f %s of partial bundles: ewdiag's warnings on stderr" % fmt,
+                p.stderr == want.stderr and p.stderr.count("\n") == 2, (p.stderr, want.stderr))
+        t.check("results -f %s: ewdiag's exit status (1)" % fmt,
+                p.returncode == want.returncode == 1, (p.returncode, want.returncode))
+    jid = c.value("SELECT id FROM ewdiag.jobs WHERE case_id = 'PART' AND location = '%s'"
+                  % PARTIAL[0])
+    one = subprocess.run([EWDIAG, "-f", "json", PARTIAL[0]], capture_output=True, text=True)
+    p = run(env, "queue", "results", "--job", jid, "-f", "json")
+    t.check("results of a partial bundle without finding: exit 3, as ewdiag",
+            p.returncode == one.returncode == 3, (p.returncode, one.returncode, p.stderr))
 
 
 def check_results(c, env, paths):
@@ -327,6 +356,7 @@ def main():
             t.check("worker: said each job", "done in" in err and "dead after 2 attempts" in err,
                     err)
             check_results(c, env, paths)
+            check_partial(c, env, err)
             check_urls_and_uploads(c, env, http, paths)
             check_client_result(c, jid, pushed, paths)
             check_dead_and_status(c, env)
