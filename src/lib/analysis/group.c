@@ -124,16 +124,14 @@ static ew_group *ew_group_new(size_t evidence)
     return g;
 }
 
-void ew_group_free(ew_group *g)
+void ew_group_clear(ew_group *g)
 {
-    if (!g)
-        return;
     char **strs[] = {&g->key, &g->node, &g->server, &g->address, &g->target, &g->error};
     for (size_t i = 0; i < EW_ARRAY_LEN(strs); i++)
         free(*strs[i]);
     ew_ring_free(&g->evidence);
     ew_ring_free(&g->related);
-    for (size_t i = 0; i < g->nexplanations; i++)
+    for (size_t i = 0; i < EW_MAX_EXPLANATIONS; i++)
         free(g->explanations[i]);
     for (size_t i = 0; i < g->nvariants; i++)
         free(g->variants[i].error);
@@ -143,6 +141,14 @@ void ew_group_free(ew_group *g)
     }
     ew_timeline_free(&g->event_times);
     ew_timeline_free(&g->request_times);
+    memset(g, 0, sizeof *g);
+}
+
+void ew_group_free(ew_group *g)
+{
+    if (!g)
+        return;
+    ew_group_clear(g);
     free(g);
 }
 

@@ -66,6 +66,8 @@ int ew_groups_failed_request(ew_groups *gs, const ew_failed_request *r);
 void ew_groups_sort(ew_groups *gs);
 /* Appends an explanation unless present or full. 0, or EWDIAG_ENOMEM. */
 int ew_explanations_add(char **v, size_t *n, const char *text);
+/* Frees what g holds (every explanation slot included); g is zeroed. */
+void ew_group_clear(ew_group *g);
 void ew_group_free(ew_group *g);
 void ew_groups_free(ew_groups *gs);
 

@@ -26,8 +26,6 @@ static ewdiag_finding *ew_finding_of_rule(const ew_rule *r, const char *input, i
     f->ndefects = r->ndefects;
     f->input = ew_strdup(input);
     f->severity = (ewdiag_severity)(enforced == 0 ? r->unenforced_severity : r->severity);
-    f->enforced = -1;
-    f->depth = -1;
     f->tls.alert = -1;
     f->tls.name_match = -1;
     if (oom || !f->rule || !f->title || !f->actions || !f->defects || !f->input) {
@@ -37,8 +35,8 @@ static ewdiag_finding *ew_finding_of_rule(const ew_rule *r, const char *input, i
     return f;
 }
 
-/* The facts of a join in words, as the finding's explanations after its
- * rule's (kept in f->explanations from index `from`, not yet counted). */
+/* The facts of a join in words, kept after the group's own explanations
+ * (from `from` on) in f->g until the group moves in. */
 static int ew_render_facts(ewdiag_finding *f, size_t from, const ew_join *j, const ew_texts *t)
 {
     ew_buf b = {0};
@@ -47,57 +45,34 @@ static int ew_render_facts(ewdiag_finding *f, size_t from, const ew_join *j, con
     for (size_t i = 0; rc == 0 && i < j->nfacts && k < EW_MAX_EXPLANATIONS; i++) {
         ew_buf_clear(&b);
         rc = ew_texts_render(t, &j->facts[i], &b);
-        if (rc == 0 && !(f->explanations[k++] = ew_strdup(b.p ? b.p : "")))
+        if (rc == 0 && !(f->g.explanations[k++] = ew_strdup(b.p ? b.p : "")))
             rc = EWDIAG_ENOMEM;
     }
     ew_buf_free(&b);
     return rc;
 }
 
-/* Moves the group's lines, counts and explanations into f; the rendered
- * facts (at from..) follow them, duplicates dropped, within the bound. */
+/* Moves the group into f (its key stays); the rendered facts follow its
+ * explanations, duplicates dropped, within the bound. */
 static void ew_move_group(ewdiag_finding *f, ew_group *g, size_t from)
 {
     char *facts[EW_MAX_EXPLANATIONS];
     size_t nfacts = 0;
-    for (size_t i = from; i < EW_MAX_EXPLANATIONS && f->explanations[i]; i++)
-        facts[nfacts++] = f->explanations[i];
-    memset(f->explanations, 0, sizeof f->explanations);
-    f->node = g->node;
-    f->server = g->server;
-    f->address = g->address;
-    f->target = g->target;
-    f->error = g->error;
-    f->enforced = g->enforced;
-    f->depth = g->depth;
-    f->count = g->count;
-    f->requests = g->requests;
-    f->first_seen = g->first_seen;
-    f->last_seen = g->last_seen;
-    f->evidence = g->evidence;
-    f->related = g->related;
-    memcpy(f->variants, g->variants, sizeof f->variants);
-    f->nvariants = g->nvariants;
-    memcpy(f->ports, g->ports, sizeof f->ports);
-    f->nports = g->nports;
-    memcpy(f->urls, g->urls, sizeof f->urls);
-    f->nurls = g->nurls;
-    f->event_times = g->event_times;
-    f->request_times = g->request_times;
-    memcpy(f->explanations, g->explanations, sizeof g->explanations);
-    f->nexplanations = g->nexplanations;
-    /* The group keeps its key and nothing else. */
+    for (size_t i = from; i < EW_MAX_EXPLANATIONS && f->g.explanations[i]; i++)
+        facts[nfacts++] = f->g.explanations[i];
     char *key = g->key;
+    f->g = *g;
+    f->g.key = NULL;
     memset(g, 0, sizeof *g);
     g->key = key;
     for (size_t i = 0; i < nfacts; i++) {
-        bool dup = f->nexplanations == EW_MAX_EXPLANATIONS;
-        for (size_t k = 0; !dup && k < f->nexplanations; k++)
-            dup = strcmp(f->explanations[k], facts[i]) == 0;
+        bool dup = f->g.nexplanations == EW_MAX_EXPLANATIONS;
+        for (size_t k = 0; !dup && k < f->g.nexplanations; k++)
+            dup = strcmp(f->g.explanations[k], facts[i]) == 0;
         if (dup)
             free(facts[i]);
         else
-            f->explanations[f->nexplanations++] = facts[i];
+            f->g.explanations[f->g.nexplanations++] = facts[i];
     }
 }
 

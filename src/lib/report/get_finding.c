@@ -7,34 +7,34 @@ const char *ewdiag_finding_title(const ewdiag_finding *f) { return ew_str(f->tit
 const char *ewdiag_finding_category(const ewdiag_finding *f) { return ew_str(f->category); }
 ewdiag_severity ewdiag_finding_severity(const ewdiag_finding *f) { return f->severity; }
 const char *ewdiag_finding_input(const ewdiag_finding *f) { return ew_str(f->input); }
-const char *ewdiag_finding_node(const ewdiag_finding *f) { return ew_str(f->node); }
-const char *ewdiag_finding_server(const ewdiag_finding *f) { return ew_str(f->server); }
-const char *ewdiag_finding_address(const ewdiag_finding *f) { return ew_str(f->address); }
-const char *ewdiag_finding_target(const ewdiag_finding *f) { return ew_str(f->target); }
-size_t ewdiag_finding_related_count(const ewdiag_finding *f) { return f->related.n; }
+const char *ewdiag_finding_node(const ewdiag_finding *f) { return ew_str(f->g.node); }
+const char *ewdiag_finding_server(const ewdiag_finding *f) { return ew_str(f->g.server); }
+const char *ewdiag_finding_address(const ewdiag_finding *f) { return ew_str(f->g.address); }
+const char *ewdiag_finding_target(const ewdiag_finding *f) { return ew_str(f->g.target); }
+size_t ewdiag_finding_related_count(const ewdiag_finding *f) { return f->g.related.n; }
 const char *ewdiag_finding_related(const ewdiag_finding *f, size_t i)
 {
-    return ew_str(ew_ring_get(&f->related, i));
+    return ew_str(ew_ring_get(&f->g.related, i));
 }
-int ewdiag_finding_enforced(const ewdiag_finding *f) { return f->enforced; }
-uint64_t ewdiag_finding_count(const ewdiag_finding *f) { return f->count; }
-uint64_t ewdiag_finding_requests(const ewdiag_finding *f) { return f->requests; }
-int64_t ewdiag_finding_first_seen(const ewdiag_finding *f) { return f->first_seen; }
-int64_t ewdiag_finding_last_seen(const ewdiag_finding *f) { return f->last_seen; }
-const char *ewdiag_finding_error(const ewdiag_finding *f) { return ew_str(f->error); }
-int ewdiag_finding_depth(const ewdiag_finding *f) { return f->depth; }
+int ewdiag_finding_enforced(const ewdiag_finding *f) { return f->g.enforced; }
+uint64_t ewdiag_finding_count(const ewdiag_finding *f) { return f->g.count; }
+uint64_t ewdiag_finding_requests(const ewdiag_finding *f) { return f->g.requests; }
+int64_t ewdiag_finding_first_seen(const ewdiag_finding *f) { return f->g.first_seen; }
+int64_t ewdiag_finding_last_seen(const ewdiag_finding *f) { return f->g.last_seen; }
+const char *ewdiag_finding_error(const ewdiag_finding *f) { return ew_str(f->g.error); }
+int ewdiag_finding_depth(const ewdiag_finding *f) { return f->g.depth; }
 const char *ewdiag_finding_description(const ewdiag_finding *f) { return ew_str(f->description); }
 const char *ewdiag_finding_condition(const ewdiag_finding *f) { return ew_str(f->condition); }
 const char *ewdiag_finding_workaround(const ewdiag_finding *f) { return ew_str(f->workaround); }
-size_t ewdiag_finding_evidence_count(const ewdiag_finding *f) { return f->evidence.n; }
+size_t ewdiag_finding_evidence_count(const ewdiag_finding *f) { return f->g.evidence.n; }
 const char *ewdiag_finding_evidence(const ewdiag_finding *f, size_t i)
 {
-    return ew_str(ew_ring_get(&f->evidence, i));
+    return ew_str(ew_ring_get(&f->g.evidence, i));
 }
-size_t ewdiag_finding_explanation_count(const ewdiag_finding *f) { return f->nexplanations; }
+size_t ewdiag_finding_explanation_count(const ewdiag_finding *f) { return f->g.nexplanations; }
 const char *ewdiag_finding_explanation(const ewdiag_finding *f, size_t i)
 {
-    return i < f->nexplanations ? f->explanations[i] : "";
+    return i < f->g.nexplanations ? f->g.explanations[i] : "";
 }
 size_t ewdiag_finding_action_count(const ewdiag_finding *f) { return f->nactions; }
 const char *ewdiag_finding_action(const ewdiag_finding *f, size_t i)
@@ -46,41 +46,41 @@ const char *ewdiag_finding_defect(const ewdiag_finding *f, size_t i)
 {
     return i < f->ndefects ? f->defects[i] : "";
 }
-size_t ewdiag_finding_port_count(const ewdiag_finding *f) { return f->nports; }
+size_t ewdiag_finding_port_count(const ewdiag_finding *f) { return f->g.nports; }
 unsigned ewdiag_finding_port(const ewdiag_finding *f, size_t i)
 {
-    return i < f->nports ? f->ports[i] : 0;
+    return i < f->g.nports ? f->g.ports[i] : 0;
 }
-size_t ewdiag_finding_url_count(const ewdiag_finding *f) { return f->nurls; }
+size_t ewdiag_finding_url_count(const ewdiag_finding *f) { return f->g.nurls; }
 const char *ewdiag_finding_url(const ewdiag_finding *f, size_t i)
 {
-    return i < f->nurls ? f->urls[i].url : "";
+    return i < f->g.nurls ? f->g.urls[i].url : "";
 }
 const char *ewdiag_finding_url_target(const ewdiag_finding *f, size_t i)
 {
-    return i < f->nurls ? ew_str(f->urls[i].mra) : "";
+    return i < f->g.nurls ? ew_str(f->g.urls[i].mra) : "";
 }
 
-size_t ewdiag_finding_variant_count(const ewdiag_finding *f) { return f->nvariants; }
+size_t ewdiag_finding_variant_count(const ewdiag_finding *f) { return f->g.nvariants; }
 const char *ewdiag_finding_variant_error(const ewdiag_finding *f, size_t i)
 {
-    return i < f->nvariants ? ew_str(f->variants[i].error) : "";
+    return i < f->g.nvariants ? ew_str(f->g.variants[i].error) : "";
 }
 int ewdiag_finding_variant_depth(const ewdiag_finding *f, size_t i)
 {
-    return i < f->nvariants ? f->variants[i].depth : -1;
+    return i < f->g.nvariants ? f->g.variants[i].depth : -1;
 }
 uint64_t ewdiag_finding_variant_events(const ewdiag_finding *f, size_t i)
 {
-    return i < f->nvariants ? f->variants[i].count : 0;
+    return i < f->g.nvariants ? f->g.variants[i].count : 0;
 }
 const ewdiag_timeline *ewdiag_finding_event_times(const ewdiag_finding *f)
 {
-    return &f->event_times;
+    return &f->g.event_times;
 }
 const ewdiag_timeline *ewdiag_finding_request_times(const ewdiag_finding *f)
 {
-    return &f->request_times;
+    return &f->g.request_times;
 }
 
 /* ---- the capture's view ---------------------------------------------- */

@@ -245,20 +245,20 @@ static json_t *ew_jfinding(ew_jctx *jc, const ewdiag_finding *f)
     ew_jset(jc, o, "severity", json_string(ewdiag_severity_name(f->severity)));
     ew_jset(jc, o, "category", ew_jstr(jc, f->category));
     ew_jset(jc, o, "input", ew_jstr(jc, f->input));
-    ew_jset(jc, o, "node", ew_jstr(jc, f->node));
-    ew_jset(jc, o, "server", ew_jstr(jc, f->server));
-    ew_jset(jc, o, "address", ew_jstr(jc, f->address));
-    ew_jset(jc, o, "target", ew_jstr(jc, f->target));
-    ew_jset(jc, o, "enforced", ew_jenforced(jc, f->enforced));
-    ew_jset(jc, o, "count", json_integer((json_int_t)f->count));
-    ew_jset(jc, o, "requests", json_integer((json_int_t)f->requests));
-    ew_jset(jc, o, "first_seen", ew_jtime(jc, f->first_seen));
-    ew_jset(jc, o, "last_seen", ew_jtime(jc, f->last_seen));
-    ew_jset(jc, o, "error", *f->error ? ew_jstr(jc, f->error) : json_null());
-    ew_jset(jc, o, "depth", ew_jint_or_null(jc, f->depth));
+    ew_jset(jc, o, "node", ew_jstr(jc, f->g.node));
+    ew_jset(jc, o, "server", ew_jstr(jc, f->g.server));
+    ew_jset(jc, o, "address", ew_jstr(jc, f->g.address));
+    ew_jset(jc, o, "target", ew_jstr(jc, f->g.target));
+    ew_jset(jc, o, "enforced", ew_jenforced(jc, f->g.enforced));
+    ew_jset(jc, o, "count", json_integer((json_int_t)f->g.count));
+    ew_jset(jc, o, "requests", json_integer((json_int_t)f->g.requests));
+    ew_jset(jc, o, "first_seen", ew_jtime(jc, f->g.first_seen));
+    ew_jset(jc, o, "last_seen", ew_jtime(jc, f->g.last_seen));
+    ew_jset(jc, o, "error", *f->g.error ? ew_jstr(jc, f->g.error) : json_null());
+    ew_jset(jc, o, "depth", ew_jint_or_null(jc, f->g.depth));
     json_t *variants = json_array();
-    for (size_t i = 0; variants && i < f->nvariants; i++) {
-        const ew_variant *v = &f->variants[i];
+    for (size_t i = 0; variants && i < f->g.nvariants; i++) {
+        const ew_variant *v = &f->g.variants[i];
         ew_jadd(jc, variants,
                               EW_JPACK(jc, "{s:o, s:o, s:I}", "error",
                                         *v->error ? ew_jstr(jc, v->error) : json_null(), "depth",
@@ -266,20 +266,20 @@ static json_t *ew_jfinding(ew_jctx *jc, const ewdiag_finding *f)
     }
     ew_jset(jc, o, "variants", variants);
     json_t *ports = json_array();
-    for (size_t i = 0; ports && i < f->nports; i++)
-        ew_jadd(jc, ports, json_integer(f->ports[i]));
+    for (size_t i = 0; ports && i < f->g.nports; i++)
+        ew_jadd(jc, ports, json_integer(f->g.ports[i]));
     ew_jset(jc, o, "ports", ports);
     json_t *urls = json_array();
-    for (size_t i = 0; urls && i < f->nurls; i++)
-        ew_jadd(jc, urls, EW_JPACK(jc, "{s:o, s:o}", "url", ew_jstr(jc, f->urls[i].url), "mra",
-                                              ew_jmra(jc, f->urls[i].mra)));
+    for (size_t i = 0; urls && i < f->g.nurls; i++)
+        ew_jadd(jc, urls, EW_JPACK(jc, "{s:o, s:o}", "url", ew_jstr(jc, f->g.urls[i].url), "mra",
+                                              ew_jmra(jc, f->g.urls[i].mra)));
     ew_jset(jc, o, "urls", urls);
     ew_jset(jc, o, "description", ew_jstr(jc, f->description));
     ew_jset(jc, o, "condition", ew_jstr(jc, f->condition));
     ew_jtls_view(jc, o, &f->tls);
-    ew_jset(jc, o, "explanations", ew_jstrv(jc, f->explanations, f->nexplanations));
-    ew_jset(jc, o, "evidence", ew_jring(jc, &f->evidence));
-    ew_jset(jc, o, "related", ew_jring(jc, &f->related));
+    ew_jset(jc, o, "explanations", ew_jstrv(jc, f->g.explanations, f->g.nexplanations));
+    ew_jset(jc, o, "evidence", ew_jring(jc, &f->g.evidence));
+    ew_jset(jc, o, "related", ew_jring(jc, &f->g.related));
     ew_jset(jc, o, "actions", ew_jstrv(jc, f->actions, f->nactions));
     ew_jset(jc, o, "workaround", ew_jstr(jc, f->workaround));
     ew_jset(jc, o, "defects", ew_jstrv(jc, f->defects, f->ndefects));

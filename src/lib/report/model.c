@@ -26,25 +26,13 @@ void ew_finding_free(ewdiag_finding *f)
 {
     if (!f)
         return;
-    char **strs[] = {&f->rule,  &f->title,  &f->category, &f->description, &f->condition,
-                     &f->workaround, &f->input, &f->node,  &f->server,      &f->address,
-                     &f->target, &f->error};
+    char **strs[] = {&f->rule,       &f->title, &f->category, &f->description,
+                     &f->condition,  &f->workaround, &f->input};
     for (size_t i = 0; i < EW_ARRAY_LEN(strs); i++)
         free(*strs[i]);
     ew_strv_free(f->actions, f->nactions);
     ew_strv_free(f->defects, f->ndefects);
-    ew_ring_free(&f->evidence);
-    ew_ring_free(&f->related);
-    for (size_t i = 0; i < EW_MAX_EXPLANATIONS; i++)
-        free(f->explanations[i]);
-    for (size_t i = 0; i < f->nvariants; i++)
-        free(f->variants[i].error);
-    for (size_t i = 0; i < f->nurls; i++) {
-        free(f->urls[i].url);
-        free(f->urls[i].mra);
-    }
-    ew_timeline_free(&f->event_times);
-    ew_timeline_free(&f->request_times);
+    ew_group_clear(&f->g);
     free(f->tls.sni);
     free(f->tls.trust_path);
     free(f->tls.name);

@@ -40,26 +40,9 @@ struct ewdiag_finding {
     size_t ndefects;
     ewdiag_severity severity;
     char *input;
-    /* the group's, moved */
-    char *node, *server, *address, *target, *error;
-    int enforced; /* 1, 0, -1 unknown */
-    int depth;    /* -1 unknown */
-    uint64_t count;
-    uint64_t requests;
-    int64_t first_seen, last_seen;
-    ew_ring evidence; /* lines of the finding's own events */
-    ew_ring related;  /* lines attached to it: errors, responses */
-    ew_variant variants[EW_MAX_VARIANTS];
-    size_t nvariants;
-    unsigned ports[EW_MAX_PORTS];
-    size_t nports;
-    ew_url urls[EW_MAX_URLS];
-    size_t nurls;
-    ew_timeline event_times;
-    ew_timeline request_times;
-    /* the rule's explanations, then the facts correlation stated, in words */
-    char *explanations[EW_MAX_EXPLANATIONS];
-    size_t nexplanations;
+    /* the group, moved from the analysis: its explanations are the rule's,
+     * then the facts correlation stated, in words */
+    ew_group g;
     ew_tls_view tls; /* moved from the join */
 };
 

@@ -160,22 +160,22 @@ static void ew_lines_of(const ew_out *o, const char *label, const ew_ring *r, ui
 static void ew_details(const ew_out *o, const ewdiag_finding *f)
 {
     ew_buf b = {0};
-    if (*f->error || f->depth >= 0 || f->enforced >= 0) {
-        if (*f->error)
-            ew_buf_printf(&b, "%s", f->error);
-        if (f->depth >= 0)
-            ew_buf_printf(&b, "%sdepth %d", b.len ? ", " : "", f->depth);
-        if (f->enforced >= 0)
+    if (*f->g.error || f->g.depth >= 0 || f->g.enforced >= 0) {
+        if (*f->g.error)
+            ew_buf_printf(&b, "%s", f->g.error);
+        if (f->g.depth >= 0)
+            ew_buf_printf(&b, "%sdepth %d", b.len ? ", " : "", f->g.depth);
+        if (f->g.enforced >= 0)
             ew_buf_printf(&b, "%s%s", b.len ? "; " : "",
-                          f->enforced ? "connection refused (Action=Terminate)"
+                          f->g.enforced ? "connection refused (Action=Terminate)"
                                       : "logged only, not enforced (Action=Continue)");
         if (b.p)
             ew_put_field(o, "Error: ", b.p);
     }
-    if (f->nvariants > 1) {
+    if (f->g.nvariants > 1) {
         ew_buf_clear(&b);
-        for (size_t i = 0; i < f->nvariants; i++) {
-            const ew_variant *v = &f->variants[i];
+        for (size_t i = 0; i < f->g.nvariants; i++) {
+            const ew_variant *v = &f->g.variants[i];
             ew_buf_printf(&b, "%s%s", i ? "; " : "", *v->error ? v->error : "-");
             if (v->depth >= 0)
                 ew_buf_printf(&b, " (depth %d)", v->depth);
@@ -184,17 +184,17 @@ static void ew_details(const ew_out *o, const ewdiag_finding *f)
         if (b.p)
             ew_put_field(o, "Seen: ", b.p);
     }
-    if (f->nports || f->nurls) {
+    if (f->g.nports || f->g.nurls) {
         ew_buf_clear(&b);
-        for (size_t i = 0; i < f->nports; i++)
-            ew_buf_printf(&b, "%s%u", i ? ", " : "", f->ports[i]);
-        if (f->nports)
+        for (size_t i = 0; i < f->g.nports; i++)
+            ew_buf_printf(&b, "%s%u", i ? ", " : "", f->g.ports[i]);
+        if (f->g.nports)
             ew_put_field(o, "Ports: ", b.p ? b.p : "");
-        for (size_t i = 0; i < f->nurls; i++) {
+        for (size_t i = 0; i < f->g.nurls; i++) {
             ew_buf_clear(&b);
-            ew_buf_printf(&b, "%s", f->urls[i].url);
-            if (f->urls[i].mra)
-                ew_buf_printf(&b, " (MRA target %s)", f->urls[i].mra);
+            ew_buf_printf(&b, "%s", f->g.urls[i].url);
+            if (f->g.urls[i].mra)
+                ew_buf_printf(&b, " (MRA target %s)", f->g.urls[i].mra);
             if (b.p)
                 ew_put_field(o, "Request: ", b.p);
         }
@@ -243,7 +243,7 @@ static void ew_capture_view(const ew_out *o, const ewdiag_input *in, const ewdia
         return;
     }
     if (t->match == EW_CAPTURE_NO_HS) {
-        ew_buf_printf(b, "no TLS handshake to %s near these failures", *f->address ? f->address : f->server);
+        ew_buf_printf(b, "no TLS handshake to %s near these failures", *f->g.address ? f->g.address : f->g.server);
         ew_put_field(o, "Capture: ", b->p);
         return;
     }
@@ -297,10 +297,10 @@ static void ew_finding(const ew_out *o, const ewdiag_input *in, const ewdiag_fin
         fprintf(o->f, "%s%.7s" EW_ANSI_RESET " ", ew_sev_color(f->severity), label);
     else
         fprintf(o->f, "%.7s ", label);
-    ew_bold(o, *f->server ? f->server : "(unknown server)");
-    if (*f->address && strcmp(f->address, f->server) != 0) {
+    ew_bold(o, *f->g.server ? f->g.server : "(unknown server)");
+    if (*f->g.address && strcmp(f->g.address, f->g.server) != 0) {
         fputs(" (", o->f);
-        ew_puts(o, f->address);
+        ew_puts(o, f->g.address);
         fputc(')', o->f);
     }
     fputc('\n', o->f);
@@ -308,17 +308,17 @@ static void ew_finding(const ew_out *o, const ewdiag_input *in, const ewdiag_fin
     ew_wrap(o, n > 0 ? (size_t)n : 0, EW_INDENT, f->title);
     ew_buf b = {0};
     char a[EW_TS_BUFSZ], z[EW_TS_BUFSZ];
-    ew_buf_printf(&b, "[%s] %llu event%s", f->rule, (unsigned long long)f->count,
-                  f->count == 1 ? "" : "s");
-    if (f->requests)
-        ew_buf_printf(&b, ", %llu failed request%s", (unsigned long long)f->requests,
-                      f->requests == 1 ? "" : "s");
-    if (!f->first_seen) {
+    ew_buf_printf(&b, "[%s] %llu event%s", f->rule, (unsigned long long)f->g.count,
+                  f->g.count == 1 ? "" : "s");
+    if (f->g.requests)
+        ew_buf_printf(&b, ", %llu failed request%s", (unsigned long long)f->g.requests,
+                      f->g.requests == 1 ? "" : "s");
+    if (!f->g.first_seen) {
         ew_buf_puts(&b, ", time unknown");
     } else {
-        ew_ts_format(f->first_seen, a);
-        ew_ts_format(f->last_seen, z);
-        if (f->first_seen == f->last_seen)
+        ew_ts_format(f->g.first_seen, a);
+        ew_ts_format(f->g.last_seen, z);
+        if (f->g.first_seen == f->g.last_seen)
             ew_buf_printf(&b, ", at %s", a);
         else /* the same day is not written twice */
             ew_buf_printf(&b, ", %s .. %s", a, strncmp(a, z, 10) == 0 ? z + 11 : z);
@@ -327,7 +327,7 @@ static void ew_finding(const ew_out *o, const ewdiag_input *in, const ewdiag_fin
     ew_wrap(o, EW_INDENT, EW_INDENT + 2, b.p ? b.p : "");
     ew_details(o, f);
     ew_capture_view(o, in, f, &b);
-    ew_list(o, "Why:", f->explanations, f->nexplanations, false);
+    ew_list(o, "Why:", f->g.explanations, f->g.nexplanations, false);
     ew_list(o, "Fix:", f->actions, f->nactions, true);
     if (f->workaround && *f->workaround)
         ew_put_field(o, "Workaround: ", f->workaround);
@@ -340,8 +340,8 @@ static void ew_finding(const ew_out *o, const ewdiag_input *in, const ewdiag_fin
     }
     *o->failed |= b.failed;
     ew_buf_free(&b);
-    ew_lines_of(o, "Evidence", &f->evidence, f->count);
-    ew_lines_of(o, "Related lines", &f->related, 0);
+    ew_lines_of(o, "Evidence", &f->g.evidence, f->g.count);
+    ew_lines_of(o, "Related lines", &f->g.related, 0);
 }
 
 static void ew_entries_summary(const ew_out *o, const ewdiag_input *in, bool all)
@@ -435,10 +435,10 @@ static void ew_input(const ew_out *o, const ewdiag_report *r, const ewdiag_input
         const ewdiag_finding *f = r->findings[i];
         if (strcmp(f->input, in->name) != 0)
             continue;
-        if (shown == 0 || strcmp(f->node, r->findings[i - 1]->node) != 0) {
+        if (shown == 0 || strcmp(f->g.node, r->findings[i - 1]->g.node) != 0) {
             fputs("\n  ", o->f);
             ew_bold(o, "Node ");
-            ew_bold(o, f->node);
+            ew_bold(o, f->g.node);
             fputc('\n', o->f);
         }
         ew_finding(o, in, f);
@@ -457,7 +457,7 @@ static void ew_cluster(const ew_out *o, const ewdiag_report *r)
     for (size_t i = 0; i < r->nfindings; i++) {
         bool seen = false;
         for (size_t j = 0; j < i && !seen; j++)
-            seen = strcmp(r->findings[j]->node, r->findings[i]->node) == 0;
+            seen = strcmp(r->findings[j]->g.node, r->findings[i]->g.node) == 0;
         nodes += !seen;
     }
     if (nodes < 2)
@@ -475,19 +475,19 @@ static void ew_cluster(const ew_out *o, const ewdiag_report *r)
         uint64_t count = 0;
         ew_buf_clear(&b);
         for (size_t j = i; j < r->nfindings; j++) {
-            const ewdiag_finding *g = r->findings[j];
-            if (done[j] || strcmp(g->server, f->server) != 0 || strcmp(g->address, f->address) != 0)
+            const ewdiag_finding *other = r->findings[j];
+            if (done[j] || strcmp(other->g.server, f->g.server) != 0 || strcmp(other->g.address, f->g.address) != 0)
                 continue;
             done[j] = true;
-            count += g->count;
-            if (!b.p || !strstr(b.p, g->node))
-                ew_buf_printf(&b, "%s%s", b.len ? ", " : "", g->node);
+            count += other->g.count;
+            if (!b.p || !strstr(b.p, other->g.node))
+                ew_buf_printf(&b, "%s%s", b.len ? ", " : "", other->g.node);
         }
         fputs("  ", o->f);
-        ew_puts(o, *f->server ? f->server : "(unknown server)");
-        if (*f->address && strcmp(f->address, f->server) != 0) {
+        ew_puts(o, *f->g.server ? f->g.server : "(unknown server)");
+        if (*f->g.address && strcmp(f->g.address, f->g.server) != 0) {
             fputs(" (", o->f);
-            ew_puts(o, f->address);
+            ew_puts(o, f->g.address);
             fputc(')', o->f);
         }
         fprintf(o->f, ": %llu event%s on ", (unsigned long long)count, count == 1 ? "" : "s");

@@ -296,6 +296,31 @@ static int ew_parse_explain(ew_loadctx *c, json_t *o, ew_rule *r)
     return 0;
 }
 
+/* One example (want: it must match) or counter-example of a rule. */
+static int ew_check_line(ew_loadctx *c, ew_rule *r, ew_matcher *m, json_t *arr, const char *key,
+                         size_t i, bool want)
+{
+    const char *s = json_string_value(json_array_get(arr, i));
+    size_t n = s ? json_string_length(json_array_get(arr, i)) : 0;
+    char msg[200];
+    ew_match_result mr = EW_MATCH_NONE;
+    if (!s)
+        snprintf(msg, sizeof msg, "\"%s\"[%zu] must be a string", key, i);
+    else if (want && !memmem(s, n, r->literal, r->literal_len))
+        snprintf(msg, sizeof msg, "\"%s\"[%zu] does not contain the literal", key, i);
+    else if ((mr = ew_match(m, r, s, n)) == EW_MATCH_STOPPED)
+        snprintf(msg, sizeof msg,
+                 "\"%s\"[%zu] makes the pattern hit PCRE2's match limit (%u steps): it "
+                 "backtracks too much",
+                 key, i, EW_VALIDATE_MATCH_LIMIT);
+    else if ((mr == EW_MATCH_FOUND) != want)
+        snprintf(msg, sizeof msg, "\"%s\"[%zu] %s the pattern", key, i,
+                 want ? "does not match" : "matches");
+    else
+        return 0;
+    return ew_bad(c, msg);
+}
+
 /* Every example must contain the literal and match; no counter-example may
  * match. This is what keeps the literal prefilter honest. */
 static int ew_check_examples(ew_loadctx *c, json_t *o, ew_rule *r)
@@ -310,49 +335,10 @@ static int ew_check_examples(ew_loadctx *c, json_t *o, ew_rule *r)
     if (ew_matcher_init(&m, r->ngroups, EW_VALIDATE_MATCH_LIMIT, EW_VALIDATE_DEPTH_LIMIT) != 0)
         return ew_err_set(c->err, EWDIAG_ENOMEM, "%s: out of memory", c->file);
     int rc = 0;
-    char msg[200];
-    for (size_t i = 0; rc == 0 && i < json_array_size(ex); i++) {
-        const char *s = json_string_value(json_array_get(ex, i));
-        size_t n = s ? json_string_length(json_array_get(ex, i)) : 0;
-        if (!s) {
-            snprintf(msg, sizeof msg, "\"examples\"[%zu] must be a string", i);
-            rc = ew_bad(c, msg);
-        } else if (!memmem(s, n, r->literal, r->literal_len)) {
-            snprintf(msg, sizeof msg, "\"examples\"[%zu] does not contain the literal", i);
-            rc = ew_bad(c, msg);
-        } else {
-            ew_match_result mr = ew_match(&m, r, s, n);
-            if (mr == EW_MATCH_STOPPED) {
-                snprintf(msg, sizeof msg,
-                         "\"examples\"[%zu] makes the pattern hit PCRE2's match limit (%u steps): "
-                         "it backtracks too much",
-                         i, EW_VALIDATE_MATCH_LIMIT);
-                rc = ew_bad(c, msg);
-            } else if (mr != EW_MATCH_FOUND) {
-                snprintf(msg, sizeof msg, "\"examples\"[%zu] does not match the pattern", i);
-                rc = ew_bad(c, msg);
-            }
-        }
-    }
-    for (size_t i = 0; rc == 0 && cx && i < json_array_size(cx); i++) {
-        const char *s = json_string_value(json_array_get(cx, i));
-        if (!s) {
-            snprintf(msg, sizeof msg, "\"counter_examples\"[%zu] must be a string", i);
-            rc = ew_bad(c, msg);
-        } else {
-            ew_match_result mr = ew_match(&m, r, s, json_string_length(json_array_get(cx, i)));
-            if (mr == EW_MATCH_STOPPED) {
-                snprintf(msg, sizeof msg,
-                         "\"counter_examples\"[%zu] makes the pattern hit PCRE2's match limit "
-                         "(%u steps): it backtracks too much",
-                         i, EW_VALIDATE_MATCH_LIMIT);
-                rc = ew_bad(c, msg);
-            } else if (mr != EW_MATCH_NONE) {
-                snprintf(msg, sizeof msg, "\"counter_examples\"[%zu] matches the pattern", i);
-                rc = ew_bad(c, msg);
-            }
-        }
-    }
+    for (size_t i = 0; rc == 0 && i < json_array_size(ex); i++)
+        rc = ew_check_line(c, r, &m, ex, "examples", i, true);
+    for (size_t i = 0; rc == 0 && cx && i < json_array_size(cx); i++)
+        rc = ew_check_line(c, r, &m, cx, "counter_examples", i, false);
     ew_matcher_free(&m);
     return rc;
 }
