@@ -45,7 +45,9 @@ typedef struct ew_tls_hs {
                            ServerHello when there is none; 0 if not seen */
     uint16_t client_version; /* ClientHello legacy_version; 0 if not seen */
     uint16_t offered_max;    /* highest version offered (supported_versions) */
-    uint16_t version;        /* negotiated (ServerHello, supported_versions for 1.3); 0 unknown */
+    uint16_t version;        /* negotiated (ServerHello, supported_versions for 1.3); 0 unknown;
+                                a TLS 1.3 draft is 0x0304 with draft set */
+    uint8_t draft;           /* the TLS 1.3 draft (16-28) the ServerHello named; 0 none */
     uint16_t cipher;         /* negotiated cipher suite; 0 unknown */
     char sni[EW_SNI_MAX];    /* server_name sent; "" when none */
     ew_cert_state cert_state;
@@ -83,6 +85,10 @@ typedef struct ew_capture_stats {
     uint64_t tls_errors;    /* directions whose TLS framing made no sense */
     uint64_t tls_cut;       /* directions that ended inside a TLS record or handshake
                                message, or passed max_flow_bytes before its end */
+    uint64_t headless;      /* handshakes given without their start (the capture, or
+                               the files given, began after the ClientHello) */
+    uint64_t cert_big;      /* certificates not kept: larger than max_der */
+    uint64_t encap_unread;  /* packets inside an encapsulation that is not decoded */
     /* What the first problem of each kind was, with the record number or the
      * connection, since the last ew_capture_feed() or ew_capture_finish()
      * began; "" when none. For messages. */
@@ -90,6 +96,10 @@ typedef struct ew_capture_stats {
     char why_gap[EW_CAP_WHY_MAX];
     char why_tls[EW_CAP_WHY_MAX];
     char why_cut[EW_CAP_WHY_MAX];
+    char why_headless[EW_CAP_WHY_MAX];
+    char why_big[EW_CAP_WHY_MAX];
+    /* Every kind not decoded, with its count: "VXLAN on UDP port 4790: 12, ESP: 3". */
+    char why_encap[EW_CAP_WHY_MAX];
 } ew_capture_stats;
 
 typedef struct ew_capture ew_capture;

@@ -98,8 +98,18 @@ typedef enum ew_tls_end_why {
 
 typedef struct ew_tls_info ew_tls_info; /* allocated once TLS is seen */
 
+/* Bytes a record header is checked on before it is believed when it is not
+ * at the first byte of a stream: record header, handshake header, and the
+ * first 3 bytes of the message. */
+#define EW_TLS_PROBE 12
+
 typedef struct ew_tls_dir {
     uint8_t state;      /* tls.c's ew_tls_dir_state */
+    bool midstream;     /* its first bytes were not the stream's first (no SYN) */
+    uint8_t carry_len;  /* bytes of a possible record header that a segment cut */
+    uint8_t carry[EW_TLS_PROBE - 1];
+    uint32_t searched;  /* bytes looked through for a first record header */
+    uint32_t fed;       /* stream bytes given so far */
     uint8_t rec_hdr_len;
     uint8_t rec_type;
     uint8_t hs_hdr_len;
@@ -127,6 +137,14 @@ typedef struct ew_tls_conn {
 void ew_tls_init(ew_tls_conn *t);
 /* Sets the client from the SYN; it wins over what the hellos suggest. */
 void ew_tls_set_client(ew_tls_conn *t, int dir);
+/* dir's first bytes are not its stream's first (the SYN was not seen): its
+ * first record header is searched for, never assumed at its first byte. */
+void ew_tls_set_midstream(ew_tls_conn *t, int dir);
+/* What dir could still tell: false once it is done, or the handshake's
+ * hellos and the server's certificate (or why there is none) are known. */
+bool ew_tls_wants(const ew_tls_conn *t, int dir);
+/* A Certificate, or a ServerHello, was read without the ClientHello. */
+bool ew_tls_headless(const ew_tls_conn *t);
 /* In-order stream bytes of dir, in the packet that made them available (ts).
  * Returns 0, or EWDIAG_ENOMEM. */
 int ew_tls_feed(ew_tls_conn *t, ew_cap_env *env, int dir, const uint8_t *p, size_t n,
