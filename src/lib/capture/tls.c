@@ -213,6 +213,22 @@ int ew_tls_feed(ew_tls_conn *t, ew_cap_env *env, int dir, const uint8_t *p, size
     return 0;
 }
 
+/* Past max_flow_bytes inside a handshake message: the option that reads
+ * it whole, with room for the record headers of the rest; "" otherwise. */
+#define TLS_RAISE_TEXT 64
+static const char *tls_raise_flow(const ew_tls_dir *d, const ew_cap_env *env,
+                                  char text[TLS_RAISE_TEXT])
+{
+    if (d->hs_hdr_len != TLS_HS_HDR || d->hs_got >= d->hs_len)
+        return "";
+    uint64_t rest = d->hs_len - d->hs_got;
+    uint64_t need = (uint64_t)d->fed + rest + (rest / TLS_PLAINTEXT_MAX + 1) * TLS_REC_HDR;
+    need = (need + TLS_RAISE_ROUND - 1) / TLS_RAISE_ROUND * TLS_RAISE_ROUND;
+    need = EW_MAX(need, (uint64_t)env->lim.max_flow_bytes + 1);
+    snprintf(text, TLS_RAISE_TEXT, "--set max-flow-bytes=%llu", (unsigned long long)need);
+    return text;
+}
+
 void ew_tls_end(ew_tls_conn *t, ew_cap_env *env, int dir, ew_tls_end_why why)
 {
     ew_tls_dir *d = &t->d[dir];
@@ -225,7 +241,7 @@ void ew_tls_end(ew_tls_conn *t, ew_cap_env *env, int dir, ew_tls_end_why why)
     /* A gap is told by tcp.c; a stream that was never TLS has nothing to say. */
     if (d->state == DS_TLS && (why == EW_TLS_END_LIMIT || (why == EW_TLS_END_CLOSE && inside))) {
         env->st.tls_cut++;
-        char rec[96] = "", msg[96] = "";
+        char rec[96] = "", msg[96] = "", raise[TLS_RAISE_TEXT];
         if (d->rec_hdr_len == TLS_REC_HDR) {
             uint32_t len = (uint32_t)d->rec_hdr[3] << 8 | d->rec_hdr[4];
             snprintf(rec, sizeof rec, "%s %s record (%u of its %u bytes came)",
@@ -239,7 +255,11 @@ void ew_tls_end(ew_tls_conn *t, ew_cap_env *env, int dir, ew_tls_end_why why)
         else if (d->hs_hdr_len > 0)
             snprintf(msg, sizeof msg, "handshake message header (%u of its 4 bytes came)",
                      d->hs_hdr_len);
-        if (why == EW_TLS_END_LIMIT)
+        if (why == EW_TLS_END_LIMIT && *tls_raise_flow(d, env, raise))
+            ew_cap_why_conn(env, env->st.why_cut, true, "TLS",
+                            "handshake past max-flow-bytes (%zu) inside a %s: %s reads it",
+                            env->lim.max_flow_bytes, msg, raise);
+        else if (why == EW_TLS_END_LIMIT)
             ew_cap_why_conn(env, env->st.why_cut, true, "TLS",
                             "its handshake goes on past max-flow-bytes (%zu bytes read per "
                             "direction)%s%s: the rest was not read",

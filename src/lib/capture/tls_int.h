@@ -13,7 +13,11 @@
 #define TLS_CT_APPLICATION_DATA 23
 #define TLS_CT_HEARTBEAT 24
 #define TLS_VERSION_MAJOR 3
-/* Largest TLSCiphertext fragment: 2^14 plus the expansion allowed. */
+/* Largest TLSPlaintext fragment, and the ciphertext's: 2^14 plus the
+ * expansion allowed. */
+#define TLS_PLAINTEXT_MAX 16384u
+/* A max-flow-bytes advised in a message is rounded up to this. */
+#define TLS_RAISE_ROUND (64u * 1024u)
 #define TLS_REC_MAX (16384u + 2048u)
 
 /* Handshake layer. */
