@@ -1025,7 +1025,7 @@ START_TEST(test_skipped_and_malformed)
     cap_record(&c, T0, b.p, b.len, b.len);
     x[0] = IP6_AH;
     cap_record(&c, T0, b.p, b.len, b.len);
-    /* IPv6 with ESP: skipped. */
+    /* IPv6 with ESP: an encapsulation not read, counted by its kind. */
     b.p[ETH_HDR + IPV6_NEXT_AT] = IP6_ESP;
     cap_record(&c, T0, b.p, b.len, b.len);
     ew_buf_free(&b);
@@ -1034,7 +1034,9 @@ START_TEST(test_skipped_and_malformed)
     run_cap(&c, NULL, &r);
     ck_assert_int_eq(r.rc_feed, 0);
     ck_assert_uint_eq(r.st.records, 14);
-    ck_assert_uint_eq(r.st.skipped, 7);
+    ck_assert_uint_eq(r.st.skipped, 6);
+    ck_assert_uint_eq(r.st.encap_unread, 1);
+    ck_assert_str_eq(r.st_feed.why_encap, "IPsec ESP: 1");
     ck_assert_uint_eq(r.st.malformed, 5);
     ck_assert_uint_eq(r.st.tcp_segments, 2);
     ck_assert_uint_eq(r.n, 0);
@@ -2560,6 +2562,190 @@ START_TEST(test_big_certificate)
 }
 END_TEST
 
+/* Encapsulations: a TLS connection captured as raw IP, each packet then
+ * wrapped as a hypervisor or a cloud host would capture it. */
+typedef enum wrap {
+    WRAP_PPPOE,
+    WRAP_MPLS,
+    WRAP_IPIP,
+    WRAP_6IN4,
+    WRAP_GRE,
+    WRAP_GRETAP,
+    WRAP_VXLAN,
+    WRAP_GENEVE,
+    WRAP_NESTED,    /* VXLAN inside GRE */
+    WRAP_L2TP,      /* not decoded: counted */
+    WRAP_COUNT
+} wrap;
+
+#define ETH_PPPOE 0x8864
+#define ETH_MPLS 0x8847
+#define ETH_TEB 0x6558
+#define PPP_IPV4 0x0021
+#define IP_PROTO_IPIP 4
+#define IP_PROTO_IPV6 41
+#define IP_PROTO_GRE 47
+#define GRE_KEY 0x2000
+#define UDP_VXLAN 4789
+#define UDP_GENEVE 6081
+#define UDP_L2TP 1701
+#define TUNNEL_SPORT 50000
+#define VXLAN_I 0x08
+#define GENEVE_OPT_LEN 2 /* 8 bytes of options */
+#define MPLS_BOS 0x100
+#define PCAP_FILE_HDR 24
+#define PCAP_REC_HDR 16
+#define UDP_HDR_LEN 8
+
+static void eth_hdr(ew_buf *b, unsigned type)
+{
+    fill(b, 40, 2 * ETH_ALEN);
+    put16(b, type);
+}
+
+static void ipv4_hdr(ew_buf *b, unsigned proto, size_t payload)
+{
+    put8(b, IPV4_IHL_MIN);
+    put8(b, 0);
+    put16(b, (unsigned)(IPV4_HDR + payload));
+    put16(b, 1);
+    put16(b, IPV4_DF);
+    put8(b, IP_TTL);
+    put8(b, proto);
+    put16(b, 0);
+    put(b, "\xc0\xa8\x01\x01\xc0\xa8\x01\x02", 8);
+}
+
+static void udp_hdr(ew_buf *b, unsigned dport, size_t payload)
+{
+    put16(b, TUNNEL_SPORT);
+    put16(b, dport);
+    put16(b, (unsigned)(UDP_HDR_LEN + payload));
+    put16(b, 0);
+}
+
+/* The tunnel's bytes around inner (an IP packet): what follows the outer
+ * Ethernet header, and that header's type. */
+static unsigned wrap_packet(wrap w, const uint8_t *inner, size_t n, ew_buf *out)
+{
+    ew_buf t = {0};
+    unsigned type = ETH_IPV4;
+    switch (w) {
+    case WRAP_PPPOE:
+        put8(out, 0x11);
+        put8(out, 0);
+        put16(out, 0x1234);
+        put16(out, (unsigned)(n + 2));
+        put16(out, PPP_IPV4);
+        put(out, inner, n);
+        type = ETH_PPPOE;
+        break;
+    case WRAP_MPLS:
+        put32(out, 100u << 12);
+        put32(out, 200u << 12 | MPLS_BOS);
+        put(out, inner, n);
+        type = ETH_MPLS;
+        break;
+    case WRAP_IPIP:
+    case WRAP_6IN4:
+        ipv4_hdr(out, w == WRAP_IPIP ? IP_PROTO_IPIP : IP_PROTO_IPV6, n);
+        put(out, inner, n);
+        break;
+    case WRAP_GRE:
+    case WRAP_GRETAP:
+        if (w == WRAP_GRETAP)
+            eth_hdr(&t, ETH_IPV4);
+        put(&t, inner, n);
+        ipv4_hdr(out, IP_PROTO_GRE, 8 + t.len);
+        put16(out, GRE_KEY);
+        put16(out, w == WRAP_GRE ? ETH_IPV4 : ETH_TEB);
+        put32(out, 42);
+        put(out, t.p, t.len);
+        break;
+    case WRAP_VXLAN:
+    case WRAP_GENEVE:
+    case WRAP_L2TP: {
+        eth_hdr(&t, ETH_IPV4);
+        put(&t, inner, n);
+        size_t hl = w == WRAP_GENEVE ? 8 + 4 * GENEVE_OPT_LEN : 8;
+        ipv4_hdr(out, IP_PROTO_UDP, UDP_HDR_LEN + hl + t.len);
+        udp_hdr(out, w == WRAP_VXLAN ? UDP_VXLAN : w == WRAP_GENEVE ? UDP_GENEVE : UDP_L2TP,
+                hl + t.len);
+        put8(out, w == WRAP_GENEVE ? GENEVE_OPT_LEN : VXLAN_I);
+        put8(out, 0);
+        put16(out, w == WRAP_GENEVE ? ETH_TEB : 0);
+        put32(out, 7u << 8);
+        fill(out, 41, hl - 8);
+        put(out, t.p, t.len);
+        break;
+    }
+    case WRAP_NESTED: {
+        ew_buf v = {0};
+        eth_hdr(&v, ETH_IPV4);
+        wrap_packet(WRAP_VXLAN, inner, n, &v);
+        ipv4_hdr(out, IP_PROTO_GRE, 4 + v.len);
+        put16(out, 0);
+        put16(out, ETH_TEB);
+        put(out, v.p, v.len);
+        ew_buf_free(&v);
+        break;
+    }
+    default:
+        break;
+    }
+    ew_buf_free(&t);
+    return type;
+}
+
+START_TEST(test_encapsulations)
+{
+    wrap w = (wrap)_i;
+    script s;
+    script_make(&s, SNI_NAME, 0, 0);
+    cap raw;
+    cap_open(&raw, FMT_PCAP, LT_RAW, SNAPLEN);
+    conn k;
+    conn_init(&k, &raw, w == WRAP_6IN4 ? 6 : 4, CLIENT_PORT, SERVER_PORT, CLIENT_ISN, SERVER_ISN);
+    conn_full(&k, &s);
+    cap c;
+    cap_open(&c, FMT_PCAP, LT_EN10MB, SNAPLEN);
+    size_t npk = 0;
+    for (size_t at = PCAP_FILE_HDR; at + PCAP_REC_HDR <= raw.b.len; npk++) {
+        const uint8_t *h = (const uint8_t *)raw.b.p + at;
+        uint32_t len = (uint32_t)h[8] | (uint32_t)h[9] << 8 | (uint32_t)h[10] << 16;
+        int64_t ts = ((int64_t)(h[0] | h[1] << 8 | h[2] << 16 | (uint32_t)h[3] << 24)) * 1000000 +
+                     (h[4] | h[5] << 8 | h[6] << 16);
+        ew_buf frm = {0}, body = {0};
+        unsigned type = wrap_packet(w, h + PCAP_REC_HDR, len, &body);
+        eth_hdr(&frm, type);
+        put(&frm, body.p, body.len);
+        cap_record(&c, ts, frm.p, frm.len, frm.len);
+        ew_buf_free(&frm);
+        ew_buf_free(&body);
+        at += PCAP_REC_HDR + len;
+    }
+    ew_buf_free(&raw.b);
+    run r = {0};
+    run_cap(&c, NULL, &r);
+    ck_assert_uint_eq(r.st.malformed, 0);
+    if (w == WRAP_L2TP) {
+        ck_assert_uint_eq(r.n, 0);
+        ck_assert_uint_eq(r.st.encap_unread, npk);
+        char want[64];
+        snprintf(want, sizeof want, "L2TP: %zu", npk);
+        ck_assert_str_eq(r.st_feed.why_encap, want);
+    } else {
+        ck_assert_uint_eq(r.n, 1);
+        expect_tls12(&r.v[0].hs, &s, SNI_NAME);
+        expect_ep(&r.v[0].hs.server, w == WRAP_6IN4 ? "2001:db8::1" : "10.48.36.215", SERVER_PORT);
+        ck_assert_uint_eq(r.st.encap_unread, 0);
+        ck_assert_uint_eq(r.st.tcp_segments, npk);
+    }
+    run_free(&r);
+    script_free(&s);
+}
+END_TEST
+
 Suite *ew_test_suite(void)
 {
     Suite *s = suite_create("capture");
@@ -2568,6 +2754,7 @@ Suite *ew_test_suite(void)
     tcase_add_loop_test(link, test_link_layers, 0, (int)EW_ARRAY_LEN(link_cases));
     tcase_add_test(link, test_skipped_and_malformed);
     tcase_add_test(link, test_addr_str);
+    tcase_add_loop_test(link, test_encapsulations, 0, WRAP_COUNT);
     suite_add_tcase(s, link);
 
     TCase *tcp = tcase_create("tcp");

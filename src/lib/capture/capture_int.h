@@ -8,10 +8,26 @@
 
 #include "capture/capture.h"
 
+/* Encapsulations that are counted, not decoded (decode.c names them). */
+typedef enum ew_encap_kind {
+    EW_ENCAP_ESP,        /* IPsec ESP: encrypted */
+    EW_ENCAP_GRE_OTHER,  /* GRE carrying neither IP nor Ethernet (ERSPAN, PPTP, ...) */
+    EW_ENCAP_MPLS,       /* MPLS whose payload is not IP */
+    EW_ENCAP_L2TP,
+    EW_ENCAP_GTPU,
+    EW_ENCAP_TEREDO,
+    EW_ENCAP_NATT,       /* ESP in UDP */
+    EW_ENCAP_VXLAN_GPE,
+    EW_ENCAP_TOO_DEEP,   /* nested deeper than decode.c goes */
+    EW_ENCAP_KINDS
+} ew_encap_kind;
+
 /* What the three stages share: the limits, the counters and the callback. */
 typedef struct ew_cap_env {
     ew_capture_limits lim;
     ew_capture_stats st;
+    uint64_t encap[EW_ENCAP_KINDS];      /* packets of each kind not decoded */
+    uint64_t encap_told[EW_ENCAP_KINDS]; /* as they were when the file began */
     ew_tls_fn fn;
     void *ctx;
     int stop; /* the callback's non-zero value: nothing more is given */
@@ -70,12 +86,15 @@ typedef struct ew_tcp_seg {
 } ew_tcp_seg;
 
 /* decode.c: whether libpcap's link type dlt is one decoded; one record
- * decoded to *out (true), or skipped (not TCP: counted in st->skipped) or
+ * decoded to *out (true), or skipped (not TCP: counted in st->skipped),
+ * inside an encapsulation not decoded (counted in env->encap), or
  * malformed (counted and said in st) (false). */
 struct pcap_pkthdr;
 bool ew_dlt_supported(int dlt);
-bool ew_decode_record(int dlt, const struct pcap_pkthdr *ph, const uint8_t *p,
-                      ew_capture_stats *st, ew_tcp_seg *out);
+bool ew_decode_record(int dlt, const struct pcap_pkthdr *ph, const uint8_t *p, ew_cap_env *env,
+                      ew_tcp_seg *out);
+/* Writes st.why_encap: the kinds not decoded since the file began. */
+void ew_cap_encap_why(ew_cap_env *env);
 
 /* tcp.c: the table of live connections. */
 typedef struct ew_tcp ew_tcp;
