@@ -385,6 +385,10 @@ void ew_tls_release(ew_tls_conn *t)
 
 typedef enum tls_probe_res { PROBE_NO, PROBE_YES, PROBE_MORE } tls_probe_res;
 
+/* Where a probe looks: the record's minor version and length, the
+ * handshake type and length, and the message's first bytes. */
+enum { PR_MINOR = 2, PR_LEN = 3, PR_TYPE = 5, PR_HS_LEN = 6, PR_BODY = 9 };
+
 static uint32_t tls_be24(const uint8_t *p)
 {
     return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
@@ -398,27 +402,28 @@ static tls_probe_res tls_probe(const uint8_t *h, size_t n)
     for (size_t i = 0; i < sizeof want && i < n; i++)
         if (h[i] != want[i])
             return PROBE_NO;
-    if (n > 2 && h[2] > TLS_MINOR_MAX)
+    if (n > PR_MINOR && h[PR_MINOR] > TLS_MINOR_MAX)
         return PROBE_NO;
     if (n >= TLS_REC_HDR) {
-        uint32_t len = ew_be16(h + 3);
+        uint32_t len = ew_be16(h + PR_LEN);
         if (len < TLS_HS_HDR || len > TLS_REC_MAX)
             return PROBE_NO;
     }
-    if (n > TLS_REC_HDR && h[5] != TLS_HT_CLIENT_HELLO && h[5] != TLS_HT_SERVER_HELLO &&
-        h[5] != TLS_HT_CERTIFICATE)
+    if (n > PR_TYPE && h[PR_TYPE] != TLS_HT_CLIENT_HELLO && h[PR_TYPE] != TLS_HT_SERVER_HELLO &&
+        h[PR_TYPE] != TLS_HT_CERTIFICATE)
         return PROBE_NO;
     if (n < EW_TLS_PROBE)
         return PROBE_MORE;
-    uint32_t hs_len = tls_be24(h + 6);
-    if (h[5] == TLS_HT_CERTIFICATE)
-        return hs_len >= TLS_LEN24 && tls_be24(h + 9) == hs_len - TLS_LEN24 ? PROBE_YES : PROBE_NO;
+    uint32_t hs_len = tls_be24(h + PR_HS_LEN);
+    if (h[PR_TYPE] == TLS_HT_CERTIFICATE)
+        return hs_len >= TLS_LEN24 && tls_be24(h + PR_BODY) == hs_len - TLS_LEN24 ? PROBE_YES
+                                                                                 : PROBE_NO;
     if (hs_len < TLS_HELLO_MIN || hs_len > TLS_HELLO_MAX)
         return PROBE_NO;
     /* A hello's version: 3.x, or a TLS 1.3 draft's in a ServerHello. */
-    uint16_t v = ew_be16(h + 9);
-    bool ok = (h[9] == TLS_VERSION_MAJOR && h[10] <= TLS_MINOR_MAX) ||
-              (h[5] == TLS_HT_SERVER_HELLO && ew_tls_version_norm(v, NULL) != v);
+    uint16_t v = ew_be16(h + PR_BODY);
+    bool ok = (h[PR_BODY] == TLS_VERSION_MAJOR && h[PR_BODY + 1] <= TLS_MINOR_MAX) ||
+              (h[PR_TYPE] == TLS_HT_SERVER_HELLO && ew_tls_version_norm(v, NULL) != v);
     return ok ? PROBE_YES : PROBE_NO;
 }
 
