@@ -105,7 +105,18 @@ typedef struct ew_capture_stats {
 typedef struct ew_capture ew_capture;
 
 /* A capture reader whose connections live across files: the rotated files
- * of one interface are fed in order to the same reader. NULL if out of memory. */
+ * of one interface are fed in order to the same reader. NULL if out of memory.
+ *
+ * What the caller must guarantee for a ring of files (tcpdump -C/-W, as
+ * Expressway writes eth0_diagnostic_logging_tcpdump00_<host>_<ts>.pcap,
+ * ...01..., up to 20 per interface): the files of one interface are fed one
+ * after the other, oldest first, i.e. in the order of the time of their
+ * first record (the number NN breaks ties; once the ring has wrapped, the
+ * oldest is the one after the newest, so the number alone is not the
+ * order), with no ew_capture_finish() between them. Another interface's
+ * files may come before or after that run, not inside it. Given out of
+ * order, a connection that crosses a boundary is read as two: the part
+ * without its start counts in stats.headless. */
 ew_capture *ew_capture_new(const ew_capture_limits *lim, ew_tls_fn fn, void *ctx);
 /*
  * Reads one pcap or pcapng file from f to its end (f is not closed).
