@@ -2,6 +2,8 @@
  * link, IPv4/IPv6 and TCP (pcap.c), reassembly (tcp.c), TLS records and
  * handshake messages (tls.c), then X.509 (x509.c).
  *
+ * Seeds include issue 11's shapes: a RST before the server's flight, a
+ * capture that begins mid-handshake, TLS after preambles, encapsulations.
  * The input is read as a capture file (fmemopen) with small limits; one
  * of odd length is read twice, as two rotated files of one capture (the
  * connections go on across files, every segment comes again).
@@ -90,7 +92,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ew_capture_finish(c) != 0)
         abort();
     const ew_capture_stats *st = ew_capture_stats_get(c);
-    if (st->tcp_segments > st->records || st->flows_evicted > st->flows)
+    if (st->tcp_segments > st->records || st->flows_evicted > st->flows ||
+        st->headless > st->handshakes || st->encap_unread + st->tcp_segments > st->records ||
+        memchr(st->why_encap, '\0', sizeof st->why_encap) == NULL)
         abort();
     ew_capture_free(c);
     fclose(f);

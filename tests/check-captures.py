@@ -3,6 +3,12 @@
 with openssl and tcpdump; expected.json says what each holds), ewdiag's
 finding carries the right certificate, trust verdict and name check, and
 its inventory counts the certificates tshark counts.
+Issue 11's: on every capture of fixtures/captures/shapes (a RST before the
+server's flight, a capture that begins mid-handshake, a ring of files, TLS
+after STARTTLS and proxy preambles, encapsulations, a 300 kB Certificate, a
+TLS 1.3 draft; shapes/expected.json), ewdiag finds exactly the certificates
+tshark finds (their SHA-256, each as often), plus those that tshark 4.0
+cannot read (said in expected.json).
     check-captures.py EWDIAG   (run from the project root)"""
 import json
 import subprocess
@@ -22,9 +28,45 @@ def check(what, ok, detail=""):
         print(f"FAIL {what} {detail}")
 
 
-def run(ewdiag, path):
-    p = subprocess.run([ewdiag, "-f", "json", ROOT + path], capture_output=True, text=True)
+def run(ewdiag, path, *opts):
+    p = subprocess.run([ewdiag, "-f", "json", *opts, ROOT + path], capture_output=True, text=True)
     return json.loads(p.stdout)
+
+
+def fingerprints(doc):
+    return sorted(c["sha256"] for s in doc["tls_servers"] for ch in s["chains"]
+                  for c in ch["certificates"] for _ in range(ch["seen"]))
+
+
+def check_shape(ewdiag, e):
+    key, path = e["file"], "shapes/" + e["file"]
+    want = e["expected_sha256"]
+    opts = []
+    if key == "big-certificate.pcap":
+        # Within the defaults: cut, and the warning names the option.
+        doc = run(ewdiag, path)
+        cut = [w["message"] for w in doc["warnings"] if w["code"] == "tls-cut"]
+        check(f"{key}: defaults: no certificate, said", fingerprints(doc) == [] and len(cut) == 1, str(cut))
+        raise_flow = cut[0].split("--set ")[1].split(" ")[0] if cut and "--set " in cut[0] else ""
+        check(f"{key}: the warning names max-flow-bytes", raise_flow.startswith("max-flow-bytes="), raise_flow)
+        if not raise_flow.startswith("max-flow-bytes="):
+            return
+        opts = ["--set", raise_flow, "--set", f"max-der={e['der_bytes']}"]
+    doc = run(ewdiag, path, *opts)
+    got = fingerprints(doc)
+    hs = sum(s["handshakes"] for s in doc["tls_servers"])
+    check(f"{key}: one handshake per connection ({e['handshakes']})", hs == e["handshakes"], str(hs))
+    check(f"{key}: certificates (sha256) as expected ({len(want)})", got == want,
+          f"{len(got)} != {len(want)}")
+    tshark = sorted(e["tshark"]["sha256"])
+    check(f"{key}: every certificate tshark reads", all(got.count(f) >= tshark.count(f) for f in tshark))
+    if "draft" in e:
+        hidden = sum(s["hidden"]["tls13"] for s in doc["tls_servers"])
+        check(f"{key}: TLS 1.3 draft: certificate hidden", hidden == 2 and got == [], str(hidden))
+        check(f"{key}: tshark saw the draft", all(v == "0x7f17" for v in e["tshark_versions"]),
+              str(e["tshark_versions"]))
+    bad = [w["code"] for w in doc["warnings"] if w["code"] in ("tls-malformed", "capture-malformed")]
+    check(f"{key}: no malformed warning", not bad, str(bad))
 
 
 def check_inventory(key, doc, tshark):
@@ -73,6 +115,8 @@ def main():
         check_inventory(name, doc, inv["tshark"])
         check(f"{name}: servers", len(doc["tls_servers"]) == len({s["address"] for s in inv["servers"]}),
               str(len(doc["tls_servers"])))
+    for e in json.load(open(ROOT + "shapes/expected.json"))["captures"]:
+        check_shape(ewdiag, e)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

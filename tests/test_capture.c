@@ -1025,7 +1025,7 @@ START_TEST(test_skipped_and_malformed)
     cap_record(&c, T0, b.p, b.len, b.len);
     x[0] = IP6_AH;
     cap_record(&c, T0, b.p, b.len, b.len);
-    /* IPv6 with ESP: skipped. */
+    /* IPv6 with ESP: an encapsulation not read, counted by its kind. */
     b.p[ETH_HDR + IPV6_NEXT_AT] = IP6_ESP;
     cap_record(&c, T0, b.p, b.len, b.len);
     ew_buf_free(&b);
@@ -1034,7 +1034,9 @@ START_TEST(test_skipped_and_malformed)
     run_cap(&c, NULL, &r);
     ck_assert_int_eq(r.rc_feed, 0);
     ck_assert_uint_eq(r.st.records, 14);
-    ck_assert_uint_eq(r.st.skipped, 7);
+    ck_assert_uint_eq(r.st.skipped, 6);
+    ck_assert_uint_eq(r.st.encap_unread, 1);
+    ck_assert_str_eq(r.st_feed.why_encap, "IPsec ESP: 1");
     ck_assert_uint_eq(r.st.malformed, 5);
     ck_assert_uint_eq(r.st.tcp_segments, 2);
     ck_assert_uint_eq(r.n, 0);
@@ -1916,7 +1918,8 @@ START_TEST(test_chain_limits)
     ck_assert_uint_eq(r2.v[0].hs.cert_len[0], DER_LEAF);
     run_free(&r2);
 
-    /* A Certificate past max_handshake ends the direction. */
+    /* A Certificate is read as it comes: max_handshake does not bound it
+     * (what is kept is bounded by max_chain and max_der). */
     lim = std_limits;
     lim.max_handshake = DER_LEAF;
     cap_open(&c, FMT_PCAP, LT_EN10MB, SNAPLEN);
@@ -1924,11 +1927,9 @@ START_TEST(test_chain_limits)
     conn_full(&k, &s);
     run r3 = {0};
     run_cap(&c, &lim, &r3);
-    ck_assert_int_eq(r3.v[0].hs.cert_state, EW_CERT_CUT);
-    ck_assert_uint_eq(r3.st.tls_errors, 1);
-    ck_assert_msg(strstr(r3.st_feed.why_tls, "Certificate message of ") &&
-                      strstr(r3.st_feed.why_tls, "more than max-handshake"),
-                  "%s", r3.st_feed.why_tls);
+    ck_assert_int_eq(r3.v[0].hs.cert_state, EW_CERT_PRESENT);
+    ck_assert_uint_eq(r3.st.tls_errors, 0);
+    expect_chain(&r3.v[0].hs, &s);
     run_free(&r3);
 
     /* max_flow_bytes ends the server's direction inside the Certificate. */
@@ -2235,6 +2236,516 @@ START_TEST(test_defaults_and_nothing)
 }
 END_TEST
 
+/* ---- Captures shaped unlike the fixtures (issue 11) ---- */
+
+#define LINGER_PAST_US 4000000 /* later than the RST linger of tcp.c */
+#define PREAMBLE_SEG 7         /* a preamble and its hello cut at odd places */
+#define SEARCH_PAST (70 * 1024) /* more than tcp.c's search looks through */
+#define BIG_CERT (300 * 1024)
+#define BIG_LIMIT (1024 * 1024)
+#define DRAFT23 0x7f17
+#define DRAFT18 0x7f12
+
+/* The client resets right after its ClientHello; the server's flight was
+ * on the wire and comes after the RST (and the client answers each of its
+ * segments with another RST): the certificate is read. */
+START_TEST(test_rst_in_flight)
+{
+    script s;
+    script_make(&s, SNI_NAME, 0, 0);
+    cap c;
+    cap_open(&c, FMT_PCAP, LT_EN10MB, SNAPLEN);
+    conn k;
+    conn_init(&k, &c, 4, CLIENT_PORT, SERVER_PORT, CLIENT_ISN, SERVER_ISN);
+    conn_syn(&k);
+    conn_send(&k, CLI, &s.ch, MSS);
+    pkt(&k, CLI, F_RST | F_ACK, k.next[CLI], NULL, 0);
+    size_t base = k.next[SRV] - (k.isn[SRV] + 1);
+    for (size_t at = 0; at < s.s1.len; at += MSS) {
+        conn_at(&k, SRV, base + at, s.s1.p + at, EW_MIN((size_t)MSS, s.s1.len - at));
+        pkt(&k, CLI, F_RST, k.next[CLI], NULL, 0);
+    }
+    /* Another connection later than the linger: the first is given then. */
+    clock_us += LINGER_PAST_US;
+    conn k2;
+    conn_init(&k2, &c, 4, CLIENT_PORT + 1, SERVER_PORT, CLIENT_ISN, SERVER_ISN);
+    conn_syn(&k2);
+    run r = {0};
+    run_cap(&c, NULL, &r);
+    ck_assert_uint_eq(r.n, 1);
+    ck_assert_uint_eq(r.after_feed, 1);
+    expect_chain(&r.v[0].hs, &s);
+    ck_assert_uint_eq(r.v[0].hs.version, V_TLS12);
+    expect_ep(&r.v[0].hs.client, "10.48.36.46", CLIENT_PORT);
+    ck_assert_uint_eq(r.st.tls_cut, 0);
+    ck_assert_uint_eq(r.st.gaps, 0);
+    run_free(&r);
+
+    /* FIN instead of RST, then the server's RST after its flight. */
+    cap_open(&c, FMT_PCAP, LT_EN10MB, SNAPLEN);
+    conn_init(&k, &c, 4, CLIENT_PORT, SERVER_PORT, CLIENT_ISN, SERVER_ISN);
+    conn_syn(&k);
+    conn_send(&k, CLI, &s.ch, MSS);
+    pkt(&k, CLI, F_FIN | F_ACK, k.next[CLI], NULL, 0);
+    conn_send(&k, SRV, &s.s1, MSS);
+    pkt(&k, SRV, F_RST, k.next[SRV], NULL, 0);
+    run r2 = {0};
+    run_cap(&c, NULL, &r2);
+    ck_assert_uint_eq(r2.n, 1);
+    ck_assert_uint_eq(r2.after_feed, 1);
+    expect_chain(&r2.v[0].hs, &s);
+    run_free(&r2);
+    script_free(&s);
+}
+END_TEST
+
+/* The capture begins inside the server's flight: no SYN, no hellos. At a
+ * record boundary, and inside the ServerHello record (the search skips to
+ * the Certificate's record). The handshake is given, with the certificate,
+ * and counted as headless. */
+START_TEST(test_midstream)
+{
+    script s;
+    script_make(&s, SNI_NAME, 0, 0);
+    /* s1 is ServerHello record, Certificate record, ServerHelloDone record. */
+    size_t sh_rec = 5 + (size_t)(((uint8_t)s.s1.p[3]) << 8 | (uint8_t)s.s1.p[4]);
+    const size_t starts[] = {sh_rec, 9};
+    for (size_t i = 0; i < EW_ARRAY_LEN(starts); i++) {
+        cap c;
+        cap_open(&c, FMT_PCAP, LT_EN10MB, SNAPLEN);
+        conn k;
+        conn_init(&k, &c, 4, CLIENT_PORT, SERVER_PORT, CLIENT_ISN, SERVER_ISN);
+        size_t from = starts[i];
+        conn_at(&k, SRV, from, s.s1.p + from, s.s1.len - from);
+        k.next[SRV] += (uint32_t)s.s1.len;
+        k.next[CLI] += (uint32_t)s.ch.len;
+        conn_send(&k, CLI, &s.c2, MSS);
+        conn_send(&k, SRV, &s.s2, MSS);
+        conn_fin(&k);
+        run r = {0};
+        run_cap(&c, NULL, &r);
+        ck_assert_uint_eq(r.n, 1);
+        const ew_tls_hs *hs = &r.v[0].hs;
+        expect_chain(hs, &s);
+        ck_assert_uint_eq(hs->version, 0);
+        ck_assert_int_eq(hs->ts_hello, 0);
+        /* The side that sent the certificate is the server. */
+        expect_ep(&hs->server, "10.48.36.215", SERVER_PORT);
+        ck_assert_uint_eq(r.st.headless, 1);
+        ck_assert_uint_eq(r.st.tls_errors, 0);
+        ck_assert_msg(strncmp(r.st_feed.why_headless, "TLS from 10.48.36.215:8443", 26) == 0 &&
+                          strstr(r.st_feed.why_headless, "no ClientHello"),
+                      "%s", r.st_feed.why_headless);
+        run_free(&r);
+    }
+    script_free(&s);
+}
+END_TEST
+
+/* A connection over three files of a ring, cut inside records; given in
+ * their order, it is one connection with its start. */
+START_TEST(test_ring_of_files)
+{
+    script s;
+    script_make(&s, SNI_NAME, 0, 0);
+    cap c[3];
+    for (size_t i = 0; i < 3; i++)
+        cap_open(&c[i], FMT_PCAP, LT_EN10MB, SNAPLEN);
+    conn k;
+    conn_init(&k, &c[0], 4, CLIENT_PORT, SERVER_PORT, CLIENT_ISN, SERVER_ISN);
+    conn_syn(&k);
+    conn_send(&k, CLI, &s.ch, MSS);
+    /* Inside the ServerHello's record, and inside the last record. */
+    size_t cut1 = 20, cut2 = s.s1.len - 5;
+    conn_at(&k, SRV, 0, s.s1.p, cut1);
+    k.c = &c[1];
+    conn_at(&k, SRV, cut1, s.s1.p + cut1, cut2 - cut1);
+    k.c = &c[2];
+    conn_at(&k, SRV, cut2, s.s1.p + cut2, s.s1.len - cut2);
+    k.next[SRV] += (uint32_t)s.s1.len;
+    conn_fin(&k);
+    ew_buf files[3] = {c[0].b, c[1].b, c[2].b};
+    run r = {0};
+    run_bytes(files, 3, NULL, &r);
+    ck_assert_uint_eq(r.n, 1);
+    expect_tls12(&r.v[0].hs, &s, SNI_NAME);
+    ck_assert_uint_eq(r.st.headless, 0);
+    run_free(&r);
+
+    /* The last two files alone: the certificate, and the start said missing. */
+    run r2 = {0};
+    run_bytes(files + 1, 2, NULL, &r2);
+    ck_assert_uint_eq(r2.n, 1);
+    expect_chain(&r2.v[0].hs, &s);
+    ck_assert_uint_eq(r2.st.headless, 1);
+    run_free(&r2);
+    for (size_t i = 0; i < 3; i++)
+        ew_buf_free(&c[i].b);
+    script_free(&s);
+}
+END_TEST
+
+typedef struct preamble {
+    const char *name;
+    const char *cli, *srv; /* what each side says before TLS */
+    size_t cli_len, srv_len;
+} preamble;
+
+static const preamble preambles[] = {
+    {"SMTP STARTTLS", "EHLO vcsc\r\nSTARTTLS\r\n", "220 mx ESMTP\r\n250-mx\r\n250 STARTTLS\r\n220 Go ahead\r\n",
+     0, 0},
+    {"XMPP", "<?xml version='1.0'?><stream:stream to='steven.lab' xmlns='jabber:client'>"
+             "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>",
+     "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/>"
+     "</starttls></stream:features><proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>",
+     0, 0},
+    {"PostgreSQL", "\x00\x00\x00\x08\x04\xd2\x16\x2f", "S", 8, 1},
+    {"LDAP StartTLS", "\x30\x1d\x02\x01\x01\x77\x18\x80\x16" "1.3.6.1.4.1.1466.20037",
+     "\x30\x0c\x02\x01\x01\x78\x07\x0a\x01\x00\x04\x00\x04\x00", 31, 14},
+    {"HTTP CONNECT", "CONNECT cucm.steven.lab:8443 HTTP/1.1\r\nHost: cucm.steven.lab:8443\r\n\r\n",
+     "HTTP/1.1 200 Connection established\r\n\r\n", 0, 0},
+    /* Bytes that start like a record header but are not one. */
+    {"false start", "X\x16\x03\x01\x00\x05hello\x16\x03", "+\x16\x03\x03\x40\x00\x0b\x00\x00\x09",
+     13, 10},
+};
+
+/* TLS after a plaintext or binary preamble, in whole segments and in
+ * segments of a few bytes (record headers cut across them). */
+START_TEST(test_preamble)
+{
+    const preamble *pr = &preambles[_i / 2];
+    size_t segsz = _i % 2 ? PREAMBLE_SEG : MSS;
+    script s;
+    script_make(&s, SNI_NAME, 0, 0);
+    ew_buf ch = {0}, s1 = {0};
+    put(&ch, pr->cli, pr->cli_len ? pr->cli_len : strlen(pr->cli));
+    put(&ch, s.ch.p, s.ch.len);
+    put(&s1, pr->srv, pr->srv_len ? pr->srv_len : strlen(pr->srv));
+    put(&s1, s.s1.p, s.s1.len);
+    cap c;
+    cap_open(&c, FMT_PCAP, LT_EN10MB, SNAPLEN);
+    conn k;
+    conn_init(&k, &c, 4, CLIENT_PORT, SERVER_PORT, CLIENT_ISN, SERVER_ISN);
+    conn_syn(&k);
+    conn_send(&k, CLI, &ch, segsz);
+    conn_send(&k, SRV, &s1, segsz);
+    conn_send(&k, CLI, &s.c2, segsz);
+    conn_send(&k, SRV, &s.s2, segsz);
+    conn_fin(&k);
+    run r = {0};
+    run_cap(&c, NULL, &r);
+    ck_assert_msg(r.n == 1, "%s: %zu handshakes", pr->name, r.n);
+    expect_tls12(&r.v[0].hs, &s, SNI_NAME);
+    ck_assert_uint_eq(r.st.tls_errors, 0);
+    ck_assert_uint_eq(r.st.headless, 0);
+    run_free(&r);
+    ew_buf_free(&ch);
+    ew_buf_free(&s1);
+    script_free(&s);
+}
+END_TEST
+
+/* The search is bounded: a hello past it is not looked for. */
+START_TEST(test_search_bounded)
+{
+    script s;
+    script_make(&s, SNI_NAME, 0, 0);
+    ew_buf ch = {0}, s1 = {0};
+    fill(&ch, 21, SEARCH_PAST);
+    put(&ch, s.ch.p, s.ch.len);
+    fill(&s1, 22, SEARCH_PAST);
+    put(&s1, s.s1.p, s.s1.len);
+    run r = {0};
+    run_flights(&ch, &s1, NULL, NULL, true, &r);
+    ck_assert_uint_eq(r.n, 0);
+    ck_assert_uint_eq(r.st.tls_errors, 0);
+    run_free(&r);
+    ew_buf_free(&ch);
+    ew_buf_free(&s1);
+    script_free(&s);
+}
+END_TEST
+
+/* TLS 1.3 drafts: 23 (the final format, its number in supported_versions)
+ * and 18 (the version in the ServerHello, no session_id or compression):
+ * TLS 1.3, the certificate encrypted. */
+START_TEST(test_tls13_drafts)
+{
+    script s;
+    script_make(&s, SNI_NAME, 0, 0);
+    for (int old = 0; old < 2; old++) {
+        ew_buf ch = {0}, chr = {0}, sh = {0}, s1 = {0};
+        const uint16_t vs[] = {V_GREASE, (uint16_t)(old ? DRAFT18 : DRAFT23), V_TLS12};
+        client_hello(&ch, V_TLS12, SNI_NAME, vs, EW_ARRAY_LEN(vs));
+        as_records(&chr, &ch, 0);
+        if (old) {
+            ew_buf body = {0};
+            put16(&body, DRAFT18);
+            fill(&body, 3, RANDOM_LEN);
+            put16(&body, CS_AES128_GCM_SHA256);
+            put16(&body, 0); /* no extensions */
+            hs_msg(&sh, HT_SERVER_HELLO, &body);
+            ew_buf_free(&body);
+        } else {
+            server_hello(&sh, V_TLS12, CS_AES128_GCM_SHA256, DRAFT23, false);
+        }
+        as_records(&s1, &sh, 0);
+        junk_record(&s1, CT_APPDATA, 8, APPDATA_LEN);
+        run r = {0};
+        run_flights(&chr, &s1, NULL, NULL, true, &r);
+        ck_assert_uint_eq(r.n, 1);
+        const ew_tls_hs *hs = &r.v[0].hs;
+        ck_assert_uint_eq(hs->version, V_TLS13);
+        ck_assert_uint_eq(hs->draft, old ? 18 : 23);
+        ck_assert_uint_eq(hs->offered_max, V_TLS13);
+        ck_assert_uint_eq(hs->cipher, CS_AES128_GCM_SHA256);
+        ck_assert_int_eq(hs->cert_state, EW_CERT_ENCRYPTED);
+        ck_assert_uint_eq(r.st.tls_errors, 0);
+        run_free(&r);
+        ew_buf_free(&ch);
+        ew_buf_free(&chr);
+        ew_buf_free(&sh);
+        ew_buf_free(&s1);
+    }
+    script_free(&s);
+}
+END_TEST
+
+/* A Certificate of several hundred kilobytes (a certificate with thousands
+ * of names): read whole when the limits allow it; else the certificate is
+ * not kept and the stats say which option reads it. */
+START_TEST(test_big_certificate)
+{
+    script s;
+    script_make(&s, SNI_NAME, 0, 0);
+    ew_buf der = {0}, cert = {0}, sh = {0}, s1 = {0};
+    fake_der(&der, 31, BIG_CERT);
+    certificate(&cert, &der, 1);
+    server_hello(&sh, V_TLS12, CS_ECDHE_RSA_AES128_GCM, 0, false);
+    as_records(&s1, &sh, 0);
+    as_records(&s1, &cert, 0);
+    ew_capture_limits lim = std_limits;
+    lim.max_der = BIG_LIMIT;
+    lim.max_flow_bytes = BIG_LIMIT;
+    for (int roomy = 1; roomy >= 0; roomy--) {
+        cap c;
+        cap_open(&c, FMT_PCAP, LT_EN10MB, SNAPLEN);
+        conn k;
+        conn_init(&k, &c, 4, CLIENT_PORT, SERVER_PORT, CLIENT_ISN, SERVER_ISN);
+        conn_flights(&k, &s.ch, &s1, NULL, NULL, true);
+        run r = {0};
+        run_cap(&c, roomy ? &lim : NULL, &r);
+        ck_assert_uint_eq(r.n, 1);
+        const ew_tls_hs *hs = &r.v[0].hs;
+        if (roomy) {
+            ck_assert_int_eq(hs->cert_state, EW_CERT_PRESENT);
+            ck_assert_uint_eq(hs->ncerts, 1);
+            ck_assert_uint_eq(hs->cert_len[0], BIG_CERT);
+            ck_assert_mem_eq(hs->cert_der[0], der.p, BIG_CERT);
+            ck_assert_uint_eq(r.st.cert_big, 0);
+        } else {
+            /* The defaults: max_der 32 KiB, max_flow_bytes 256 KiB. */
+            ck_assert_uint_eq(r.st.cert_big, 1);
+            ck_assert_msg(strstr(r.st_feed.why_big, "--set max-der=307200"), "%s",
+                          r.st_feed.why_big);
+            ck_assert_uint_eq(r.st.tls_cut, 1);
+            ck_assert_msg(strstr(r.st_feed.why_cut, "--set max-flow-bytes="), "%s",
+                          r.st_feed.why_cut);
+        }
+        run_free(&r);
+    }
+    ew_buf_free(&der);
+    ew_buf_free(&cert);
+    ew_buf_free(&sh);
+    ew_buf_free(&s1);
+    script_free(&s);
+}
+END_TEST
+
+/* Encapsulations: a TLS connection captured as raw IP, each packet then
+ * wrapped as a hypervisor or a cloud host would capture it. */
+typedef enum wrap {
+    WRAP_PPPOE,
+    WRAP_MPLS,
+    WRAP_IPIP,
+    WRAP_6IN4,
+    WRAP_GRE,
+    WRAP_GRETAP,
+    WRAP_VXLAN,
+    WRAP_GENEVE,
+    WRAP_NESTED,    /* VXLAN inside GRE */
+    WRAP_L2TP,      /* not decoded: counted */
+    WRAP_COUNT
+} wrap;
+
+#define ETH_PPPOE 0x8864
+#define ETH_MPLS 0x8847
+#define ETH_TEB 0x6558
+#define PPP_IPV4 0x0021
+#define IP_PROTO_IPIP 4
+#define IP_PROTO_IPV6 41
+#define IP_PROTO_GRE 47
+#define GRE_KEY 0x2000
+#define UDP_VXLAN 4789
+#define UDP_GENEVE 6081
+#define UDP_L2TP 1701
+#define TUNNEL_SPORT 50000
+#define VXLAN_I 0x08
+#define GENEVE_OPT_LEN 2 /* 8 bytes of options */
+#define MPLS_BOS 0x100
+#define PCAP_FILE_HDR 24
+#define PCAP_REC_HDR 16
+#define UDP_HDR_LEN 8
+
+static void eth_hdr(ew_buf *b, unsigned type)
+{
+    fill(b, 40, 2 * ETH_ALEN);
+    put16(b, type);
+}
+
+static void ipv4_hdr(ew_buf *b, unsigned proto, size_t payload)
+{
+    put8(b, IPV4_IHL_MIN);
+    put8(b, 0);
+    put16(b, (unsigned)(IPV4_HDR + payload));
+    put16(b, 1);
+    put16(b, IPV4_DF);
+    put8(b, IP_TTL);
+    put8(b, proto);
+    put16(b, 0);
+    put(b, "\xc0\xa8\x01\x01\xc0\xa8\x01\x02", 8);
+}
+
+static void udp_hdr(ew_buf *b, unsigned dport, size_t payload)
+{
+    put16(b, TUNNEL_SPORT);
+    put16(b, dport);
+    put16(b, (unsigned)(UDP_HDR_LEN + payload));
+    put16(b, 0);
+}
+
+/* The tunnel's bytes around inner (an IP packet): what follows the outer
+ * Ethernet header, and that header's type. */
+static unsigned wrap_packet(wrap w, const uint8_t *inner, size_t n, ew_buf *out)
+{
+    ew_buf t = {0};
+    unsigned type = ETH_IPV4;
+    switch (w) {
+    case WRAP_PPPOE:
+        put8(out, 0x11);
+        put8(out, 0);
+        put16(out, 0x1234);
+        put16(out, (unsigned)(n + 2));
+        put16(out, PPP_IPV4);
+        put(out, inner, n);
+        type = ETH_PPPOE;
+        break;
+    case WRAP_MPLS:
+        put32(out, 100u << 12);
+        put32(out, 200u << 12 | MPLS_BOS);
+        put(out, inner, n);
+        type = ETH_MPLS;
+        break;
+    case WRAP_IPIP:
+    case WRAP_6IN4:
+        ipv4_hdr(out, w == WRAP_IPIP ? IP_PROTO_IPIP : IP_PROTO_IPV6, n);
+        put(out, inner, n);
+        break;
+    case WRAP_GRE:
+    case WRAP_GRETAP:
+        if (w == WRAP_GRETAP)
+            eth_hdr(&t, ETH_IPV4);
+        put(&t, inner, n);
+        ipv4_hdr(out, IP_PROTO_GRE, 8 + t.len);
+        put16(out, GRE_KEY);
+        put16(out, w == WRAP_GRE ? ETH_IPV4 : ETH_TEB);
+        put32(out, 42);
+        put(out, t.p, t.len);
+        break;
+    case WRAP_VXLAN:
+    case WRAP_GENEVE:
+    case WRAP_L2TP: {
+        eth_hdr(&t, ETH_IPV4);
+        put(&t, inner, n);
+        size_t hl = w == WRAP_GENEVE ? 8 + 4 * GENEVE_OPT_LEN : 8;
+        ipv4_hdr(out, IP_PROTO_UDP, UDP_HDR_LEN + hl + t.len);
+        udp_hdr(out, w == WRAP_VXLAN ? UDP_VXLAN : w == WRAP_GENEVE ? UDP_GENEVE : UDP_L2TP,
+                hl + t.len);
+        put8(out, w == WRAP_GENEVE ? GENEVE_OPT_LEN : VXLAN_I);
+        put8(out, 0);
+        put16(out, w == WRAP_GENEVE ? ETH_TEB : 0);
+        put32(out, 7u << 8);
+        fill(out, 41, hl - 8);
+        put(out, t.p, t.len);
+        break;
+    }
+    case WRAP_NESTED: {
+        ew_buf v = {0};
+        eth_hdr(&v, ETH_IPV4);
+        wrap_packet(WRAP_VXLAN, inner, n, &v);
+        ipv4_hdr(out, IP_PROTO_GRE, 4 + v.len);
+        put16(out, 0);
+        put16(out, ETH_TEB);
+        put(out, v.p, v.len);
+        ew_buf_free(&v);
+        break;
+    }
+    default:
+        break;
+    }
+    ew_buf_free(&t);
+    return type;
+}
+
+START_TEST(test_encapsulations)
+{
+    wrap w = (wrap)_i;
+    script s;
+    script_make(&s, SNI_NAME, 0, 0);
+    cap raw;
+    cap_open(&raw, FMT_PCAP, LT_RAW, SNAPLEN);
+    conn k;
+    conn_init(&k, &raw, w == WRAP_6IN4 ? 6 : 4, CLIENT_PORT, SERVER_PORT, CLIENT_ISN, SERVER_ISN);
+    conn_full(&k, &s);
+    cap c;
+    cap_open(&c, FMT_PCAP, LT_EN10MB, SNAPLEN);
+    size_t npk = 0;
+    for (size_t at = PCAP_FILE_HDR; at + PCAP_REC_HDR <= raw.b.len; npk++) {
+        const uint8_t *h = (const uint8_t *)raw.b.p + at;
+        uint32_t len = (uint32_t)h[8] | (uint32_t)h[9] << 8 | (uint32_t)h[10] << 16;
+        int64_t ts = ((int64_t)(h[0] | h[1] << 8 | h[2] << 16 | (uint32_t)h[3] << 24)) * 1000000 +
+                     (h[4] | h[5] << 8 | h[6] << 16);
+        ew_buf frm = {0}, body = {0};
+        unsigned type = wrap_packet(w, h + PCAP_REC_HDR, len, &body);
+        eth_hdr(&frm, type);
+        put(&frm, body.p, body.len);
+        cap_record(&c, ts, frm.p, frm.len, frm.len);
+        ew_buf_free(&frm);
+        ew_buf_free(&body);
+        at += PCAP_REC_HDR + len;
+    }
+    ew_buf_free(&raw.b);
+    run r = {0};
+    run_cap(&c, NULL, &r);
+    ck_assert_uint_eq(r.st.malformed, 0);
+    if (w == WRAP_L2TP) {
+        ck_assert_uint_eq(r.n, 0);
+        ck_assert_uint_eq(r.st.encap_unread, npk);
+        char want[64];
+        snprintf(want, sizeof want, "L2TP: %zu", npk);
+        ck_assert_str_eq(r.st_feed.why_encap, want);
+    } else {
+        ck_assert_uint_eq(r.n, 1);
+        expect_tls12(&r.v[0].hs, &s, SNI_NAME);
+        expect_ep(&r.v[0].hs.server, w == WRAP_6IN4 ? "2001:db8::1" : "10.48.36.215", SERVER_PORT);
+        ck_assert_uint_eq(r.st.encap_unread, 0);
+        ck_assert_uint_eq(r.st.tcp_segments, npk);
+    }
+    run_free(&r);
+    script_free(&s);
+}
+END_TEST
+
 Suite *ew_test_suite(void)
 {
     Suite *s = suite_create("capture");
@@ -2243,6 +2754,7 @@ Suite *ew_test_suite(void)
     tcase_add_loop_test(link, test_link_layers, 0, (int)EW_ARRAY_LEN(link_cases));
     tcase_add_test(link, test_skipped_and_malformed);
     tcase_add_test(link, test_addr_str);
+    tcase_add_loop_test(link, test_encapsulations, 0, WRAP_COUNT);
     suite_add_tcase(s, link);
 
     TCase *tcp = tcase_create("tcp");
@@ -2263,6 +2775,8 @@ Suite *ew_test_suite(void)
     tcase_add_test(tcp, test_many_connections);
     tcase_add_test(tcp, test_too_many_holes);
     tcase_add_test(tcp, test_rst);
+    tcase_add_test(tcp, test_rst_in_flight);
+    tcase_add_test(tcp, test_midstream);
     suite_add_tcase(s, tcp);
 
     TCase *tls = tcase_create("tls");
@@ -2281,6 +2795,10 @@ Suite *ew_test_suite(void)
     tcase_add_test(tls, test_cut_at_close);
     tcase_add_test(tls, test_chain_limits);
     tcase_add_test(tls, test_damaged_flights);
+    tcase_add_loop_test(tls, test_preamble, 0, 2 * (int)EW_ARRAY_LEN(preambles));
+    tcase_add_test(tls, test_search_bounded);
+    tcase_add_test(tls, test_tls13_drafts);
+    tcase_add_test(tls, test_big_certificate);
     suite_add_tcase(s, tls);
 
     TCase *files = tcase_create("files");
@@ -2294,6 +2812,7 @@ Suite *ew_test_suite(void)
     tcase_add_test(files, test_snaplen_cut);
     tcase_add_test(files, test_callback_stops);
     tcase_add_test(files, test_defaults_and_nothing);
+    tcase_add_test(files, test_ring_of_files);
     suite_add_tcase(s, files);
     return s;
 }

@@ -45,7 +45,9 @@ typedef struct ew_tls_hs {
                            ServerHello when there is none; 0 if not seen */
     uint16_t client_version; /* ClientHello legacy_version; 0 if not seen */
     uint16_t offered_max;    /* highest version offered (supported_versions) */
-    uint16_t version;        /* negotiated (ServerHello, supported_versions for 1.3); 0 unknown */
+    uint16_t version;        /* negotiated (ServerHello, supported_versions for 1.3); 0 unknown;
+                                a TLS 1.3 draft is 0x0304 with draft set */
+    uint8_t draft;           /* the TLS 1.3 draft (16-28) the ServerHello named; 0 none */
     uint16_t cipher;         /* negotiated cipher suite; 0 unknown */
     char sni[EW_SNI_MAX];    /* server_name sent; "" when none */
     ew_cert_state cert_state;
@@ -83,6 +85,10 @@ typedef struct ew_capture_stats {
     uint64_t tls_errors;    /* directions whose TLS framing made no sense */
     uint64_t tls_cut;       /* directions that ended inside a TLS record or handshake
                                message, or passed max_flow_bytes before its end */
+    uint64_t headless;      /* handshakes given without their start (the capture, or
+                               the files given, began after the ClientHello) */
+    uint64_t cert_big;      /* certificates not kept: larger than max_der */
+    uint64_t encap_unread;  /* packets inside an encapsulation that is not decoded */
     /* What the first problem of each kind was, with the record number or the
      * connection, since the last ew_capture_feed() or ew_capture_finish()
      * began; "" when none. For messages. */
@@ -90,12 +96,27 @@ typedef struct ew_capture_stats {
     char why_gap[EW_CAP_WHY_MAX];
     char why_tls[EW_CAP_WHY_MAX];
     char why_cut[EW_CAP_WHY_MAX];
+    char why_headless[EW_CAP_WHY_MAX];
+    char why_big[EW_CAP_WHY_MAX];
+    /* Every kind not decoded, with its count: "VXLAN on UDP port 4790: 12, ESP: 3". */
+    char why_encap[EW_CAP_WHY_MAX];
 } ew_capture_stats;
 
 typedef struct ew_capture ew_capture;
 
 /* A capture reader whose connections live across files: the rotated files
- * of one interface are fed in order to the same reader. NULL if out of memory. */
+ * of one interface are fed in order to the same reader. NULL if out of memory.
+ *
+ * What the caller must guarantee for a ring of files (tcpdump -C/-W, as
+ * Expressway writes eth0_diagnostic_logging_tcpdump00_<host>_<ts>.pcap,
+ * ...01..., up to 20 per interface): the files of one interface are fed one
+ * after the other, oldest first, i.e. in the order of the time of their
+ * first record (the number NN breaks ties; once the ring has wrapped, the
+ * oldest is the one after the newest, so the number alone is not the
+ * order), with no ew_capture_finish() between them. Another interface's
+ * files may come before or after that run, not inside it. Given out of
+ * order, a connection that crosses a boundary is read as two: the part
+ * without its start counts in stats.headless. */
 ew_capture *ew_capture_new(const ew_capture_limits *lim, ew_tls_fn fn, void *ctx);
 /*
  * Reads one pcap or pcapng file from f to its end (f is not closed).

@@ -8,10 +8,26 @@
 
 #include "capture/capture.h"
 
+/* Encapsulations that are counted, not decoded (decode.c names them). */
+typedef enum ew_encap_kind {
+    EW_ENCAP_ESP,        /* IPsec ESP: encrypted */
+    EW_ENCAP_GRE_OTHER,  /* GRE carrying neither IP nor Ethernet (ERSPAN, PPTP, ...) */
+    EW_ENCAP_MPLS,       /* MPLS whose payload is not IP */
+    EW_ENCAP_L2TP,
+    EW_ENCAP_GTPU,
+    EW_ENCAP_TEREDO,
+    EW_ENCAP_NATT,       /* ESP in UDP */
+    EW_ENCAP_VXLAN_GPE,
+    EW_ENCAP_TOO_DEEP,   /* nested deeper than decode.c goes */
+    EW_ENCAP_KINDS
+} ew_encap_kind;
+
 /* What the three stages share: the limits, the counters and the callback. */
 typedef struct ew_cap_env {
     ew_capture_limits lim;
     ew_capture_stats st;
+    uint64_t encap[EW_ENCAP_KINDS];      /* packets of each kind not decoded */
+    uint64_t encap_told[EW_ENCAP_KINDS]; /* as they were when the file began */
     ew_tls_fn fn;
     void *ctx;
     int stop; /* the callback's non-zero value: nothing more is given */
@@ -70,12 +86,15 @@ typedef struct ew_tcp_seg {
 } ew_tcp_seg;
 
 /* decode.c: whether libpcap's link type dlt is one decoded; one record
- * decoded to *out (true), or skipped (not TCP: counted in st->skipped) or
+ * decoded to *out (true), or skipped (not TCP: counted in st->skipped),
+ * inside an encapsulation not decoded (counted in env->encap), or
  * malformed (counted and said in st) (false). */
 struct pcap_pkthdr;
 bool ew_dlt_supported(int dlt);
-bool ew_decode_record(int dlt, const struct pcap_pkthdr *ph, const uint8_t *p,
-                      ew_capture_stats *st, ew_tcp_seg *out);
+bool ew_decode_record(int dlt, const struct pcap_pkthdr *ph, const uint8_t *p, ew_cap_env *env,
+                      ew_tcp_seg *out);
+/* Writes st.why_encap: the kinds not decoded since the file began. */
+void ew_cap_encap_why(ew_cap_env *env);
 
 /* tcp.c: the table of live connections. */
 typedef struct ew_tcp ew_tcp;
@@ -98,8 +117,18 @@ typedef enum ew_tls_end_why {
 
 typedef struct ew_tls_info ew_tls_info; /* allocated once TLS is seen */
 
+/* Bytes a record header is checked on before it is believed when it is not
+ * at the first byte of a stream: record header, handshake header, and the
+ * first 3 bytes of the message. */
+#define EW_TLS_PROBE 12
+
 typedef struct ew_tls_dir {
     uint8_t state;      /* tls.c's ew_tls_dir_state */
+    bool midstream;     /* its first bytes were not the stream's first (no SYN) */
+    uint8_t carry_len;  /* bytes of a possible record header that a segment cut */
+    uint8_t carry[EW_TLS_PROBE - 1];
+    uint32_t searched;  /* bytes looked through for a first record header */
+    uint32_t fed;       /* stream bytes given so far */
     uint8_t rec_hdr_len;
     uint8_t rec_type;
     uint8_t hs_hdr_len;
@@ -127,6 +156,14 @@ typedef struct ew_tls_conn {
 void ew_tls_init(ew_tls_conn *t);
 /* Sets the client from the SYN; it wins over what the hellos suggest. */
 void ew_tls_set_client(ew_tls_conn *t, int dir);
+/* dir's first bytes are not its stream's first (the SYN was not seen): its
+ * first record header is searched for, never assumed at its first byte. */
+void ew_tls_set_midstream(ew_tls_conn *t, int dir);
+/* What dir could still tell: false once it is done, or the handshake's
+ * hellos and the server's certificate (or why there is none) are known. */
+bool ew_tls_wants(const ew_tls_conn *t, int dir);
+/* A Certificate, or a ServerHello, was read without the ClientHello. */
+bool ew_tls_headless(const ew_tls_conn *t);
 /* In-order stream bytes of dir, in the packet that made them available (ts).
  * Returns 0, or EWDIAG_ENOMEM. */
 int ew_tls_feed(ew_tls_conn *t, ew_cap_env *env, int dir, const uint8_t *p, size_t n,

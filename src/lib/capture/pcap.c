@@ -102,6 +102,7 @@ int ew_capture_feed(ew_capture *c, FILE *f, ew_err *err)
     ew_cap_why_clear(&c->env.st);
     if (c->env.stop)
         return c->env.stop;
+    memcpy(c->env.encap_told, c->env.encap, sizeof c->env.encap_told);
     ew_cap_cookie ck = {f, 0};
     cookie_io_functions_t io = {
         .read = ew_cap_cookie_read, .seek = ew_cap_cookie_seek, .close = ew_cap_cookie_close};
@@ -151,7 +152,7 @@ int ew_capture_feed(ew_capture *c, FILE *f, ew_err *err)
         nrec++;
         c->env.st.records++;
         ew_tcp_seg seg;
-        rc = ew_decode_record(dlt, ph, data, &c->env.st, &seg) ? ew_tcp_segment(c->tcp, &seg) : 0;
+        rc = ew_decode_record(dlt, ph, data, &c->env, &seg) ? ew_tcp_segment(c->tcp, &seg) : 0;
         if (rc != 0) {
             ret = c->env.stop ? c->env.stop
                               : ew_err_set(err, rc, "out of memory at record %llu",
@@ -160,6 +161,7 @@ int ew_capture_feed(ew_capture *c, FILE *f, ew_err *err)
         }
     }
     pcap_close(p);
+    ew_cap_encap_why(&c->env);
     return ret;
 }
 

@@ -11,7 +11,13 @@
  * The client is the side that sent the SYN (or got the SYN-ACK); when the
  * handshake of TCP was not captured, the side that sent the ClientHello (or
  * got the ServerHello); failing that the side with the higher port, which
- * is usually the ephemeral one; with equal ports, whoever spoke first. */
+ * is usually the ephemeral one; with equal ports, whoever spoke first.
+ *
+ * A RST ends what its sender sends, not what was already in flight toward
+ * it: a client may reset right after its ClientHello while the server's
+ * flight is on the wire, and appears after the RST in the capture. So the
+ * other direction is read on for EW_TCP_RST_LINGER_US of capture time (or
+ * until it ends, or nothing more is to be learnt from it). */
 #include "capture/capture_int.h"
 
 #include <stdlib.h>
@@ -26,6 +32,8 @@
 #define EW_IPV4_BYTES 4
 #define EW_SERIAL_HALF 0x80000000u
 #define EW_SERIAL_SPAN 0x100000000
+/* How long after a RST the bytes in flight the other way are still read. */
+#define EW_TCP_RST_LINGER_US INT64_C(3000000)
 
 /* Stream offsets [lo, hi) held in the out-of-order buffer. */
 typedef struct ew_tcp_range {
@@ -50,8 +58,12 @@ typedef struct ew_tcp_half {
 typedef struct ew_flow {
     struct ew_flow *hnext;        /* hash chain */
     struct ew_flow *newer, *older; /* recency list */
+    struct ew_flow *rnext, *rprev; /* reset list, oldest RST first */
+    int64_t rst_ts;               /* the RST's time, when reset */
     uint32_t hash;
     uint8_t first_dir;
+    uint8_t rst_dir;
+    bool reset;
     ew_endpoint ep[2]; /* ep[d] sends direction d; ep[0] sorts first */
     int64_t ts_start;
     ew_tcp_half h[2];
@@ -63,6 +75,7 @@ struct ew_tcp {
     ew_flow **buckets;
     size_t nbuckets; /* a power of two */
     ew_flow *newest, *oldest;
+    ew_flow *rfirst, *rlast; /* flows that saw a RST, read on for a while */
     size_t live;
     ew_flow *spare; /* ended flows kept for reuse, chained by hnext */
 };
@@ -155,6 +168,22 @@ static void ew_lru_push(ew_tcp *t, ew_flow *f)
         t->oldest = f;
 }
 
+static void ew_reset_unlink(ew_tcp *t, ew_flow *f)
+{
+    if (!f->reset)
+        return;
+    if (f->rprev)
+        f->rprev->rnext = f->rnext;
+    else
+        t->rfirst = f->rnext;
+    if (f->rnext)
+        f->rnext->rprev = f->rprev;
+    else
+        t->rlast = f->rprev;
+    f->rnext = f->rprev = NULL;
+    f->reset = false;
+}
+
 static void ew_half_drop(ew_tcp_half *h)
 {
     free(h->ooo);
@@ -185,6 +214,14 @@ static int ew_flow_emit(ew_tcp *t, ew_flow *f)
                 client = f->ep[0].port > f->ep[1].port ? 0 : 1;
             else
                 client = f->first_dir;
+        }
+        if (ew_tls_headless(&f->tls)) {
+            env->st.headless++;
+            ew_tcp_dir(t, f, 1 - client);
+            ew_cap_why_conn(env, env->st.why_headless, true, "TLS",
+                            "the capture holds no ClientHello of this connection (it began "
+                            "before the capture, or in a capture file not given): what came "
+                            "after it was read");
         }
         ew_tls_hs hs;
         ew_tls_fill(&f->tls, client, &hs);
@@ -251,6 +288,7 @@ static int ew_flow_end(ew_tcp *t, ew_flow *f)
         pp = &(*pp)->hnext;
     *pp = f->hnext;
     ew_lru_unlink(t, f);
+    ew_reset_unlink(t, f);
     ew_tls_release(&f->tls);
     t->live--;
     f->hnext = t->spare;
@@ -442,6 +480,40 @@ static void ew_half_check_fin(ew_tcp *t, ew_flow *f, int dir)
         ew_half_end(t, f, dir, false);
 }
 
+/* A RST from dir: its direction ends; the other one is read on while it
+ * may still tell something, for EW_TCP_RST_LINGER_US at most. */
+static int ew_flow_reset(ew_tcp *t, ew_flow *f, int dir, int64_t ts)
+{
+    if (f->reset && dir == f->rst_dir)
+        return 0; /* one more from the same side: what it answers is still read */
+    ew_half_end(t, f, dir, ew_half_has_hole(&f->h[dir]));
+    int other = 1 - dir;
+    if (f->reset || f->tls.emitted || f->h[other].ended || !ew_tls_wants(&f->tls, other))
+        return ew_flow_end(t, f);
+    f->reset = true;
+    f->rst_dir = (uint8_t)dir;
+    f->rst_ts = ts;
+    f->rnext = NULL;
+    f->rprev = t->rlast;
+    if (t->rlast)
+        t->rlast->rnext = f;
+    else
+        t->rfirst = f;
+    t->rlast = f;
+    return 0;
+}
+
+/* Flows whose RST is older than the linger at time ts are over. */
+static int ew_tcp_expire(ew_tcp *t, int64_t ts)
+{
+    while (t->rfirst && ts - t->rfirst->rst_ts > EW_TCP_RST_LINGER_US) {
+        int rc = ew_flow_end(t, t->rfirst);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 static int ew_flow_segment(ew_tcp *t, ew_flow *f, int dir, const ew_tcp_seg *s)
 {
     ew_tcp_half *h = &f->h[dir];
@@ -459,8 +531,10 @@ static int ew_flow_segment(ew_tcp *t, ew_flow *f, int dir, const ew_tcp_seg *s)
         seq++; /* the SYN takes one sequence number: data follows it */
     }
     if (!h->started && (s->len > 0 || (s->flags & EW_TCP_FIN))) {
+        /* No SYN: the first byte seen is not the stream's first. */
         h->base = seq;
         h->started = true;
+        ew_tls_set_midstream(&f->tls, dir);
     }
     if (s->wire_len > 0)
         h->data = true;
@@ -474,7 +548,7 @@ static int ew_flow_segment(ew_tcp *t, ew_flow *f, int dir, const ew_tcp_seg *s)
         h->snap_wire = (uint32_t)EW_MIN(s->wire_len, (size_t)UINT32_MAX);
     }
     if (s->flags & EW_TCP_RST)
-        return ew_flow_end(t, f);
+        return ew_flow_reset(t, f, dir, s->ts);
     if ((s->flags & EW_TCP_FIN) && h->started && !h->fin) {
         uint32_t fin_seq = seq + (uint32_t)s->wire_len; /* the FIN follows the payload */
         int64_t fin = (int64_t)h->next + ew_serial_diff(fin_seq, h->base + h->next);
@@ -490,7 +564,7 @@ static int ew_flow_segment(ew_tcp *t, ew_flow *f, int dir, const ew_tcp_seg *s)
         if (rc)
             return rc;
     }
-    if (f->h[0].fin && f->h[1].fin && f->h[0].ended && f->h[1].ended)
+    if ((f->reset || (f->h[0].fin && f->h[1].fin)) && f->h[0].ended && f->h[1].ended)
         return ew_flow_end(t, f);
     return 0;
 }
@@ -500,6 +574,9 @@ int ew_tcp_segment(ew_tcp *t, const ew_tcp_seg *s)
     if (t->env->stop)
         return t->env->stop;
     t->env->ts = s->ts;
+    int rc = t->rfirst ? ew_tcp_expire(t, s->ts) : 0;
+    if (rc)
+        return rc;
     ew_endpoint src = {0}, dst = {0};
     size_t alen = ew_addr_len(s->af);
     src.af = dst.af = s->af;
@@ -513,7 +590,6 @@ int ew_tcp_segment(ew_tcp *t, const ew_tcp_seg *s)
     ep[1 - dir] = dst;
     uint32_t hash = ew_flow_hash(ep);
     ew_flow *f = ew_flow_find(t, ep, hash);
-    int rc = 0;
     if (f && (s->flags & EW_TCP_SYN) && ew_syn_is_new(f, dir, s)) {
         /* The 4-tuple is used again: the old connection is over. */
         rc = ew_flow_end(t, f);

@@ -22,7 +22,15 @@ void ew_tls_set_client(ew_tls_conn *t, int dir)
     t->role_by_tcp = true;
 }
 
-static int tls_info_new(ew_tls_conn *t)
+void ew_tls_set_midstream(ew_tls_conn *t, int dir)
+{
+    ew_tls_dir *d = &t->d[dir];
+    d->midstream = true;
+    if (d->state == DS_START && d->rec_hdr_len == 0)
+        d->state = DS_SEARCH;
+}
+
+int ew_tls_info_new(ew_tls_conn *t)
 {
     if (t->info)
         return 0;
@@ -87,7 +95,7 @@ static int tls_record_begin(ew_tls_conn *t, ew_cap_env *env, int dir)
     bool first = d->state == DS_START;
     if (!tls_header_sane(d->rec_hdr, first)) {
         if (first)
-            ew_tls_dir_close(d); /* not TLS: nothing to say about it */
+            ew_tls_search_from(d, d->rec_hdr, TLS_REC_HDR); /* not TLS at its start */
         else
             ew_tls_error(d, env,
                       "a record header makes no sense (content type %u, version %u.%u, "
@@ -97,7 +105,7 @@ static int tls_record_begin(ew_tls_conn *t, ew_cap_env *env, int dir)
         return 0;
     }
     if (first) {
-        if (tls_info_new(t) != 0)
+        if (ew_tls_info_new(t) != 0)
             return EWDIAG_ENOMEM;
         d->state = DS_TLS;
     }
@@ -164,8 +172,16 @@ static bool tls_prefix_rejects(const ew_tls_dir *d)
 int ew_tls_feed(ew_tls_conn *t, ew_cap_env *env, int dir, const uint8_t *p, size_t n, int64_t ts)
 {
     ew_tls_dir *d = &t->d[dir];
+    d->fed += (uint32_t)n;
     while (n > 0 && d->state != DS_DONE) {
-        if (d->rec_hdr_len < TLS_REC_HDR) {
+        if (d->state == DS_SEARCH) {
+            size_t used;
+            int rc = ew_tls_search(t, env, dir, p, n, ts, &used);
+            if (rc != 0)
+                return rc;
+            p += used;
+            n -= used;
+        } else if (d->rec_hdr_len < TLS_REC_HDR) {
             size_t take = EW_MIN((size_t)(TLS_REC_HDR - d->rec_hdr_len), n);
             memcpy(d->rec_hdr + d->rec_hdr_len, p, take);
             d->rec_hdr_len = (uint8_t)(d->rec_hdr_len + take);
@@ -173,8 +189,8 @@ int ew_tls_feed(ew_tls_conn *t, ew_cap_env *env, int dir, const uint8_t *p, size
             n -= take;
             if (d->rec_hdr_len < TLS_REC_HDR) {
                 if (d->state == DS_START && tls_prefix_rejects(d))
-                    ew_tls_dir_close(d);
-                break;
+                    ew_tls_search_from(d, d->rec_hdr, d->rec_hdr_len);
+                continue;
             }
             int rc = tls_record_begin(t, env, dir);
             if (rc != 0)
@@ -197,6 +213,22 @@ int ew_tls_feed(ew_tls_conn *t, ew_cap_env *env, int dir, const uint8_t *p, size
     return 0;
 }
 
+/* Past max_flow_bytes inside a handshake message: the option that reads
+ * it whole, with room for the record headers of the rest; "" otherwise. */
+#define TLS_RAISE_TEXT 64
+static const char *tls_raise_flow(const ew_tls_dir *d, const ew_cap_env *env,
+                                  char text[TLS_RAISE_TEXT])
+{
+    if (d->hs_hdr_len != TLS_HS_HDR || d->hs_got >= d->hs_len)
+        return "";
+    uint64_t rest = d->hs_len - d->hs_got;
+    uint64_t need = (uint64_t)d->fed + rest + (rest / TLS_PLAINTEXT_MAX + 1) * TLS_REC_HDR;
+    need = (need + TLS_RAISE_ROUND - 1) / TLS_RAISE_ROUND * TLS_RAISE_ROUND;
+    need = EW_MAX(need, (uint64_t)env->lim.max_flow_bytes + 1);
+    snprintf(text, TLS_RAISE_TEXT, "--set max-flow-bytes=%llu", (unsigned long long)need);
+    return text;
+}
+
 void ew_tls_end(ew_tls_conn *t, ew_cap_env *env, int dir, ew_tls_end_why why)
 {
     ew_tls_dir *d = &t->d[dir];
@@ -209,7 +241,7 @@ void ew_tls_end(ew_tls_conn *t, ew_cap_env *env, int dir, ew_tls_end_why why)
     /* A gap is told by tcp.c; a stream that was never TLS has nothing to say. */
     if (d->state == DS_TLS && (why == EW_TLS_END_LIMIT || (why == EW_TLS_END_CLOSE && inside))) {
         env->st.tls_cut++;
-        char rec[96] = "", msg[96] = "";
+        char rec[96] = "", msg[96] = "", raise[TLS_RAISE_TEXT];
         if (d->rec_hdr_len == TLS_REC_HDR) {
             uint32_t len = (uint32_t)d->rec_hdr[3] << 8 | d->rec_hdr[4];
             snprintf(rec, sizeof rec, "%s %s record (%u of its %u bytes came)",
@@ -223,7 +255,11 @@ void ew_tls_end(ew_tls_conn *t, ew_cap_env *env, int dir, ew_tls_end_why why)
         else if (d->hs_hdr_len > 0)
             snprintf(msg, sizeof msg, "handshake message header (%u of its 4 bytes came)",
                      d->hs_hdr_len);
-        if (why == EW_TLS_END_LIMIT)
+        if (why == EW_TLS_END_LIMIT && *tls_raise_flow(d, env, raise))
+            ew_cap_why_conn(env, env->st.why_cut, true, "TLS",
+                            "handshake past max-flow-bytes (%zu) inside a %s: %s reads it",
+                            env->lim.max_flow_bytes, msg, raise);
+        else if (why == EW_TLS_END_LIMIT)
             ew_cap_why_conn(env, env->st.why_cut, true, "TLS",
                             "its handshake goes on past max-flow-bytes (%zu bytes read per "
                             "direction)%s%s: the rest was not read",
@@ -248,7 +284,21 @@ bool ew_tls_seen(const ew_tls_conn *t)
 
 bool ew_tls_spoke(const ew_tls_conn *t)
 {
-    return t->info && (t->info->client_hello || t->info->server_hello);
+    return t->info && (t->info->client_hello || t->info->server_hello || t->info->cert);
+}
+
+bool ew_tls_wants(const ew_tls_conn *t, int dir)
+{
+    const ew_tls_info *in = t->info;
+    if (t->d[dir].state == DS_DONE)
+        return false;
+    return !in || !in->client_hello || !(in->cert || in->resumed || tls_v13(in));
+}
+
+bool ew_tls_headless(const ew_tls_conn *t)
+{
+    const ew_tls_info *in = t->info;
+    return in && !in->client_hello && (in->cert || in->server_hello);
 }
 
 bool ew_tls_complete(const ew_tls_conn *t)
@@ -291,17 +341,19 @@ void ew_tls_fill(const ew_tls_conn *t, int client_dir, ew_tls_hs *out)
     out->client_version = in->client_version;
     out->offered_max = in->offered_max;
     out->version = in->version;
+    out->draft = in->draft;
     out->cipher = in->cipher;
     memcpy(out->sni, in->sni, sizeof out->sni);
     out->cert_state = tls_cert_state(t, client_dir);
-    out->ncerts = in->ncerts;
+    /* A chain is given only once its message was read whole. */
+    out->ncerts = in->cert ? in->ncerts : 0;
     size_t at = 0;
-    for (size_t i = 0; i < in->ncerts; i++) {
+    for (size_t i = 0; i < out->ncerts; i++) {
         out->cert_der[i] = in->certs + at;
         out->cert_len[i] = in->cert_len[i];
         at += in->cert_len[i];
     }
-    out->chain_cut = in->chain_cut;
+    out->chain_cut = in->cert && in->chain_cut;
     out->alert = in->alert;
     out->alert_by_client = in->alert >= 0 && in->alert_dir == client_dir;
 }
@@ -314,4 +366,154 @@ void ew_tls_release(ew_tls_conn *t)
         free(t->info->certs);
     free(t->info);
     ew_tls_init(t);
+}
+
+/* TLS that does not start at a stream's first byte: after a
+ * STARTTLS exchange (SMTP, IMAP, POP3, FTP, XMPP, IRC, LDAP), a database's
+ * SSL request, RDP's X.224 negotiation, a SOCKS or HTTP CONNECT proxy, or
+ * in a capture that begins inside a handshake flight. The first record
+ * header is looked for within TLS_SEARCH_MAX bytes of the direction, in
+ * place (memchr for its first byte); only a header that a segment cuts is
+ * copied, at most EW_TLS_PROBE - 1 bytes. A candidate is believed only if
+ * the handshake message it starts makes sense: a ClientHello, ServerHello
+ * or Certificate whose lengths agree. */
+
+/* The smallest hello: version, random, and 4 more bytes. */
+#define TLS_HELLO_MIN (2u + TLS_RANDOM_LEN + 4u)
+#define TLS_HELLO_MAX 0xffffu
+#define TLS_MINOR_MAX 4u /* SSL 3.0 (0) to TLS 1.3 (4) */
+
+typedef enum tls_probe_res { PROBE_NO, PROBE_YES, PROBE_MORE } tls_probe_res;
+
+/* Where a probe looks: the record's minor version and length, the
+ * handshake type and length, and the message's first bytes. */
+enum { PR_MINOR = 2, PR_LEN = 3, PR_TYPE = 5, PR_HS_LEN = 6, PR_BODY = 9 };
+
+static uint32_t tls_be24(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+}
+
+/* Whether a record header starts at h (n bytes there): checked as far as
+ * the bytes go, PROBE_MORE when they stop before the check could end. */
+static tls_probe_res tls_probe(const uint8_t *h, size_t n)
+{
+    static const uint8_t want[] = {TLS_CT_HANDSHAKE, TLS_VERSION_MAJOR};
+    for (size_t i = 0; i < sizeof want && i < n; i++)
+        if (h[i] != want[i])
+            return PROBE_NO;
+    if (n > PR_MINOR && h[PR_MINOR] > TLS_MINOR_MAX)
+        return PROBE_NO;
+    if (n >= TLS_REC_HDR) {
+        uint32_t len = ew_be16(h + PR_LEN);
+        if (len < TLS_HS_HDR || len > TLS_REC_MAX)
+            return PROBE_NO;
+    }
+    if (n > PR_TYPE && h[PR_TYPE] != TLS_HT_CLIENT_HELLO && h[PR_TYPE] != TLS_HT_SERVER_HELLO &&
+        h[PR_TYPE] != TLS_HT_CERTIFICATE)
+        return PROBE_NO;
+    if (n < EW_TLS_PROBE)
+        return PROBE_MORE;
+    uint32_t hs_len = tls_be24(h + PR_HS_LEN);
+    if (h[PR_TYPE] == TLS_HT_CERTIFICATE)
+        return hs_len >= TLS_LEN24 && tls_be24(h + PR_BODY) == hs_len - TLS_LEN24 ? PROBE_YES
+                                                                                 : PROBE_NO;
+    if (hs_len < TLS_HELLO_MIN || hs_len > TLS_HELLO_MAX)
+        return PROBE_NO;
+    /* A hello's version: 3.x, or a TLS 1.3 draft's in a ServerHello. */
+    uint16_t v = ew_be16(h + PR_BODY);
+    bool ok = (h[PR_BODY] == TLS_VERSION_MAJOR && h[PR_BODY + 1] <= TLS_MINOR_MAX) ||
+              (h[PR_TYPE] == TLS_HT_SERVER_HELLO && ew_tls_version_norm(v, NULL) != v);
+    return ok ? PROBE_YES : PROBE_NO;
+}
+
+void ew_tls_search_from(ew_tls_dir *d, const uint8_t *h, size_t n)
+{
+    uint8_t keep[TLS_REC_HDR];
+    n = EW_MIN(n, sizeof keep);
+    memcpy(keep, h, n);
+    d->state = DS_SEARCH;
+    d->rec_hdr_len = 0;
+    /* The first byte was not a header's: what follows it might be. */
+    d->carry_len = n > 1 ? (uint8_t)(n - 1) : 0;
+    memcpy(d->carry, keep + 1, d->carry_len);
+    d->searched += (uint32_t)n;
+}
+
+/* A header was found: the direction reads records from it. */
+static int tls_found(ew_tls_conn *t, int dir)
+{
+    if (ew_tls_info_new(t) != 0)
+        return EWDIAG_ENOMEM;
+    t->d[dir].state = DS_TLS;
+    t->d[dir].carry_len = 0;
+    return 0;
+}
+
+/* The bytes kept from the last segment, with the first of p: a header
+ * that starts in them is given from there (1), or they are kept for the
+ * next segment when p is too short to tell (2), or dropped (0). */
+static int tls_search_carry(ew_tls_conn *t, ew_cap_env *env, int dir, const uint8_t *p, size_t n,
+                            int64_t ts, size_t *used)
+{
+    ew_tls_dir *d = &t->d[dir];
+    uint8_t tmp[2 * EW_TLS_PROBE];
+    size_t cl = d->carry_len, add = EW_MIN(n, (size_t)EW_TLS_PROBE);
+    memcpy(tmp, d->carry, cl);
+    memcpy(tmp + cl, p, add);
+    d->carry_len = 0;
+    for (size_t i = 0; i < cl; i++) {
+        tls_probe_res r = tls_probe(tmp + i, cl + add - i);
+        if (r == PROBE_YES) {
+            int rc = tls_found(t, dir);
+            /* Fed again as stream bytes: fed counts them once. */
+            d->fed -= (uint32_t)(cl - i);
+            if (rc == 0)
+                rc = ew_tls_feed(t, env, dir, tmp + i, cl - i, ts);
+            *used = 0;
+            return rc != 0 ? rc : 1;
+        }
+        if (r == PROBE_MORE) {
+            /* Fewer than EW_TLS_PROBE bytes from i: all of p is in tmp. */
+            d->carry_len = (uint8_t)(cl + add - i);
+            memcpy(d->carry, tmp + i, d->carry_len);
+            d->searched += (uint32_t)n;
+            *used = n;
+            return 2;
+        }
+    }
+    return 0;
+}
+
+int ew_tls_search(ew_tls_conn *t, ew_cap_env *env, int dir, const uint8_t *p, size_t n,
+                  int64_t ts, size_t *used)
+{
+    ew_tls_dir *d = &t->d[dir];
+    *used = n;
+    if (d->carry_len > 0) {
+        int rc = tls_search_carry(t, env, dir, p, n, ts, used);
+        if (rc != 0)
+            return rc < 0 ? rc : 0;
+    }
+    size_t budget = d->searched < TLS_SEARCH_MAX ? TLS_SEARCH_MAX - d->searched : 0;
+    size_t lim = EW_MIN(n, budget);
+    const uint8_t *q = p;
+    while (q < p + lim && (q = memchr(q, TLS_CT_HANDSHAKE, (size_t)(p + lim - q))) != NULL) {
+        tls_probe_res r = tls_probe(q, (size_t)(p + n - q));
+        if (r == PROBE_YES) {
+            *used = (size_t)(q - p);
+            d->searched += (uint32_t)*used;
+            return tls_found(t, dir);
+        }
+        if (r == PROBE_MORE) {
+            d->carry_len = (uint8_t)(p + n - q);
+            memcpy(d->carry, q, d->carry_len);
+            break;
+        }
+        q++;
+    }
+    d->searched += (uint32_t)lim;
+    if (d->searched >= TLS_SEARCH_MAX)
+        ew_tls_dir_close(d); /* no TLS where it could be: not a TLS stream */
+    return 0;
 }

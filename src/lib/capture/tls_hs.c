@@ -31,6 +31,20 @@ const char *ew_tls_hs_name(uint8_t type)
     }
 }
 
+uint16_t ew_tls_version_norm(uint16_t v, uint8_t *draft)
+{
+    uint8_t n = 0;
+    if (v >> 8 == TLS_DRAFT_HI && (v & 0xffu) >= TLS_DRAFT_MIN && (v & 0xffu) <= TLS_DRAFT_MAX)
+        n = (uint8_t)(v & 0xffu);
+    else if (v == TLS_FB_DRAFT23 || v == TLS_FB_DRAFT26)
+        n = (uint8_t)(v == TLS_FB_DRAFT23 ? 23 : 26);
+    if (n == 0)
+        return v;
+    if (draft)
+        *draft = n;
+    return TLS_V1_3;
+}
+
 static void tls_copy_sni(char *out, const uint8_t *p, size_t n)
 {
     n = EW_MIN(n, (size_t)EW_SNI_MAX - 1);
@@ -57,7 +71,6 @@ static bool tls_parse_sni(ew_tls_info *in, tls_rd ext)
 
 /* The parsers below return 0; EWDIAG_EFORMAT with why set when the message
  * makes no sense; EWDIAG_ENOMEM. */
-#define TLS_WHY_MAX 160
 
 static int tls_client_hello(ew_tls_conn *t, int dir, const uint8_t *p, size_t n, int64_t ts,
                             char *why)
@@ -87,7 +100,7 @@ static int tls_client_hello(ew_tls_conn *t, int dir, const uint8_t *p, size_t n,
                 tls_rd vs = rd_sub(&ext, rd_uint(&ext, 1));
                 uint16_t max = 0;
                 while (!vs.bad && vs.n >= 2) {
-                    uint16_t v = (uint16_t)rd_uint(&vs, 2);
+                    uint16_t v = ew_tls_version_norm((uint16_t)rd_uint(&vs, 2), NULL);
                     if (!tls_is_grease(v))
                         max = EW_MAX(max, v);
                 }
@@ -129,9 +142,14 @@ static int tls_server_hello(ew_tls_conn *t, int dir, const uint8_t *p, size_t n,
     tls_rd r = {p, n, false};
     uint16_t version = (uint16_t)rd_uint(&r, 2);
     const uint8_t *random = rd_take(&r, TLS_RANDOM_LEN);
-    rd_take(&r, rd_uint(&r, 1)); /* session_id */
+    /* Drafts 16-21 of TLS 1.3 name themselves here, with neither a
+     * session_id nor a compression method. */
+    bool old_draft = ew_tls_version_norm(version, NULL) != version;
+    if (!old_draft)
+        rd_take(&r, rd_uint(&r, 1)); /* session_id */
     uint16_t cipher = (uint16_t)rd_uint(&r, 2);
-    rd_take(&r, 1); /* compression_method */
+    if (!old_draft)
+        rd_take(&r, 1); /* compression_method */
     if (!r.bad && r.n > 0) {
         tls_rd exts = rd_sub(&r, rd_uint(&r, 2));
         while (!exts.bad && exts.n > 0) {
@@ -164,81 +182,162 @@ static int tls_server_hello(ew_tls_conn *t, int dir, const uint8_t *p, size_t n,
         return 0;
     }
     in->server_hello = true;
-    in->version = version;
+    in->version = ew_tls_version_norm(version, &in->draft);
     in->cipher = cipher;
     in->ts_server_hello = ts;
     in->sh_dir = (int8_t)dir;
     return 0;
 }
 
-/* Certificate of TLS 1.0-1.2 (RFC 5246 7.4.2): the server's chain. */
-static int tls_certificate(ew_tls_conn *t, const ew_cap_env *env, const uint8_t *p, size_t n,
-                           int64_t ts, char *why)
+/* the server's Certificate message of TLS 1.0-1.2 (RFC 5246
+ * 7.4.2), read as its bytes come: the list's and each certificate's length
+ * checked, and only the certificates kept copied, once, into the chain.
+ * So its size is bounded by what is kept (max_chain certificates of at most
+ * max_der bytes each), not by max_handshake: a certificate with thousands
+ * of names is read like any other. */
+
+
+int ew_tls_cert_begin(ew_tls_conn *t, uint32_t hs_len, char *why)
 {
     ew_tls_info *in = t->info;
-    tls_rd r = {p, n, false};
-    uint32_t list_len = rd_uint(&r, TLS_LEN24);
-    if (r.bad) {
-        snprintf(why, TLS_WHY_MAX, "Certificate message of %zu bytes: too short for its "
-                                   "certificate list's length", n);
+    if (hs_len < TLS_LEN24) {
+        snprintf(why, TLS_WHY_MAX, "Certificate message of %u bytes: too short for its "
+                                   "certificate list's length", hs_len);
         return EWDIAG_EFORMAT;
     }
-    if (list_len != r.n) {
-        snprintf(why, TLS_WHY_MAX,
-                 "Certificate message: its certificate list says %u bytes, but the message "
-                 "(%zu bytes by its handshake header) leaves %zu for it",
-                 list_len, n, r.n);
-        return EWDIAG_EFORMAT;
-    }
-    /* First pass: check every length and count what is kept. */
-    size_t keep = 0, kept_bytes = 0;
-    bool cut = false;
-    tls_rd w = r;
-    size_t at_cert = 0;
-    while (w.n > 0) {
-        at_cert++;
-        uint32_t len = rd_uint(&w, TLS_LEN24);
-        size_t left = w.n;
-        if (w.bad) {
-            snprintf(why, TLS_WHY_MAX,
-                     "Certificate message: the list ends inside the length of certificate %zu",
-                     at_cert);
-            return EWDIAG_EFORMAT;
-        }
-        if (!rd_take(&w, len)) {
-            snprintf(why, TLS_WHY_MAX,
-                     "Certificate message: certificate %zu of the list says %u bytes, but only "
-                     "%zu are left in the list",
-                     at_cert, len, left);
-            return EWDIAG_EFORMAT;
-        }
-        if (cut)
-            continue;
-        /* An oversized one ends the kept chain so depths keep their meaning. */
-        if (keep == env->lim.max_chain || len > env->lim.max_der) {
-            cut = true;
-            continue;
-        }
-        keep++;
-        kept_bytes += len;
-    }
-    uint8_t *certs = ew_malloc(kept_bytes ? kept_bytes : 1);
-    if (!certs)
-        return EWDIAG_ENOMEM;
-    size_t at = 0;
-    for (size_t i = 0; i < keep; i++) {
-        uint32_t len = rd_uint(&r, TLS_LEN24);
-        memcpy(certs + at, rd_take(&r, len), len);
-        in->cert_len[i] = len;
-        at += len;
-    }
+    memset(&in->crd, 0, sizeof in->crd);
+    in->crd.list_left = hs_len - TLS_LEN24;
     free(in->certs);
-    in->certs = certs;
-    in->ncerts = keep;
-    in->chain_cut = cut;
+    in->certs = NULL;
+    in->ncerts = 0;
+    in->chain_cut = false;
+    return 0;
+}
+
+/* A length field of 3 bytes, read across pieces: true once whole. */
+static bool tls_cert_len(ew_tls_certrd *c, const uint8_t **p, size_t *n, uint32_t *len)
+{
+    size_t take = EW_MIN((size_t)(TLS_LEN24 - c->len_got), *n);
+    memcpy(c->len + c->len_got, *p, take);
+    c->len_got = (uint8_t)(c->len_got + take);
+    *p += take;
+    *n -= take;
+    if (c->len_got < TLS_LEN24)
+        return false;
+    c->len_got = 0;
+    *len = (uint32_t)c->len[0] << 16 | (uint32_t)c->len[1] << 8 | c->len[2];
+    return true;
+}
+
+/* Room for the chain: what the list holds, or what may be kept of it. */
+static int tls_cert_room(ew_tls_info *in, const ew_cap_env *env, uint32_t list_len)
+{
+    size_t most = env->lim.max_chain * env->lim.max_der;
+    if (env->lim.max_der && most / env->lim.max_der != env->lim.max_chain)
+        most = SIZE_MAX;
+    in->crd.cap = EW_MAX(EW_MIN((size_t)list_len, most), (size_t)1);
+    in->certs = ew_malloc(in->crd.cap);
+    return in->certs ? 0 : EWDIAG_ENOMEM;
+}
+
+/* A certificate's length was read: whether it is kept. */
+static int tls_cert_start(ew_tls_conn *t, ew_cap_env *env, uint32_t len, char *why)
+{
+    ew_tls_info *in = t->info;
+    ew_tls_certrd *c = &in->crd;
+    if (len > c->list_left) {
+        snprintf(why, TLS_WHY_MAX,
+                 "Certificate message: certificate %zu of the list says %u bytes, but only "
+                 "%u are left in the list",
+                 c->index, len, c->list_left);
+        return EWDIAG_EFORMAT;
+    }
+    c->body = true;
+    c->cert_left = len;
+    c->keep = false;
+    /* An oversized one ends the kept chain so depths keep their meaning. */
+    if (in->chain_cut)
+        return 0;
+    if (len > env->lim.max_der) {
+        env->st.cert_big++;
+        ew_cap_why_conn(env, env->st.why_big, true, "TLS",
+                        "certificate %zu of the server's chain is %u bytes, more than max-der "
+                        "(%zu): it and those after it were not kept (--set max-der=%u reads it)",
+                        c->index, len, env->lim.max_der, len);
+    }
+    if (in->ncerts == env->lim.max_chain || len > env->lim.max_der || c->at + len > c->cap) {
+        in->chain_cut = true;
+        return 0;
+    }
+    c->keep = true;
+    in->cert_len[in->ncerts++] = len;
+    return 0;
+}
+
+int ew_tls_cert_bytes(ew_tls_conn *t, ew_cap_env *env, const uint8_t *p, size_t n, char *why)
+{
+    ew_tls_info *in = t->info;
+    ew_tls_certrd *c = &in->crd;
+    uint32_t len;
+    while (n > 0) {
+        if (!c->list) {
+            if (!tls_cert_len(c, &p, &n, &len))
+                break;
+            uint32_t room = in->crd.list_left; /* the message's bytes after the field */
+            if (len != room) {
+                snprintf(why, TLS_WHY_MAX,
+                         "Certificate message: its certificate list says %u bytes, but the "
+                         "message (%u bytes by its handshake header) leaves %u for it",
+                         len, room + TLS_LEN24, room);
+                return EWDIAG_EFORMAT;
+            }
+            c->list = true;
+            if (tls_cert_room(in, env, len) != 0)
+                return EWDIAG_ENOMEM;
+        } else if (!c->body) {
+            if (c->len_got == 0) {
+                c->index++;
+                if (c->list_left < TLS_LEN24) {
+                    snprintf(why, TLS_WHY_MAX,
+                             "Certificate message: the list ends inside the length of "
+                             "certificate %zu", c->index);
+                    return EWDIAG_EFORMAT;
+                }
+            }
+            size_t before = n;
+            bool whole = tls_cert_len(c, &p, &n, &len);
+            c->list_left -= (uint32_t)(before - n);
+            if (!whole)
+                break;
+            int rc = tls_cert_start(t, env, len, why);
+            if (rc != 0)
+                return rc;
+        } else {
+            size_t take = EW_MIN((size_t)c->cert_left, n);
+            if (c->keep) {
+                memcpy(in->certs + c->at, p, take);
+                c->at += take;
+            }
+            p += take;
+            n -= take;
+            c->cert_left -= (uint32_t)take;
+            c->list_left -= (uint32_t)take;
+            if (c->cert_left == 0)
+                c->body = false;
+        }
+    }
+    return 0;
+}
+
+void ew_tls_cert_end(ew_tls_conn *t, int dir, int64_t ts)
+{
+    ew_tls_info *in = t->info;
     in->cert = true;
     in->ts_cert = ts;
-    return 0;
+    /* Seen without the hellos (a capture that starts mid-handshake): the
+     * sender is the server. */
+    if (!t->role_by_tcp && t->client_dir < 0)
+        t->client_dir = (int8_t)(1 - dir);
 }
 
 /* Is dir the one whose Certificate we want? The server's, as far as known. */
@@ -269,8 +368,8 @@ static bool tls_wanted(const ew_tls_conn *t, int dir, uint8_t type)
 }
 
 /* A whole message: its parser's return. */
-static int tls_message(ew_tls_conn *t, const ew_cap_env *env, int dir, uint8_t type,
-                       const uint8_t *p, size_t n, int64_t ts, char *why)
+static int tls_message(ew_tls_conn *t, int dir, uint8_t type, const uint8_t *p, size_t n,
+                       int64_t ts, char *why)
 {
     int rc = 0;
     switch (type) {
@@ -279,9 +378,6 @@ static int tls_message(ew_tls_conn *t, const ew_cap_env *env, int dir, uint8_t t
         break;
     case TLS_HT_SERVER_HELLO:
         rc = tls_server_hello(t, dir, p, n, ts, why);
-        break;
-    case TLS_HT_CERTIFICATE:
-        rc = tls_certificate(t, env, p, n, ts, why);
         break;
     default:
         break;
@@ -296,8 +392,69 @@ static void tls_hs_reset(ew_tls_dir *d)
     d->hs_keep = false;
 }
 
+/* A Certificate we read is streamed (above), never held whole. */
+static bool tls_streamed(const ew_tls_dir *d)
+{
+    return d->hs_keep && d->hs_hdr[0] == TLS_HT_CERTIFICATE;
+}
+
+/* A message's header is whole: whether and how its body is read. Returns
+ * 0; 1 when the direction stopped (said); EWDIAG_ENOMEM. */
+static int tls_hs_header(ew_tls_conn *t, ew_cap_env *env, int dir)
+{
+    ew_tls_dir *d = &t->d[dir];
+    d->hs_len = (uint32_t)d->hs_hdr[1] << 16 | (uint32_t)d->hs_hdr[2] << 8 | d->hs_hdr[3];
+    d->hs_got = 0;
+    d->hs_keep = tls_wanted(t, dir, d->hs_hdr[0]);
+    if (tls_streamed(d)) {
+        char why[TLS_WHY_MAX] = "";
+        if (ew_tls_cert_begin(t, d->hs_len, why) == 0)
+            return 0;
+        ew_tls_error(d, env, "%s", why);
+        return 1;
+    }
+    /* Only what is kept is bounded: a big CertificateRequest that is
+     * skipped costs nothing. */
+    if (d->hs_keep && d->hs_len > env->lim.max_handshake) {
+        ew_tls_error(d, env, "%s message of %u bytes, more than max-handshake (%zu)",
+                     ew_tls_hs_name(d->hs_hdr[0]), d->hs_len, env->lim.max_handshake);
+        return 1;
+    }
+    if (d->hs_keep && d->hs_len > d->hs_cap) {
+        /* Grown once per size; a flight's messages reuse it. */
+        uint8_t *nb = ew_realloc(d->hs_buf, d->hs_len);
+        if (!nb)
+            return EWDIAG_ENOMEM;
+        d->hs_buf = nb;
+        d->hs_cap = d->hs_len;
+    }
+    return 0;
+}
+
+/* take bytes of the message body at p; *body is set once it is whole and
+ * read in place or from hs_buf. 0, or EWDIAG_EFORMAT/ENOMEM with why. */
+static int tls_hs_body(ew_tls_conn *t, ew_cap_env *env, int dir, const uint8_t *p, size_t take,
+                       const uint8_t **body, char *why)
+{
+    ew_tls_dir *d = &t->d[dir];
+    *body = NULL;
+    if (tls_streamed(d))
+        return ew_tls_cert_bytes(t, env, p, take, why);
+    if (!d->hs_keep)
+        return 0;
+    if (d->hs_got == 0 && take == d->hs_len) {
+        *body = p;
+    } else {
+        memcpy(d->hs_buf + d->hs_got, p, take);
+        if (d->hs_got + take == d->hs_len)
+            *body = d->hs_buf;
+    }
+    return 0;
+}
+
 /* Handshake bytes of a record: messages are cut out of them, in place when
- * one lies whole in p, else through hs_buf. Returns 0 or -1 (memory). */
+ * one lies whole in p, else through hs_buf (the Certificate as it comes).
+ * Returns 0, or EWDIAG_ENOMEM. */
 int ew_tls_handshake(ew_tls_conn *t, ew_cap_env *env, int dir, const uint8_t *p, size_t n,
                      int64_t ts)
 {
@@ -311,51 +468,28 @@ int ew_tls_handshake(ew_tls_conn *t, ew_cap_env *env, int dir, const uint8_t *p,
             n -= take;
             if (d->hs_hdr_len < TLS_HS_HDR)
                 break;
-            d->hs_len = (uint32_t)d->hs_hdr[1] << 16 | (uint32_t)d->hs_hdr[2] << 8 | d->hs_hdr[3];
-            d->hs_got = 0;
-            d->hs_keep = tls_wanted(t, dir, d->hs_hdr[0]);
-            /* Only what is kept is bounded: a big CertificateRequest that
-             * is skipped costs nothing. */
-            if (d->hs_keep && d->hs_len > env->lim.max_handshake) {
-                ew_tls_error(d, env, "%s message of %u bytes, more than max-handshake (%zu)",
-                          ew_tls_hs_name(d->hs_hdr[0]), d->hs_len, env->lim.max_handshake);
-                break;
-            }
-            if (d->hs_keep && d->hs_len > d->hs_cap) {
-                /* Grown once per size; a flight's messages reuse it. */
-                uint8_t *nb = ew_realloc(d->hs_buf, d->hs_len);
-                if (!nb)
-                    return EWDIAG_ENOMEM;
-                d->hs_buf = nb;
-                d->hs_cap = d->hs_len;
-            }
+            int rc = tls_hs_header(t, env, dir);
+            if (rc != 0)
+                return rc < 0 ? rc : 0;
         }
         size_t take = EW_MIN((size_t)(d->hs_len - d->hs_got), n);
         const uint8_t *body = NULL;
-        if (d->hs_keep) {
-            if (d->hs_got == 0 && take == d->hs_len) {
-                body = p;
-            } else {
-                memcpy(d->hs_buf + d->hs_got, p, take);
-                if (d->hs_got + take == d->hs_len)
-                    body = d->hs_buf;
-            }
-        }
+        char why[TLS_WHY_MAX] = "";
+        int rc = tls_hs_body(t, env, dir, p, take, &body, why);
         d->hs_got += (uint32_t)take;
         p += take;
         n -= take;
-        if (d->hs_got < d->hs_len)
+        if (rc == 0 && d->hs_got < d->hs_len)
             break;
-        if (d->hs_keep) {
-            char why[TLS_WHY_MAX] = "";
-            int rc = tls_message(t, env, dir, d->hs_hdr[0], body ? body : d->hs_buf, d->hs_len, ts,
-                                 why);
-            if (rc == EWDIAG_ENOMEM)
-                return rc;
-            if (rc != 0) {
-                ew_tls_error(d, env, "%s", *why ? why : "a handshake message makes no sense");
-                break;
-            }
+        if (rc == 0 && tls_streamed(d))
+            ew_tls_cert_end(t, dir, ts);
+        else if (rc == 0 && d->hs_keep)
+            rc = tls_message(t, dir, d->hs_hdr[0], body ? body : d->hs_buf, d->hs_len, ts, why);
+        if (rc == EWDIAG_ENOMEM)
+            return rc;
+        if (rc != 0) {
+            ew_tls_error(d, env, "%s", *why ? why : "a handshake message makes no sense");
+            break;
         }
         tls_hs_reset(d);
     }
