@@ -77,8 +77,10 @@ static int ew_judge(ew_run *run, int rc)
         run->error = run->error_buf;
         return rc;
     }
-    run->status = run->walk.failed_part || run->walk.stopped ? EWDIAG_INPUT_PARTIAL
-                                                             : EWDIAG_INPUT_ANALYZED;
+    bool unread = run->walk.failed_part || run->walk.stopped;
+    for (size_t i = 0; i < run->warn.n && !unread; i++)
+        unread = ew_warn_code_unread(run->warn.v[i].code);
+    run->status = unread ? EWDIAG_INPUT_PARTIAL : EWDIAG_INPUT_ANALYZED;
     if (!ew_has_log(&run->walk) && run->scan.captures == 0 &&
         ew_warn(&run->warn, EW_W_NO_LOG, NULL, 1,
                 "%s: no Expressway or traffic server log found in this input", run->name) != 0)

@@ -36,8 +36,42 @@ const char *ew_warn_code_name(ew_warn_code code)
         [EW_W_EMPTY] = "empty",
         [EW_W_CERTIFICATE_UNREADABLE] = "certificate-unreadable",
         [EW_W_LIMIT_CHAIN] = "limit-chain",
+        [EW_W_CAPTURE_HEADLESS] = "capture-headless",
+        [EW_W_LIMIT_DER] = "limit-der",
+        [EW_W_ENCAP_UNREAD] = "encapsulation-unread",
     };
     return (unsigned)code < EW_W_COUNT && names[code] ? names[code] : "unknown";
+}
+
+bool ew_warn_code_unread(ew_warn_code code)
+{
+    switch (code) {
+    case EW_W_LINE_TOO_LONG:
+    case EW_W_MATCH_LIMIT:
+    case EW_W_READ_ERROR:
+    case EW_W_CAPTURE_MALFORMED:
+    case EW_W_CAPTURE_GAP:
+    case EW_W_TLS_MALFORMED:
+    case EW_W_TLS_CUT:
+    case EW_W_LIMIT_FLOWS:
+    case EW_W_CAPTURE_ERROR:
+    case EW_W_LIMIT_HANDSHAKES:
+    case EW_W_LIMIT_BYTES:
+    case EW_W_LIMIT_RATIO:
+    case EW_W_LIMIT_DEPTH:
+    case EW_W_ARCHIVE_DAMAGED:
+    case EW_W_ARCHIVE_ERROR:
+    case EW_W_LIMIT_ENTRIES:
+    case EW_W_OPEN_ERROR:
+    case EW_W_TRUNCATED:
+    case EW_W_CERTIFICATE_UNREADABLE:
+    case EW_W_LIMIT_CHAIN:
+    case EW_W_LIMIT_DER:
+    case EW_W_ENCAP_UNREAD:
+        return true;
+    default: /* assumptions about time, no log, a capture begun earlier */
+        return false;
+    }
 }
 
 static uint64_t ew_key_hash(ew_warn_code code, const char *entry)

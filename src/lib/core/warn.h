@@ -33,11 +33,17 @@ typedef enum ew_warn_code {
     EW_W_EMPTY,
     EW_W_CERTIFICATE_UNREADABLE,
     EW_W_LIMIT_CHAIN,
+    EW_W_CAPTURE_HEADLESS,
+    EW_W_LIMIT_DER,
+    EW_W_ENCAP_UNREAD,
     EW_W_COUNT
 } ew_warn_code;
 
 /* The stable name of a code ("line-too-long"), as reports show it. */
 const char *ew_warn_code_name(ew_warn_code code);
+/* Whether a warning of this code means part of the input went unread (a
+ * limit, damage, an unsupported part): its input is then partial. */
+bool ew_warn_code_unread(ew_warn_code code);
 
 typedef struct ew_warning {
     ew_warn_code code;
