@@ -248,13 +248,20 @@ static bool ew_explain_applies(const ew_explain *x, const ew_event *ev)
     ew_span v = ev->m->groups[x->group];
     long long iv;
     switch (x->op) {
-    case EW_OP_EQ: return v.p && ew_span_eq(v, x->value);
-    case EW_OP_NE: return v.p && !ew_span_eq(v, x->value);
-    case EW_OP_GT: return ew_parse_int(v, &iv) && iv > x->ivalue;
-    case EW_OP_LT: return ew_parse_int(v, &iv) && iv < x->ivalue;
-    case EW_OP_CONTAINS: return v.p && memmem(v.p, v.n, x->value, strlen(x->value)) != NULL;
-    case EW_OP_ICONTAINS: return v.p && ew_icontains(v, x->value);
-    default: return false;
+    case EW_OP_EQ:
+        return v.p && ew_span_eq(v, x->value);
+    case EW_OP_NE:
+        return v.p && !ew_span_eq(v, x->value);
+    case EW_OP_GT:
+        return ew_parse_int(v, &iv) && iv > x->ivalue;
+    case EW_OP_LT:
+        return ew_parse_int(v, &iv) && iv < x->ivalue;
+    case EW_OP_CONTAINS:
+        return v.p && memmem(v.p, v.n, x->value, strlen(x->value)) != NULL;
+    case EW_OP_ICONTAINS:
+        return v.p && ew_icontains(v, x->value);
+    default:
+        return false;
     }
 }
 
@@ -337,10 +344,10 @@ int ew_groups_event(ew_groups *fs, const ew_event *ev)
         return EWDIAG_ENOMEM;
     ew_span error = ew_match_field(ev->m, ev->rule, EW_F_ERROR);
     long long d;
-    int depth = ew_parse_int(ew_match_field(ev->m, ev->rule, EW_F_DEPTH), &d) && d >= 0 &&
-                        d <= INT32_MAX
-                    ? (int)d
-                    : -1;
+    int depth =
+        ew_parse_int(ew_match_field(ev->m, ev->rule, EW_F_DEPTH), &d) && d >= 0 && d <= INT32_MAX
+            ? (int)d
+            : -1;
     bool latest = f->count == 0 || ev->ts >= f->last_seen;
     f->count++;
     if (ev->ts) {

@@ -90,8 +90,8 @@ static int ew_make_findings(ew_input_results *res, ewdiag_finding **out, size_t 
     for (size_t i = 0; i < n; i++) {
         const ew_group *g = gs->v[i];
         out[i] = ew_finding_of_rule(g->rule, res->name, g->enforced);
-        if (!out[i] || ew_render_facts(out[i], g->nexplanations, &res->analysis->joins[i],
-                                       res->texts) != 0)
+        if (!out[i] ||
+            ew_render_facts(out[i], g->nexplanations, &res->analysis->joins[i], res->texts) != 0)
             return EWDIAG_ENOMEM;
     }
     return 0;
@@ -184,7 +184,8 @@ int ew_report_add(ewdiag_report *r, ew_input_results *res)
     if (rc == 0) {
         /* From here on nothing can fail. */
         for (size_t i = 0; i < nf; i++) {
-            ew_move_group(fs[i], res->analysis->groups.v[i], res->analysis->groups.v[i]->nexplanations);
+            ew_move_group(fs[i], res->analysis->groups.v[i],
+                          res->analysis->groups.v[i]->nexplanations);
             ew_move_view(fs[i], &res->analysis->joins[i]);
             r->findings[r->nfindings++] = fs[i];
         }

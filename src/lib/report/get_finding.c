@@ -2,56 +2,134 @@
  * says of a finding's server. */
 #include "report/report.h"
 
-const char *ewdiag_finding_rule(const ewdiag_finding *f) { return f->rule; }
-const char *ewdiag_finding_title(const ewdiag_finding *f) { return ew_str(f->title); }
-const char *ewdiag_finding_category(const ewdiag_finding *f) { return ew_str(f->category); }
-ewdiag_severity ewdiag_finding_severity(const ewdiag_finding *f) { return f->severity; }
-const char *ewdiag_finding_input(const ewdiag_finding *f) { return ew_str(f->input); }
-const char *ewdiag_finding_node(const ewdiag_finding *f) { return ew_str(f->g.node); }
-const char *ewdiag_finding_server(const ewdiag_finding *f) { return ew_str(f->g.server); }
-const char *ewdiag_finding_address(const ewdiag_finding *f) { return ew_str(f->g.address); }
-const char *ewdiag_finding_target(const ewdiag_finding *f) { return ew_str(f->g.target); }
-size_t ewdiag_finding_related_count(const ewdiag_finding *f) { return f->g.related.n; }
+const char *ewdiag_finding_rule(const ewdiag_finding *f)
+{
+    return f->rule;
+}
+const char *ewdiag_finding_title(const ewdiag_finding *f)
+{
+    return ew_str(f->title);
+}
+const char *ewdiag_finding_category(const ewdiag_finding *f)
+{
+    return ew_str(f->category);
+}
+ewdiag_severity ewdiag_finding_severity(const ewdiag_finding *f)
+{
+    return f->severity;
+}
+const char *ewdiag_finding_input(const ewdiag_finding *f)
+{
+    return ew_str(f->input);
+}
+const char *ewdiag_finding_node(const ewdiag_finding *f)
+{
+    return ew_str(f->g.node);
+}
+const char *ewdiag_finding_server(const ewdiag_finding *f)
+{
+    return ew_str(f->g.server);
+}
+const char *ewdiag_finding_address(const ewdiag_finding *f)
+{
+    return ew_str(f->g.address);
+}
+const char *ewdiag_finding_target(const ewdiag_finding *f)
+{
+    return ew_str(f->g.target);
+}
+size_t ewdiag_finding_related_count(const ewdiag_finding *f)
+{
+    return f->g.related.n;
+}
 const char *ewdiag_finding_related(const ewdiag_finding *f, size_t i)
 {
     return ew_str(ew_ring_get(&f->g.related, i));
 }
-int ewdiag_finding_enforced(const ewdiag_finding *f) { return f->g.enforced; }
-uint64_t ewdiag_finding_count(const ewdiag_finding *f) { return f->g.count; }
-uint64_t ewdiag_finding_requests(const ewdiag_finding *f) { return f->g.requests; }
-int64_t ewdiag_finding_first_seen(const ewdiag_finding *f) { return f->g.first_seen; }
-int64_t ewdiag_finding_last_seen(const ewdiag_finding *f) { return f->g.last_seen; }
-const char *ewdiag_finding_error(const ewdiag_finding *f) { return ew_str(f->g.error); }
-int ewdiag_finding_depth(const ewdiag_finding *f) { return f->g.depth; }
-const char *ewdiag_finding_description(const ewdiag_finding *f) { return ew_str(f->description); }
-const char *ewdiag_finding_condition(const ewdiag_finding *f) { return ew_str(f->condition); }
-const char *ewdiag_finding_workaround(const ewdiag_finding *f) { return ew_str(f->workaround); }
-size_t ewdiag_finding_evidence_count(const ewdiag_finding *f) { return f->g.evidence.n; }
+int ewdiag_finding_enforced(const ewdiag_finding *f)
+{
+    return f->g.enforced;
+}
+uint64_t ewdiag_finding_count(const ewdiag_finding *f)
+{
+    return f->g.count;
+}
+uint64_t ewdiag_finding_requests(const ewdiag_finding *f)
+{
+    return f->g.requests;
+}
+int64_t ewdiag_finding_first_seen(const ewdiag_finding *f)
+{
+    return f->g.first_seen;
+}
+int64_t ewdiag_finding_last_seen(const ewdiag_finding *f)
+{
+    return f->g.last_seen;
+}
+const char *ewdiag_finding_error(const ewdiag_finding *f)
+{
+    return ew_str(f->g.error);
+}
+int ewdiag_finding_depth(const ewdiag_finding *f)
+{
+    return f->g.depth;
+}
+const char *ewdiag_finding_description(const ewdiag_finding *f)
+{
+    return ew_str(f->description);
+}
+const char *ewdiag_finding_condition(const ewdiag_finding *f)
+{
+    return ew_str(f->condition);
+}
+const char *ewdiag_finding_workaround(const ewdiag_finding *f)
+{
+    return ew_str(f->workaround);
+}
+size_t ewdiag_finding_evidence_count(const ewdiag_finding *f)
+{
+    return f->g.evidence.n;
+}
 const char *ewdiag_finding_evidence(const ewdiag_finding *f, size_t i)
 {
     return ew_str(ew_ring_get(&f->g.evidence, i));
 }
-size_t ewdiag_finding_explanation_count(const ewdiag_finding *f) { return f->g.nexplanations; }
+size_t ewdiag_finding_explanation_count(const ewdiag_finding *f)
+{
+    return f->g.nexplanations;
+}
 const char *ewdiag_finding_explanation(const ewdiag_finding *f, size_t i)
 {
     return i < f->g.nexplanations ? f->g.explanations[i] : "";
 }
-size_t ewdiag_finding_action_count(const ewdiag_finding *f) { return f->nactions; }
+size_t ewdiag_finding_action_count(const ewdiag_finding *f)
+{
+    return f->nactions;
+}
 const char *ewdiag_finding_action(const ewdiag_finding *f, size_t i)
 {
     return i < f->nactions ? f->actions[i] : "";
 }
-size_t ewdiag_finding_defect_count(const ewdiag_finding *f) { return f->ndefects; }
+size_t ewdiag_finding_defect_count(const ewdiag_finding *f)
+{
+    return f->ndefects;
+}
 const char *ewdiag_finding_defect(const ewdiag_finding *f, size_t i)
 {
     return i < f->ndefects ? f->defects[i] : "";
 }
-size_t ewdiag_finding_port_count(const ewdiag_finding *f) { return f->g.nports; }
+size_t ewdiag_finding_port_count(const ewdiag_finding *f)
+{
+    return f->g.nports;
+}
 unsigned ewdiag_finding_port(const ewdiag_finding *f, size_t i)
 {
     return i < f->g.nports ? f->g.ports[i] : 0;
 }
-size_t ewdiag_finding_url_count(const ewdiag_finding *f) { return f->g.nurls; }
+size_t ewdiag_finding_url_count(const ewdiag_finding *f)
+{
+    return f->g.nurls;
+}
 const char *ewdiag_finding_url(const ewdiag_finding *f, size_t i)
 {
     return i < f->g.nurls ? f->g.urls[i].url : "";
@@ -61,7 +139,10 @@ const char *ewdiag_finding_url_target(const ewdiag_finding *f, size_t i)
     return i < f->g.nurls ? ew_str(f->g.urls[i].mra) : "";
 }
 
-size_t ewdiag_finding_variant_count(const ewdiag_finding *f) { return f->g.nvariants; }
+size_t ewdiag_finding_variant_count(const ewdiag_finding *f)
+{
+    return f->g.nvariants;
+}
 const char *ewdiag_finding_variant_error(const ewdiag_finding *f, size_t i)
 {
     return i < f->g.nvariants ? ew_str(f->g.variants[i].error) : "";

@@ -160,8 +160,8 @@ static json_t *ew_jchain_certs(ew_jctx *jc, const ew_chain *c)
 static json_t *ew_jchain(ew_jctx *jc, const ew_chain *c)
 {
     return EW_JPACK(jc, "{s:I, s:o, s:o, s:b, s:o, s:o}", "seen", (json_int_t)c->seen, "first_seen",
-                     ew_jtime(jc, c->first_seen), "last_seen", ew_jtime(jc, c->last_seen), "cut", c->cut,
-                     "error", ew_jstr(jc, c->error), "certificates", ew_jchain_certs(jc, c));
+                    ew_jtime(jc, c->first_seen), "last_seen", ew_jtime(jc, c->last_seen), "cut",
+                    c->cut, "error", ew_jstr(jc, c->error), "certificates", ew_jchain_certs(jc, c));
 }
 
 static json_t *ew_jversion(ew_jctx *jc, uint16_t v)
@@ -189,33 +189,34 @@ static void ew_jtls_view(ew_jctx *jc, json_t *o, const ew_tls_view *t)
     bool m = t->match == EW_CAPTURE_MATCHED;
     json_t *alert = json_null();
     if (m && t->alert >= 0)
-        alert = EW_JPACK(jc, "{s:i, s:s, s:s}", "code", t->alert, "name", ew_alert_name(t->alert), "by",
-                          t->alert_by_client ? "client" : "server");
-    ew_jset(jc, 
-        o, "tls",
-        EW_JPACK(jc, "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "capture", ew_capture_match_name(t->match),
-                  "time", m ? ew_jtime(jc, t->ts) : json_null(), "port",
-                  m ? json_integer(t->port) : json_null(), "version",
-                  m ? ew_jversion(jc, t->version) : json_null(), "cipher",
-                  m ? ew_jcipher(jc, t->cipher) : json_null(), "sni", ew_jstr(jc, t->sni), "alert", alert,
-                  "certificate", m ? json_string(ew_cert_state_name(t->cert_state)) : json_null()));
+        alert = EW_JPACK(jc, "{s:i, s:s, s:s}", "code", t->alert, "name", ew_alert_name(t->alert),
+                         "by", t->alert_by_client ? "client" : "server");
+    ew_jset(jc, o, "tls",
+            EW_JPACK(jc, "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "capture",
+                     ew_capture_match_name(t->match), "time", m ? ew_jtime(jc, t->ts) : json_null(),
+                     "port", m ? json_integer(t->port) : json_null(), "version",
+                     m ? ew_jversion(jc, t->version) : json_null(), "cipher",
+                     m ? ew_jcipher(jc, t->cipher) : json_null(), "sni", ew_jstr(jc, t->sni),
+                     "alert", alert, "certificate",
+                     m ? json_string(ew_cert_state_name(t->cert_state)) : json_null()));
     json_t *cert = json_null();
     if (m && t->chain) {
-        const char *nm = t->name_match >= 0 ? ew_name_match_name((ew_name_match)t->name_match) : NULL;
+        const char *nm =
+            t->name_match >= 0 ? ew_name_match_name((ew_name_match)t->name_match) : NULL;
         cert = EW_JPACK(jc, "{s:b, s:o, s:o, s:o, s:o}", "from_earlier_handshake", t->chain_earlier,
-                         "name_checked", ew_jstr(jc, t->name), "name_match",
-                         nm ? json_string(nm) : json_null(), "chain", ew_jchain_certs(jc, t->chain),
-                         "error", ew_jstr(jc, t->chain->error));
+                        "name_checked", ew_jstr(jc, t->name), "name_match",
+                        nm ? json_string(nm) : json_null(), "chain", ew_jchain_certs(jc, t->chain),
+                        "error", ew_jstr(jc, t->chain->error));
     }
     ew_jset(jc, o, "certificate", cert);
     json_t *trust = json_null();
     if (m && t->verified) {
         const ew_verdict *v = &t->verdict;
-        trust = EW_JPACK(jc, "{s:o, s:b, s:o, s:o, s:o}", "store", ew_jstr(jc, t->trust_path), "trusted",
-                          v->trusted, "error", v->trusted ? json_null() : ew_jstr(jc, v->error_text),
-                          "error_depth", v->trusted ? json_null() : json_integer(v->error_depth),
-                          "missing_issuer",
-                          *v->missing_issuer ? ew_jstr(jc, v->missing_issuer) : json_null());
+        trust = EW_JPACK(jc, "{s:o, s:b, s:o, s:o, s:o}", "store", ew_jstr(jc, t->trust_path),
+                         "trusted", v->trusted, "error",
+                         v->trusted ? json_null() : ew_jstr(jc, v->error_text), "error_depth",
+                         v->trusted ? json_null() : json_integer(v->error_depth), "missing_issuer",
+                         *v->missing_issuer ? ew_jstr(jc, v->missing_issuer) : json_null());
     }
     ew_jset(jc, o, "trust", trust);
 }
@@ -227,12 +228,13 @@ static json_t *ew_jserver(ew_jctx *jc, const ewdiag_input *in, const ew_tls_serv
         ew_jadd(jc, chains, ew_jchain(jc, s->chains[i]));
     uint64_t hidden = s->tls13 + s->resumed + s->cut + s->unseen;
     return EW_JPACK(jc, "{s:o, s:o, s:i, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}, s:I, s:o, s:o}",
-                     "input", ew_jstr(jc, in->name), "address", ew_jstr(jc, s->address), "port", s->port,
-                     "handshakes", (json_int_t)s->handshakes, "certificate_messages",
-                     (json_int_t)s->certificate_messages, "certificate_hidden", (json_int_t)hidden,
-                     "hidden", "tls13", (json_int_t)s->tls13, "resumed", (json_int_t)s->resumed,
-                     "cut", (json_int_t)s->cut, "unseen", (json_int_t)s->unseen, "alerts",
-                     (json_int_t)s->alerts, "snis", ew_jstrv(jc, s->snis, s->nsnis), "chains", chains);
+                    "input", ew_jstr(jc, in->name), "address", ew_jstr(jc, s->address), "port",
+                    s->port, "handshakes", (json_int_t)s->handshakes, "certificate_messages",
+                    (json_int_t)s->certificate_messages, "certificate_hidden", (json_int_t)hidden,
+                    "hidden", "tls13", (json_int_t)s->tls13, "resumed", (json_int_t)s->resumed,
+                    "cut", (json_int_t)s->cut, "unseen", (json_int_t)s->unseen, "alerts",
+                    (json_int_t)s->alerts, "snis", ew_jstrv(jc, s->snis, s->nsnis), "chains",
+                    chains);
 }
 
 static json_t *ew_jfinding(ew_jctx *jc, const ewdiag_finding *f)
@@ -260,9 +262,9 @@ static json_t *ew_jfinding(ew_jctx *jc, const ewdiag_finding *f)
     for (size_t i = 0; variants && i < f->g.nvariants; i++) {
         const ew_variant *v = &f->g.variants[i];
         ew_jadd(jc, variants,
-                              EW_JPACK(jc, "{s:o, s:o, s:I}", "error",
-                                        *v->error ? ew_jstr(jc, v->error) : json_null(), "depth",
-                                        ew_jint_or_null(jc, v->depth), "count", (json_int_t)v->count));
+                EW_JPACK(jc, "{s:o, s:o, s:I}", "error",
+                         *v->error ? ew_jstr(jc, v->error) : json_null(), "depth",
+                         ew_jint_or_null(jc, v->depth), "count", (json_int_t)v->count));
     }
     ew_jset(jc, o, "variants", variants);
     json_t *ports = json_array();
@@ -271,8 +273,9 @@ static json_t *ew_jfinding(ew_jctx *jc, const ewdiag_finding *f)
     ew_jset(jc, o, "ports", ports);
     json_t *urls = json_array();
     for (size_t i = 0; urls && i < f->g.nurls; i++)
-        ew_jadd(jc, urls, EW_JPACK(jc, "{s:o, s:o}", "url", ew_jstr(jc, f->g.urls[i].url), "mra",
-                                              ew_jmra(jc, f->g.urls[i].mra)));
+        ew_jadd(jc, urls,
+                EW_JPACK(jc, "{s:o, s:o}", "url", ew_jstr(jc, f->g.urls[i].url), "mra",
+                         ew_jmra(jc, f->g.urls[i].mra)));
     ew_jset(jc, o, "urls", urls);
     ew_jset(jc, o, "description", ew_jstr(jc, f->description));
     ew_jset(jc, o, "condition", ew_jstr(jc, f->condition));
@@ -289,9 +292,12 @@ static json_t *ew_jfinding(ew_jctx *jc, const ewdiag_finding *f)
 static const char *ew_status_name(ewdiag_input_status s)
 {
     switch (s) {
-    case EWDIAG_INPUT_ANALYZED: return "analyzed";
-    case EWDIAG_INPUT_PARTIAL: return "partial";
-    default: return "failed";
+    case EWDIAG_INPUT_ANALYZED:
+        return "analyzed";
+    case EWDIAG_INPUT_PARTIAL:
+        return "partial";
+    default:
+        return "failed";
     }
 }
 
@@ -300,35 +306,36 @@ static json_t *ew_jinput(ew_jctx *jc, const ewdiag_input *in)
     json_t *nodes = json_array(), *entries = json_array();
     for (size_t i = 0; nodes && i < in->nnodes; i++) {
         const ew_node *n = &in->nodes[i];
-        ew_jadd(jc, nodes, EW_JPACK(jc, "{s:o, s:o, s:o}", "name", ew_jstr(jc, n->name),
-                                               "version", ew_jstr(jc, n->version),
-                                               "verify_origin_server", ew_jstr(jc, n->verify_origin)));
+        ew_jadd(jc, nodes,
+                EW_JPACK(jc, "{s:o, s:o, s:o}", "name", ew_jstr(jc, n->name), "version",
+                         ew_jstr(jc, n->version), "verify_origin_server",
+                         ew_jstr(jc, n->verify_origin)));
     }
     for (size_t i = 0; entries && i < in->nentries; i++) {
         const ewdiag_entry *e = in->entries[i];
-        ew_jadd(jc, 
-            entries, EW_JPACK(jc, "{s:o, s:s, s:I, s:s, s:o, s:I}", "path", ew_jstr(jc, e->path), "role",
-                               ew_role_name(e->role), "size", (json_int_t)e->size, "status",
-                               ew_entry_status_name(e->status), "reason",
-                               ew_jstr(jc, e->reason), "lines", (json_int_t)e->lines));
+        ew_jadd(jc, entries,
+                EW_JPACK(jc, "{s:o, s:s, s:I, s:s, s:o, s:I}", "path", ew_jstr(jc, e->path), "role",
+                         ew_role_name(e->role), "size", (json_int_t)e->size, "status",
+                         ew_entry_status_name(e->status), "reason", ew_jstr(jc, e->reason), "lines",
+                         (json_int_t)e->lines));
     }
     json_t *stores = json_array();
     for (size_t i = 0; stores && i < in->ntrust_files; i++)
-        ew_jadd(jc, stores, EW_JPACK(jc, "{s:o, s:o, s:I}", "node",
-                                                ew_jstr(jc, in->trust_files[i].node), "path",
-                                                ew_jstr(jc, in->trust_files[i].path), "certificates",
-                                                (json_int_t)in->trust_files[i].ncerts));
+        ew_jadd(jc, stores,
+                EW_JPACK(jc, "{s:o, s:o, s:I}", "node", ew_jstr(jc, in->trust_files[i].node),
+                         "path", ew_jstr(jc, in->trust_files[i].path), "certificates",
+                         (json_int_t)in->trust_files[i].ncerts));
     return EW_JPACK(jc, "{s:o, s:s, s:o, s:I, s:o, s:I, s:o, s:o}", "name", ew_jstr(jc, in->name),
-                     "status", ew_status_name(in->status), "error", ew_jstr(jc, in->error), "bytes",
-                     (json_int_t)in->bytes, "nodes", nodes, "captures", (json_int_t)in->captures,
-                     "trust_stores", stores, "entries", entries);
+                    "status", ew_status_name(in->status), "error", ew_jstr(jc, in->error), "bytes",
+                    (json_int_t)in->bytes, "nodes", nodes, "captures", (json_int_t)in->captures,
+                    "trust_stores", stores, "entries", entries);
 }
 
 static json_t *ew_jwarning(ew_jctx *jc, const ewdiag_warning *w)
 {
     return EW_JPACK(jc, "{s:o, s:o, s:s, s:o, s:I}", "input", ew_jstr(jc, w->input), "entry",
-                     ew_jstr(jc, w->entry), "code", ew_warn_code_name(w->code), "message", ew_jstr(jc, w->message), "count",
-                     (json_int_t)w->count);
+                    ew_jstr(jc, w->entry), "code", ew_warn_code_name(w->code), "message",
+                    ew_jstr(jc, w->message), "count", (json_int_t)w->count);
 }
 
 static json_t *ew_jreport(ew_jctx *jc, const ewdiag_report *r)
@@ -347,9 +354,9 @@ static json_t *ew_jreport(ew_jctx *jc, const ewdiag_report *r)
         ew_jadd(jc, warnings, ew_jwarning(jc, r->warnings[i]));
     int max = ewdiag_report_max_severity(r);
     return EW_JPACK(jc, "{s:{s:s, s:i}, s:o, s:o, s:o, s:o, s:o}", "ewdiag", "version",
-                     ewdiag_version(), "format", EW_JSON_FORMAT_VERSION, "max_severity",
-                     max < 0 ? json_null() : json_string(ewdiag_severity_name(max)), "inputs",
-                     inputs, "findings", findings, "tls_servers", servers, "warnings", warnings);
+                    ewdiag_version(), "format", EW_JSON_FORMAT_VERSION, "max_severity",
+                    max < 0 ? json_null() : json_string(ewdiag_severity_name(max)), "inputs",
+                    inputs, "findings", findings, "tls_servers", servers, "warnings", warnings);
 }
 
 /* Where a dump goes: a FILE or a buffer. jansson does not check every
@@ -402,7 +409,8 @@ int ew_report_write_jsonl(const ewdiag_report *r, FILE *f, unsigned flags)
     EW_UNUSED(flags);
     for (size_t i = 0; i < r->nfindings; i++) {
         ew_jctx jc = {false};
-        int rc = ew_dump(&jc, ew_jfinding(&jc, r->findings[i]), f, JSON_PRESERVE_ORDER | JSON_COMPACT);
+        int rc =
+            ew_dump(&jc, ew_jfinding(&jc, r->findings[i]), f, JSON_PRESERVE_ORDER | JSON_COMPACT);
         if (rc != 0)
             return rc;
     }

@@ -22,10 +22,14 @@ static const char *ew_sev_color(ewdiag_severity s)
 {
     switch (s) {
     case EWDIAG_SEV_CRITICAL:
-    case EWDIAG_SEV_ERROR: return "\033[1;31m";
-    case EWDIAG_SEV_WARNING: return "\033[1;33m";
-    case EWDIAG_SEV_NOTICE: return "\033[1;36m";
-    default: return "\033[1m";
+    case EWDIAG_SEV_ERROR:
+        return "\033[1;31m";
+    case EWDIAG_SEV_WARNING:
+        return "\033[1;33m";
+    case EWDIAG_SEV_NOTICE:
+        return "\033[1;36m";
+    default:
+        return "\033[1m";
     }
 }
 
@@ -168,7 +172,7 @@ static void ew_details(const ew_out *o, const ewdiag_finding *f)
         if (f->g.enforced >= 0)
             ew_buf_printf(&b, "%s%s", b.len ? "; " : "",
                           f->g.enforced ? "connection refused (Action=Terminate)"
-                                      : "logged only, not enforced (Action=Continue)");
+                                        : "logged only, not enforced (Action=Continue)");
         if (b.p)
             ew_put_field(o, "Error: ", b.p);
     }
@@ -238,12 +242,14 @@ static void ew_capture_view(const ew_out *o, const ewdiag_input *in, const ewdia
         if (ew_has_capture_entry(in))
             ew_put_field(o, "Capture: ", "none could be read in this input (the warnings say why)");
         else
-            ew_put_field(o, "Capture: ", "none in this input (tick tcpdump in diagnostic logging to "
-                                     "see the certificate each server presented)");
+            ew_put_field(o, "Capture: ",
+                         "none in this input (tick tcpdump in diagnostic logging to "
+                         "see the certificate each server presented)");
         return;
     }
     if (t->match == EW_CAPTURE_NO_HS) {
-        ew_buf_printf(b, "no TLS handshake to %s near these failures", *f->g.address ? f->g.address : f->g.server);
+        ew_buf_printf(b, "no TLS handshake to %s near these failures",
+                      *f->g.address ? f->g.address : f->g.server);
         ew_put_field(o, "Capture: ", b->p);
         return;
     }
@@ -251,8 +257,9 @@ static void ew_capture_view(const ew_out *o, const ewdiag_input *in, const ewdia
     ew_ts_format(t->ts, ts);
     ew_tls_version_str(t->version, ver);
     ew_cipher_str(t->cipher, cip);
-    ew_buf_printf(b, "handshake at %s to port %u, %s, %s, %s", ts, t->port, t->version ? ver : "version unknown",
-                  t->cipher ? cip : "cipher unknown", t->sni ? "SNI " : "no SNI");
+    ew_buf_printf(b, "handshake at %s to port %u, %s, %s, %s", ts, t->port,
+                  t->version ? ver : "version unknown", t->cipher ? cip : "cipher unknown",
+                  t->sni ? "SNI " : "no SNI");
     if (t->sni)
         ew_buf_puts(b, t->sni);
     if (t->alert >= 0)
@@ -263,15 +270,19 @@ static void ew_capture_view(const ew_out *o, const ewdiag_input *in, const ewdia
         for (size_t i = 0; i < t->chain->ncerts; i++) {
             ew_buf_clear(b);
             ew_cert_line(b, &t->chain->certs[i]);
-            ew_put_field(o, i ? "  then: " : (t->chain_earlier ? "Certificate (earlier): " : "Certificate: "),
-                     b->p);
+            ew_put_field(o,
+                         i ? "  then: "
+                           : (t->chain_earlier ? "Certificate (earlier): " : "Certificate: "),
+                         b->p);
         }
         if (t->chain->error) {
             ew_buf_clear(b);
             ew_buf_printf(b, "unreadable: %s", t->chain->error);
-            ew_put_field(o, t->chain->ncerts ? "  then: "
-                                         : (t->chain_earlier ? "Certificate (earlier): " : "Certificate: "),
-                     b->p);
+            ew_put_field(o,
+                         t->chain->ncerts
+                             ? "  then: "
+                             : (t->chain_earlier ? "Certificate (earlier): " : "Certificate: "),
+                         b->p);
         }
     }
     if (t->verified) {
@@ -383,10 +394,12 @@ static void ew_servers(const ew_out *o, const ewdiag_input *in)
     for (size_t i = 0; i < in->ntls_servers; i++) {
         const ew_tls_server *s = in->tls_servers[i];
         uint64_t hidden = s->tls13 + s->resumed + s->cut + s->unseen;
-        fprintf(o->f, "    %s:%u  %llu handshake%s, %llu certificate%s seen, %llu hidden, %llu alert%s\n",
-                s->address, s->port, (unsigned long long)s->handshakes, s->handshakes == 1 ? "" : "s",
-                (unsigned long long)s->certificate_messages, s->certificate_messages == 1 ? "" : "s",
-                (unsigned long long)hidden, (unsigned long long)s->alerts, s->alerts == 1 ? "" : "s");
+        fprintf(o->f,
+                "    %s:%u  %llu handshake%s, %llu certificate%s seen, %llu hidden, %llu alert%s\n",
+                s->address, s->port, (unsigned long long)s->handshakes,
+                s->handshakes == 1 ? "" : "s", (unsigned long long)s->certificate_messages,
+                s->certificate_messages == 1 ? "" : "s", (unsigned long long)hidden,
+                (unsigned long long)s->alerts, s->alerts == 1 ? "" : "s");
         for (size_t j = 0; j < s->nchains; j++) {
             const ew_chain *c = s->chains[j];
             ew_buf_clear(&b);
@@ -394,8 +407,8 @@ static void ew_servers(const ew_out *o, const ewdiag_input *in)
                 ew_cert_line(&b, &c->certs[0]);
             else
                 ew_buf_printf(&b, "unreadable: %s", c->error ? c->error : "no certificate");
-            ew_buf_printf(&b, " [chain of %zu, seen %llu time%s]", c->nder, (unsigned long long)c->seen,
-                          c->seen == 1 ? "" : "s");
+            ew_buf_printf(&b, " [chain of %zu, seen %llu time%s]", c->nder,
+                          (unsigned long long)c->seen, c->seen == 1 ? "" : "s");
             fprintf(o->f, "%*s", 6, "");
             ew_wrap(o, 6, 8, b.p);
         }
@@ -476,7 +489,8 @@ static void ew_cluster(const ew_out *o, const ewdiag_report *r)
         ew_buf_clear(&b);
         for (size_t j = i; j < r->nfindings; j++) {
             const ewdiag_finding *other = r->findings[j];
-            if (done[j] || strcmp(other->g.server, f->g.server) != 0 || strcmp(other->g.address, f->g.address) != 0)
+            if (done[j] || strcmp(other->g.server, f->g.server) != 0 ||
+                strcmp(other->g.address, f->g.address) != 0)
                 continue;
             done[j] = true;
             count += other->g.count;
