@@ -47,13 +47,14 @@ static enum MHD_Result queue(request *rq, unsigned status, struct MHD_Response *
     return q;
 }
 
-enum MHD_Result respond_headers(request *rq, unsigned status, const char *ctype, char *body,
-                                size_t len, bool take, const response_header *h, size_t nh)
+/* A response from memory in the given mode, with its type and headers. */
+static enum MHD_Result respond_mem(request *rq, unsigned status, const char *ctype, void *body,
+                                   size_t len, enum MHD_ResponseMemoryMode mode,
+                                   const response_header *h, size_t nh)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(
-        len, body, take ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, body, mode);
     if (!r) {
-        if (take)
+        if (mode == MHD_RESPMEM_MUST_FREE)
             free(body);
         return MHD_NO;
     }
@@ -65,6 +66,19 @@ enum MHD_Result respond_headers(request *rq, unsigned status, const char *ctype,
         return MHD_NO;
     }
     return queue(rq, status, r, len);
+}
+
+enum MHD_Result respond_headers(request *rq, unsigned status, const char *ctype, char *body,
+                                size_t len, bool take, const response_header *h, size_t nh)
+{
+    return respond_mem(rq, status, ctype, body, len,
+                       take ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_MUST_COPY, h, nh);
+}
+
+enum MHD_Result respond_static(request *rq, unsigned status, const char *ctype, const char *body,
+                               size_t len, const response_header *h, size_t nh)
+{
+    return respond_mem(rq, status, ctype, (void *)body, len, MHD_RESPMEM_PERSISTENT, h, nh);
 }
 
 enum MHD_Result respond(request *rq, unsigned status, const char *ctype, char *body, size_t len,

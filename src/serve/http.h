@@ -14,6 +14,8 @@
 #include "metrics.h"
 #include "workers.h"
 
+#define EW_SERVE_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define EW_SERVE_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define URL_LOG_MAX 200 /* bytes of a URL written to the request log */
 
 /* The settings, from the command line (serve.c says the defaults). */
@@ -81,6 +83,12 @@ typedef struct response_header {
 } response_header;
 enum MHD_Result respond_headers(request *rq, unsigned status, const char *ctype, char *body,
                                 size_t len, bool take, const response_header *h, size_t nh);
+/* The same for a body that outlives the daemon (a constant): not copied. */
+enum MHD_Result respond_static(request *rq, unsigned status, const char *ctype, const char *body,
+                               size_t len, const response_header *h, size_t nh);
+/* The same for a body that outlives the daemon (a constant): not copied. */
+enum MHD_Result respond_static(request *rq, unsigned status, const char *ctype, const char *body,
+                               size_t len, const response_header *h, size_t nh);
 /* 405 with the methods allowed. */
 enum MHD_Result respond_method_not_allowed(request *rq, const char *allow);
 /* A one-line text/plain error ("ewdiag serve: <message>"). */

@@ -30,48 +30,17 @@ static bool is_get(const char *method)
 
 enum MHD_Result respond_method_not_allowed(request *rq, const char *allow)
 {
-    size_t len = 0;
     static const char msg[] = "ewdiag serve: method not allowed\n";
-    struct MHD_Response *r = MHD_create_response_from_buffer(sizeof msg - 1, (void *)msg,
-                                                             MHD_RESPMEM_PERSISTENT);
-    if (!r)
-        return MHD_NO;
-    len = sizeof msg - 1;
-    if (MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow) != MHD_YES ||
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8") !=
-            MHD_YES) {
-        MHD_destroy_response(r);
-        return MHD_NO;
-    }
-    enum MHD_Result q = MHD_queue_response(rq->conn, MHD_HTTP_METHOD_NOT_ALLOWED, r);
-    MHD_destroy_response(r);
-    if (q == MHD_YES) {
-        rq->status = MHD_HTTP_METHOD_NOT_ALLOWED;
-        rq->bytes_out = len;
-    }
-    return q;
+    const response_header h[] = {{MHD_HTTP_HEADER_ALLOW, allow}};
+    return respond_static(rq, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", msg,
+                          sizeof msg - 1, h, EW_SERVE_LEN(h));
 }
 
 static enum MHD_Result serve_file(request *rq, const static_file *f)
 {
-    size_t len = strlen(f->body);
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)f->body,
-                                                             MHD_RESPMEM_PERSISTENT);
-    if (!r)
-        return MHD_NO;
-    if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, f->ctype) != MHD_YES ||
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_SECURITY_POLICY, PAGE_CSP) != MHD_YES ||
-        MHD_add_response_header(r, "X-Content-Type-Options", "nosniff") != MHD_YES) {
-        MHD_destroy_response(r);
-        return MHD_NO;
-    }
-    enum MHD_Result q = MHD_queue_response(rq->conn, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
-    if (q == MHD_YES) {
-        rq->status = MHD_HTTP_OK;
-        rq->bytes_out = len;
-    }
-    return q;
+    const response_header h[] = {{MHD_HTTP_HEADER_CONTENT_SECURITY_POLICY, PAGE_CSP}};
+    return respond_static(rq, MHD_HTTP_OK, f->ctype, f->body, strlen(f->body), h,
+                          EW_SERVE_LEN(h));
 }
 
 static enum MHD_Result healthz(request *rq)

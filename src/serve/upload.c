@@ -444,28 +444,12 @@ static enum MHD_Result respond_report(request *rq, upload *u)
     if (!u->out)
         return respond_error(rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
                              "out of memory: the analysis could not finish");
-    struct MHD_Response *r = MHD_create_response_from_buffer(u->outlen, u->out,
-                                                             MHD_RESPMEM_MUST_FREE);
-    if (!r)
-        return MHD_NO;
-    size_t len = u->outlen;
-    u->out = NULL; /* the response frees it */
     snprintf(status, sizeof status, "%d", u->exit_status);
-    if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, upload_content_type(u->format)) !=
-            MHD_YES ||
-        MHD_add_response_header(r, "Ewdiag-Exit-Status", status) != MHD_YES ||
-        MHD_add_response_header(r, "X-Content-Type-Options", "nosniff") != MHD_YES ||
-        MHD_add_response_header(r, "Cache-Control", "no-store") != MHD_YES) {
-        MHD_destroy_response(r);
-        return MHD_NO;
-    }
-    enum MHD_Result q = MHD_queue_response(rq->conn, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
-    if (q == MHD_YES) {
-        rq->status = MHD_HTTP_OK;
-        rq->bytes_out = len;
-    }
-    return q;
+    const response_header h[] = {{"Ewdiag-Exit-Status", status}};
+    char *out = u->out;
+    u->out = NULL; /* the response frees it */
+    return respond_headers(rq, MHD_HTTP_OK, upload_content_type(u->format), out, u->outlen, true,
+                           h, EW_SERVE_LEN(h));
 }
 
 enum MHD_Result upload_step(request *rq, const char *data, size_t *size)
