@@ -7,9 +7,6 @@
 #include <stdlib.h>
 
 #define EW_KEY_SEP '\x1f'
-#define EW_INDEX_MIN 64
-#define EW_FNV_OFFSET UINT64_C(14695981039346656037)
-#define EW_FNV_PRIME UINT64_C(1099511628211)
 /* An error response is a status code from this value up. */
 #define EW_HTTP_ERROR_MIN 500
 
@@ -18,14 +15,6 @@ void ew_groups_init(ew_groups *fs, size_t evidence, int64_t window_us)
     memset(fs, 0, sizeof *fs);
     fs->evidence = evidence;
     fs->window_us = window_us;
-}
-
-static uint64_t ew_hash(const char *p, size_t n)
-{
-    uint64_t h = EW_FNV_OFFSET;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)p[i]) * EW_FNV_PRIME;
-    return h;
 }
 
 static bool ew_span_ieq(ew_span s, const char *lit)
@@ -73,41 +62,23 @@ static int ew_build_key(ew_groups *fs, const ew_event *ev, int enforced)
     return 0;
 }
 
-static size_t ew_slot(const ew_groups *fs, const char *key, size_t n)
+static uint64_t ew_key_hash(const char *key, size_t n)
 {
-    size_t mask = fs->index_cap - 1;
-    size_t i = (size_t)ew_hash(key, n) & mask;
-    while (fs->index[i]) {
-        const char *k = fs->v[fs->index[i] - 1]->key;
-        if (strlen(k) == n && memcmp(k, key, n) == 0)
-            break;
-        i = (i + 1) & mask;
-    }
-    return i;
+    return ew_fnv1a(EW_FNV_OFFSET, key, n);
 }
 
-/* Keeps the index at most half full. */
-static int ew_index_grow(ew_groups *fs)
+static uint64_t ew_item_hash(const void *set, size_t k)
 {
-    if (fs->index_cap && (fs->n + 1) * 2 <= fs->index_cap)
-        return 0;
-    size_t ncap = fs->index_cap ? fs->index_cap * 2 : EW_INDEX_MIN;
-    uint32_t *old = fs->index;
-    size_t old_cap = fs->index_cap;
-    fs->index = ew_calloc(ncap, sizeof *fs->index);
-    if (!fs->index) {
-        fs->index = old;
-        return EWDIAG_ENOMEM;
-    }
-    fs->index_cap = ncap;
-    for (size_t i = 0; i < old_cap; i++) {
-        if (old[i]) {
-            const char *k = fs->v[old[i] - 1]->key;
-            fs->index[ew_slot(fs, k, strlen(k))] = old[i];
-        }
-    }
-    free(old);
-    return 0;
+    const char *key = ((const ew_groups *)set)->v[k]->key;
+    return ew_key_hash(key, strlen(key));
+}
+
+/* Whether group k has the key in the scratch buffer. */
+static bool ew_same_key(const void *set, size_t k, const void *key)
+{
+    const ew_buf *b = key;
+    const char *gk = ((const ew_groups *)set)->v[k]->key;
+    return strlen(gk) == b->len && memcmp(gk, b->p, b->len) == 0;
 }
 
 static ew_group *ew_group_new(size_t evidence)
@@ -193,18 +164,19 @@ static ew_group *ew_group_create(const ew_groups *fs, const ew_event *ev, int en
 
 static ew_group *ew_find_or_add(ew_groups *fs, const ew_event *ev, int enforced)
 {
-    if (ew_index_grow(fs) != 0)
+    if (ew_index_reserve(&fs->index, fs->n, ew_item_hash, fs) != 0)
         return NULL;
-    size_t slot = ew_slot(fs, fs->key.p, fs->key.len);
-    if (fs->index[slot])
-        return fs->v[fs->index[slot] - 1];
-    if (fs->n >= UINT32_MAX - 1 || ew_grow(&fs->v, &fs->cap, fs->n + 1, sizeof *fs->v) != 0)
+    size_t slot = ew_index_find(&fs->index, ew_key_hash(fs->key.p, fs->key.len), ew_same_key, fs,
+                                &fs->key);
+    if (ew_index_item(&fs->index, slot) >= 0)
+        return fs->v[ew_index_item(&fs->index, slot)];
+    if (ew_grow(&fs->v, &fs->cap, fs->n + 1, sizeof *fs->v) != 0)
         return NULL;
     ew_group *f = ew_group_create(fs, ev, enforced);
     if (!f)
         return NULL;
+    ew_index_put(&fs->index, slot, fs->n);
     fs->v[fs->n++] = f;
-    fs->index[slot] = (uint32_t)fs->n;
     return f;
 }
 
@@ -399,7 +371,7 @@ void ew_groups_free(ew_groups *fs)
     for (size_t i = 0; i < fs->n; i++)
         ew_group_free(fs->v[i]);
     free(fs->v);
-    free(fs->index);
+    ew_index_free(&fs->index);
     ew_buf_free(&fs->key);
     ew_buf_free(&fs->scratch);
     memset(fs, 0, sizeof *fs);

@@ -6,6 +6,7 @@
 #ifndef EW_GROUP_H
 #define EW_GROUP_H
 
+#include "core/index.h"
 #include "core/limits.h"
 #include "core/ring.h"
 #include "core/timeline.h"
@@ -50,8 +51,7 @@ typedef struct ew_groups {
     int64_t window_us; /* attach window */
     ew_group **v;
     size_t n, cap;
-    uint32_t *index; /* open addressing: group index + 1, 0 = empty */
-    size_t index_cap;
+    ew_index index; /* on the key */
     ew_buf key;     /* scratch for group keys */
     ew_buf scratch; /* scratch for explanation texts */
 } ew_groups;

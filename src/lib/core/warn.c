@@ -2,11 +2,10 @@
  * of a million entries may warn about each. */
 #include "core/warn.h"
 
+#include "core/index.h"
+
 #include <stdio.h>
 
-#define EW_WARN_INDEX_MIN 16
-#define EW_FNV_OFFSET UINT64_C(14695981039346656037)
-#define EW_FNV_PRIME UINT64_C(1099511628211)
 
 const char *ew_warn_code_name(ew_warn_code code)
 {
@@ -74,61 +73,45 @@ bool ew_warn_code_unread(ew_warn_code code)
     }
 }
 
+typedef struct ew_warn_key {
+    ew_warn_code code;
+    const char *entry;
+} ew_warn_key;
+
 static uint64_t ew_key_hash(ew_warn_code code, const char *entry)
 {
-    uint64_t h = (EW_FNV_OFFSET ^ (uint64_t)code) * EW_FNV_PRIME;
-    for (const char *p = entry ? entry : ""; *p; p++)
-        h = (h ^ (unsigned char)*p) * EW_FNV_PRIME;
+    uint64_t c = (uint64_t)code;
+    uint64_t h = ew_fnv1a(EW_FNV_OFFSET, &c, sizeof c);
     /* NULL and "" are different entries. */
-    return entry ? h : h ^ 1u;
+    return entry ? ew_fnv1a(h, entry, strlen(entry)) : h ^ 1u;
 }
 
-static bool ew_same(const ew_warning *x, ew_warn_code code, const char *entry)
+static uint64_t ew_item_hash(const void *set, size_t k)
 {
-    if (x->code != code)
+    const ew_warning *x = &((const ew_warnings *)set)->v[k];
+    return ew_key_hash(x->code, x->entry);
+}
+
+static bool ew_same(const void *set, size_t k, const void *key)
+{
+    const ew_warning *x = &((const ew_warnings *)set)->v[k];
+    const ew_warn_key *y = key;
+    if (x->code != y->code)
         return false;
-    if (!x->entry || !entry)
-        return !x->entry && !entry;
-    return strcmp(x->entry, entry) == 0;
-}
-
-/* The slot of (code, entry): where it is, or the empty one it would take. */
-static size_t ew_slot(const ew_warnings *w, ew_warn_code code, const char *entry)
-{
-    size_t mask = w->index_cap - 1;
-    size_t i = (size_t)ew_key_hash(code, entry) & mask;
-    while (w->index[i] && !ew_same(&w->v[w->index[i] - 1], code, entry))
-        i = (i + 1) & mask;
-    return i;
-}
-
-/* Keeps the index at most half full. */
-static int ew_index_grow(ew_warnings *w)
-{
-    if (w->index_cap && (w->n + 1) * 2 <= w->index_cap)
-        return 0;
-    size_t ncap = w->index_cap ? w->index_cap * 2 : EW_WARN_INDEX_MIN;
-    uint32_t *nidx = ew_calloc(ncap, sizeof *nidx);
-    if (!nidx || w->n >= UINT32_MAX - 1) {
-        free(nidx);
-        return EWDIAG_ENOMEM;
-    }
-    free(w->index);
-    w->index = nidx;
-    w->index_cap = ncap;
-    for (size_t k = 0; k < w->n; k++)
-        w->index[ew_slot(w, w->v[k].code, w->v[k].entry)] = (uint32_t)(k + 1);
-    return 0;
+    if (!x->entry || !y->entry)
+        return !x->entry && !y->entry;
+    return strcmp(x->entry, y->entry) == 0;
 }
 
 int ew_warn(ew_warnings *w, ew_warn_code code, const char *entry, uint64_t n, const char *fmt,
             ...)
 {
-    if (ew_index_grow(w) != 0)
+    if (ew_index_reserve(&w->index, w->n, ew_item_hash, w) != 0)
         return EWDIAG_ENOMEM;
-    size_t slot = ew_slot(w, code, entry);
-    if (w->index[slot]) {
-        w->v[w->index[slot] - 1].count += n;
+    ew_warn_key key = {code, entry};
+    size_t slot = ew_index_find(&w->index, ew_key_hash(code, entry), ew_same, w, &key);
+    if (ew_index_item(&w->index, slot) >= 0) {
+        w->v[ew_index_item(&w->index, slot)].count += n;
         return 0;
     }
     if (ew_grow(&w->v, &w->cap, w->n + 1, sizeof *w->v) != 0)
@@ -145,8 +128,8 @@ int ew_warn(ew_warnings *w, ew_warn_code code, const char *entry, uint64_t n, co
         ew_buf_free(&msg);
         return EWDIAG_ENOMEM;
     }
+    ew_index_put(&w->index, slot, w->n);
     w->v[w->n++] = x;
-    w->index[slot] = (uint32_t)w->n;
     return 0;
 }
 
@@ -162,6 +145,6 @@ void ew_warnings_free(ew_warnings *w)
         free(w->v[i].message);
     }
     free(w->v);
-    free(w->index);
+    ew_index_free(&w->index);
     memset(w, 0, sizeof *w);
 }

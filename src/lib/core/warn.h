@@ -6,6 +6,7 @@
 #define EW_WARN_H
 
 #include "core/ew.h"
+#include "core/index.h"
 
 typedef enum ew_warn_code {
     EW_W_LINE_TOO_LONG,
@@ -55,8 +56,7 @@ typedef struct ew_warning {
 typedef struct ew_warnings {
     ew_warning *v;
     size_t n, cap;
-    uint32_t *index; /* open addressing on (code, entry): v index + 1, 0 = empty */
-    size_t index_cap;
+    ew_index index; /* on (code, entry) */
 } ew_warnings;
 
 /* Adds n to the warning (code, entry), making it with the message when it
