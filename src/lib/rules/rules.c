@@ -367,6 +367,32 @@ static int ew_parse_kind(ew_loadctx *c, json_t *o, ew_rule *r)
     return 0;
 }
 
+/* A text field of a rule, read into the ew_rule member at `at`. */
+typedef struct ew_text_field {
+    const char *name;
+    bool required;
+    size_t at;
+} ew_text_field;
+
+#define EW_TEXT(name, req) {#name, req, offsetof(ew_rule, name)}
+
+static const ew_text_field ew_rule_texts[] = {
+    EW_TEXT(title, true),      EW_TEXT(program, true),    EW_TEXT(literal, true),
+    EW_TEXT(pattern, true),    EW_TEXT(condition, false), EW_TEXT(workaround, false),
+};
+static const ew_text_field ew_finding_texts[] = {
+    EW_TEXT(category, true),
+    EW_TEXT(description, true),
+};
+
+static int ew_get_texts(ew_loadctx *c, json_t *o, ew_rule *r, const ew_text_field *t, size_t n)
+{
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = ew_get_str(c, o, t[i].name, t[i].required, (char **)((char *)r + t[i].at));
+    return rc;
+}
+
 static int ew_parse_finding_fields(ew_loadctx *c, json_t *o, ew_rule *r)
 {
     char *sev = NULL, *usev = NULL;
@@ -381,9 +407,7 @@ static int ew_parse_finding_fields(ew_loadctx *c, json_t *o, ew_rule *r)
     free(sev);
     free(usev);
     if (rc == 0)
-        rc = ew_get_str(c, o, "category", true, &r->category);
-    if (rc == 0)
-        rc = ew_get_str(c, o, "description", true, &r->description);
+        rc = ew_get_texts(c, o, r, ew_finding_texts, EW_ARRAY_LEN(ew_finding_texts));
     if (rc == 0)
         rc = ew_get_strv(c, o, "actions", true, &r->actions, &r->nactions);
     if (rc == 0)
@@ -401,25 +425,13 @@ static int ew_parse_rule(ew_loadctx *c, json_t *o, ew_rule *r)
     c->id = id;
     if (!ew_valid_id(id))
         return ew_bad(c, "\"id\" must be lower-case letters, digits and '-'");
-    int rc = 0;
     if (!(r->file = ew_strdup(c->file)) || !(r->id = ew_strdup(id)))
         return ew_err_set(c->err, EWDIAG_ENOMEM, "%s: out of memory", c->file);
+    int rc = ew_parse_kind(c, o, r);
     if (rc == 0)
-        rc = ew_parse_kind(c, o, r);
-    if (rc == 0)
-        rc = ew_get_str(c, o, "title", true, &r->title);
-    if (rc == 0)
-        rc = ew_get_str(c, o, "program", true, &r->program);
-    if (rc == 0)
-        rc = ew_get_str(c, o, "literal", true, &r->literal);
+        rc = ew_get_texts(c, o, r, ew_rule_texts, EW_ARRAY_LEN(ew_rule_texts));
     if (rc == 0)
         r->literal_len = strlen(r->literal);
-    if (rc == 0)
-        rc = ew_get_str(c, o, "pattern", true, &r->pattern);
-    if (rc == 0)
-        rc = ew_get_str(c, o, "condition", false, &r->condition);
-    if (rc == 0)
-        rc = ew_get_str(c, o, "workaround", false, &r->workaround);
     if (rc == 0)
         rc = ew_get_strv(c, o, "defects", false, &r->defects, &r->ndefects);
     if (rc == 0)
