@@ -60,34 +60,31 @@ static double now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static int write_all(int fd, const void *p, size_t n)
+/* Reads or writes all n bytes, through EINTR and short counts; -1 on an
+ * error or an early end of file. */
+static int io_all(int fd, void *p, size_t n, bool writing)
 {
-    const char *s = p;
+    char *s = p;
     while (n > 0) {
-        ssize_t w = write(fd, s, n);
-        if (w < 0 && errno == EINTR)
+        ssize_t k = writing ? write(fd, s, n) : read(fd, s, n);
+        if (k < 0 && errno == EINTR)
             continue;
-        if (w <= 0)
+        if (k <= 0)
             return -1;
-        s += w;
-        n -= (size_t)w;
+        s += k;
+        n -= (size_t)k;
     }
     return 0;
 }
 
+static int write_all(int fd, const void *p, size_t n)
+{
+    return io_all(fd, (void *)p, n, true);
+}
+
 static int read_all(int fd, void *p, size_t n)
 {
-    char *s = p;
-    while (n > 0) {
-        ssize_t r = read(fd, s, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        s += r;
-        n -= (size_t)r;
-    }
-    return 0;
+    return io_all(fd, p, n, false);
 }
 
 /* ---- in the child -------------------------------------------------------- */

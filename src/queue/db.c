@@ -64,11 +64,10 @@ static void one_line(char *dst, size_t cap, const char *prefix, const char *msg)
 
 int ewq_fail(ewq_db *db, int code, const char *fmt, ...)
 {
-    if (!db)
-        return code;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(db->err, sizeof db->err, fmt, ap);
+    if (db) /* a failed connect has no handle to keep the message on */
+        vsnprintf(db->err, sizeof db->err, fmt, ap);
     va_end(ap);
     return code;
 }

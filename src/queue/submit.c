@@ -85,6 +85,19 @@ static void rollback(ewq_db *db)
     snprintf(db->err, sizeof db->err, "%s", keep);
 }
 
+/* A new large object open for writing, for the next bundle. */
+static int new_blob(ewq_upload *up)
+{
+    up->oid = lo_creat(up->db->conn, INV_READ | INV_WRITE);
+    if (up->oid != InvalidOid)
+        up->fd = lo_open(up->db->conn, up->oid, INV_WRITE);
+    if (up->fd < 0) {
+        ewq_fail_result(up->db, NULL);
+        return EWQ_EDB;
+    }
+    return EWQ_OK;
+}
+
 int ewq_upload_begin(ewq_db *db, ewq_upload **out)
 {
     *out = NULL;
@@ -99,11 +112,7 @@ int ewq_upload_begin(ewq_db *db, ewq_upload **out)
         free(up);
         return EWQ_EDB;
     }
-    up->oid = lo_creat(db->conn, INV_READ | INV_WRITE);
-    if (up->oid != InvalidOid)
-        up->fd = lo_open(db->conn, up->oid, INV_WRITE);
-    if (up->fd < 0) {
-        ewq_fail_result(db, NULL);
+    if (new_blob(up) != EWQ_OK) {
         rollback(db);
         free(up);
         return EWQ_EDB;
@@ -169,14 +178,7 @@ int ewq_upload_add(ewq_upload *up, const char *case_id, const char *name, int ma
     int rc = insert_blob_job(db, case_id, name, up->oid, max_attempts, id);
     if (rc != EWQ_OK)
         return rc;
-    up->oid = lo_creat(db->conn, INV_READ | INV_WRITE);
-    if (up->oid != InvalidOid)
-        up->fd = lo_open(db->conn, up->oid, INV_WRITE);
-    if (up->fd < 0) {
-        ewq_fail_result(db, NULL);
-        return EWQ_EDB;
-    }
-    return EWQ_OK;
+    return new_blob(up);
 }
 
 int ewq_upload_finish(ewq_upload *up, const char *case_id, const char *name, int max_attempts,

@@ -18,7 +18,7 @@ struct bundles {
     workers *stores;  /* uploads into the store: --max-async, no queue */
     workers *lookups; /* GET /v1/bundles/ID: --threads, a queue per connection */
     pthread_mutex_t mu;
-    struct lookup *pending; /* lookups whose request is not over */
+    dlink *pending; /* lookups whose request is not over */
 };
 
 /* The checks before any database work, on the HTTP thread: 404 when no

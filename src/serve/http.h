@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "../cli/options.h"
+#include "list.h"
 #include "metrics.h"
 #include "workers.h"
 
@@ -46,7 +47,7 @@ typedef struct server {
     workers *workers;
     atomic_bool draining;     /* SIGTERM: no new analysis */
     pthread_mutex_t mu;       /* uploads */
-    struct upload *uploads;   /* those whose request is not over */
+    dlink *uploads;           /* those whose request is not over */
     atomic_int requests;      /* requests not over */
     struct bundles *bundles;  /* the store, with --db; NULL without */
 } server;

@@ -39,7 +39,7 @@ typedef struct lookup {
     int exit_status;       /* of a report; -1 none */
     char *body;
     size_t len;
-    struct lookup *next, *prev;
+    dlink link; /* in the store's pending list */
 } lookup;
 
 static void lookup_unref(lookup *l)
@@ -190,6 +190,19 @@ static void answer(dbconn *c, lookup *l)
     }
 }
 
+/* Sets *flag (done, abandoned) under the lookup's lock and wakes its
+ * connection if it sleeps, so that the HTTP thread sees the flag. */
+static void mark_and_resume(lookup *l, bool *flag)
+{
+    pthread_mutex_lock(&l->mu);
+    *flag = true;
+    if (l->suspended) {
+        l->suspended = false;
+        MHD_resume_connection(l->conn);
+    }
+    pthread_mutex_unlock(&l->mu);
+}
+
 static void look_up(void *ctx, void *arg)
 {
     lookup *l = arg;
@@ -198,13 +211,7 @@ static void look_up(void *ctx, void *arg)
     pthread_mutex_unlock(&l->mu);
     if (!abandoned)
         answer(ctx, l);
-    pthread_mutex_lock(&l->mu);
-    l->done = true;
-    if (l->suspended) {
-        l->suspended = false;
-        MHD_resume_connection(l->conn);
-    }
-    pthread_mutex_unlock(&l->mu);
+    mark_and_resume(l, &l->done);
     lookup_unref(l);
 }
 
@@ -254,27 +261,12 @@ static lookup *lookup_new(request *rq, int64_t id, ewdiag_format fmt)
 
 static void list_add(lookup *l)
 {
-    struct bundles *b = l->b;
-    pthread_mutex_lock(&b->mu);
-    l->next = b->pending;
-    if (l->next)
-        l->next->prev = l;
-    b->pending = l;
-    pthread_mutex_unlock(&b->mu);
+    dlist_add(&l->b->mu, &l->b->pending, &l->link);
 }
 
 static void list_remove(lookup *l)
 {
-    struct bundles *b = l->b;
-    pthread_mutex_lock(&b->mu);
-    if (l->prev)
-        l->prev->next = l->next;
-    else if (b->pending == l)
-        b->pending = l->next;
-    if (l->next)
-        l->next->prev = l->prev;
-    l->next = l->prev = NULL;
-    pthread_mutex_unlock(&b->mu);
+    dlist_remove(&l->b->mu, &l->b->pending, &l->link);
 }
 
 static enum MHD_Result start_lookup(request *rq, const char *id_text, const char *method)
@@ -384,14 +376,9 @@ void bundles_abort_all(server *srv)
     if (!b)
         return;
     pthread_mutex_lock(&b->mu);
-    for (lookup *l = b->pending; l; l = l->next) {
-        pthread_mutex_lock(&l->mu);
-        l->abandoned = true;
-        if (l->suspended) {
-            l->suspended = false;
-            MHD_resume_connection(l->conn);
-        }
-        pthread_mutex_unlock(&l->mu);
+    for (dlink *k = b->pending; k; k = k->next) {
+        lookup *l = DLINK_OWNER(k, lookup, link);
+        mark_and_resume(l, &l->abandoned);
     }
     pthread_mutex_unlock(&b->mu);
 }

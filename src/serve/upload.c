@@ -48,34 +48,19 @@ static void on_stall(void *ctx, bool stall)
 
 static void list_add(upload *u)
 {
-    server *srv = u->srv;
-    pthread_mutex_lock(&srv->mu);
-    u->next = srv->uploads;
-    if (u->next)
-        u->next->prev = u;
-    srv->uploads = u;
-    pthread_mutex_unlock(&srv->mu);
+    dlist_add(&u->srv->mu, &u->srv->uploads, &u->link);
 }
 
 static void list_remove(upload *u)
 {
-    server *srv = u->srv;
-    pthread_mutex_lock(&srv->mu);
-    if (u->prev)
-        u->prev->next = u->next;
-    else if (srv->uploads == u)
-        srv->uploads = u->next;
-    if (u->next)
-        u->next->prev = u->prev;
-    u->next = u->prev = NULL;
-    pthread_mutex_unlock(&srv->mu);
+    dlist_remove(&u->srv->mu, &u->srv->uploads, &u->link);
 }
 
 void uploads_abort_all(server *srv)
 {
     pthread_mutex_lock(&srv->mu);
-    for (upload *u = srv->uploads; u; u = u->next)
-        stream_abort(u->s);
+    for (dlink *k = srv->uploads; k; k = k->next)
+        stream_abort(DLINK_OWNER(k, upload, link)->s);
     pthread_mutex_unlock(&srv->mu);
 }
 

@@ -61,7 +61,7 @@ struct upload {
     size_t outlen;
     int exit_status;
     void *result;               /* the kind's own results */
-    struct upload *next, *prev; /* the server's list */
+    dlink link; /* in the server's list of uploads */
 };
 
 /* The Content-Type of a report in format f. */
