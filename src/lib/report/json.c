@@ -276,7 +276,7 @@ static json_t *ew_jorigin(ew_jctx *jc, const ew_origin_srv *o)
         jc, "{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
         "node", ew_jstr(jc, o->node), "name", *o->name ? ew_jstr(jc, o->name) : json_null(),
         "address", *o->address ? ew_jstr(jc, o->address) : json_null(), "port",
-        o->port ? json_integer(o->port) : json_null(), "type", ew_jstr(jc, o->type), "from", from,
+        o->port ? json_integer(o->port) : json_null(), "type", ew_jstr(jc, o->type), "sources", from,
         "requests", (json_int_t)o->requests, "first_seen", ew_jtime(jc, o->first_seen),
         "last_seen", ew_jtime(jc, o->last_seen), "enforcement", ew_enforcement_name(o->enforcement),
         "state", ew_origin_state_name(o->state), "checked_at",
