@@ -298,17 +298,13 @@ static bool ew_last_full_hs(const ew_inventory *inv, int si, ew_hs_rec *out)
     return true;
 }
 
-static void ew_judge_expiry(ew_origin_srv *o, const ew_cert_info *leaf, int64_t at, int64_t window)
+ew_expiry ew_expiry_at(int64_t not_after, int64_t at, int64_t window, long long *days_left)
 {
-    o->not_after = leaf->not_after;
-    int64_t left = leaf->not_after - at;
-    /* Whole days, rounded down (toward minus infinity when expired). */
-    o->days_left =
-        left >= 0 ? left / EW_US_PER_DAY : -((-left + EW_US_PER_DAY - 1) / EW_US_PER_DAY);
+    int64_t left = not_after - at;
+    *days_left = left >= 0 ? left / EW_US_PER_DAY : -((-left + EW_US_PER_DAY - 1) / EW_US_PER_DAY);
     if (left < 0)
-        o->expiry = EW_EXPIRY_EXPIRED;
-    else if (left <= window)
-        o->expiry = EW_EXPIRY_SOON;
+        return EW_EXPIRY_EXPIRED;
+    return left <= window ? EW_EXPIRY_SOON : EW_EXPIRY_NONE;
 }
 
 /* Checks o on its last full handshake: trust, name, expiry. */
@@ -336,7 +332,8 @@ static int ew_check_origin(ew_origin_srv *o, const ew_forecast_in *in)
     o->trust_known = t->verified;
     o->untrusted = t->verified && !t->verdict.trusted;
     o->misnamed = t->name_match == EW_NAME_ABSENT || t->name_match == EW_NAME_IP_SAN_ONLY;
-    ew_judge_expiry(o, &t->chain->certs[0], r.ts, in->window_us);
+    o->not_after = t->chain->certs[0].not_after;
+    o->expiry = ew_expiry_at(o->not_after, r.ts, in->window_us, &o->days_left);
     return 0;
 }
 

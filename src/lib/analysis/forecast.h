@@ -61,6 +61,11 @@ typedef enum ew_expiry {
 /* "none", "expiring", "expired". */
 const char *ew_expiry_name(ew_expiry e);
 
+/* A certificate ending at not_after, seen at `at`: expired when at is past
+ * it, expiring when not_after is at most window after at; *days_left the
+ * whole days from at to not_after, rounded toward minus infinity. */
+ew_expiry ew_expiry_at(int64_t not_after, int64_t at, int64_t window, long long *days_left);
+
 /* An origin server and what checking it says. */
 typedef struct ewdiag_origin {
     char *node;
