@@ -90,6 +90,7 @@ typedef struct ewdiag_entry ewdiag_entry;
 typedef struct ewdiag_finding ewdiag_finding;
 typedef struct ewdiag_warning ewdiag_warning;
 typedef struct ewdiag_tls_server ewdiag_tls_server;
+typedef struct ewdiag_origin ewdiag_origin;
 typedef struct ewdiag_chain ewdiag_chain;
 typedef struct ewdiag_cert ewdiag_cert;
 typedef struct ewdiag_timeline ewdiag_timeline;
@@ -302,6 +303,13 @@ EWDIAG_API const ewdiag_entry *ewdiag_input_entry(const ewdiag_input *in, size_t
 /* The TLS servers the input's captures show (address and port). */
 EWDIAG_API size_t ewdiag_input_tls_server_count(const ewdiag_input *in);
 EWDIAG_API const ewdiag_tls_server *ewdiag_input_tls_server(const ewdiag_input *in, size_t i);
+/* The origin servers of the input's traffic server: where its Sending
+ * Request lines went (address, port, and the name from the MRA target),
+ * and the Unified CM, IM and Presence and Unity Connection servers its
+ * xconf names; each checked offline as X14.2 checks it (ewdiag_origin_*).
+ * Sorted by node, name, address, port. NULL when i is out of range. */
+EWDIAG_API size_t ewdiag_input_origin_count(const ewdiag_input *in);
+EWDIAG_API const ewdiag_origin *ewdiag_input_origin(const ewdiag_input *in, size_t i);
 
 /* An entry: one file inside an input. Nested archive members are named
  * "outer.zip/inner.tar.gz/member". */
@@ -424,6 +432,70 @@ EWDIAG_API const char *ewdiag_finding_trust_store(const ewdiag_finding *f);
 EWDIAG_API const char *ewdiag_finding_trust_error(const ewdiag_finding *f);
 EWDIAG_API int ewdiag_finding_trust_error_depth(const ewdiag_finding *f);
 EWDIAG_API const char *ewdiag_finding_missing_issuer(const ewdiag_finding *f);
+
+/* A forecast is a finding the analysis states from the capture, not from
+ * log lines (rules of kind "forecast": ts-origin-verify-forecast,
+ * ts-origin-cert-expiring); its count is 0 and it has no evidence.
+ * The section it stands in: "before-upgrade" (software before X14.2.0),
+ * "before-verification" (VerifyOriginServer Off, Action=Continue only, or
+ * not known), "before-expiry" (check enforced); "" for a finding of log
+ * lines. */
+EWDIAG_API const char *ewdiag_finding_forecast_section(const ewdiag_finding *f);
+/* Its node's enforcement: "enforced", "before-x14.2", "verify-off",
+ * "continue-only", "unknown"; "" for a finding of log lines. */
+EWDIAG_API const char *ewdiag_finding_forecast_enforcement(const ewdiag_finding *f);
+/* A refusal forecast: 1 when the chain would not verify to the node's trust
+ * store (untrusted), resp. when the name used is neither a DNS SAN nor the
+ * CN (name); 0 otherwise, and for any other finding. */
+EWDIAG_API int ewdiag_finding_forecast_fails_trust(const ewdiag_finding *f);
+EWDIAG_API int ewdiag_finding_forecast_fails_name(const ewdiag_finding *f);
+/* An expiry forecast: "expiring" (within expiry-window days of the
+ * capture) or "expired" (at the capture); "" for any other finding. */
+EWDIAG_API const char *ewdiag_finding_expiry(const ewdiag_finding *f);
+/* Its certificate's end of validity (UTC microseconds); 0 when expiry is
+ * "". */
+EWDIAG_API int64_t ewdiag_finding_not_after(const ewdiag_finding *f);
+/* Whole days from the capture to not_after, rounded down (negative when
+ * expired); 0 when expiry is "". */
+EWDIAG_API long long ewdiag_finding_days_left(const ewdiag_finding *f);
+
+/* ---- Origin servers -------------------------------------------------- */
+
+/* Its node; the name the requests used (the MRA target's host, or the
+ * name xconf gives; "" unknown); address and port ("" and 0 when neither a
+ * request nor a handshake gave them); xconf's type ("UnifiedCM",
+ * "IMandPresence", "UnityConnection"; "" when xconf does not name it). */
+EWDIAG_API const char *ewdiag_origin_node(const ewdiag_origin *o);
+EWDIAG_API const char *ewdiag_origin_name(const ewdiag_origin *o);
+EWDIAG_API const char *ewdiag_origin_address(const ewdiag_origin *o);
+EWDIAG_API unsigned ewdiag_origin_port(const ewdiag_origin *o);
+EWDIAG_API const char *ewdiag_origin_type(const ewdiag_origin *o);
+/* 1 when requests went to it, resp. when xconf names it; 0 otherwise. */
+EWDIAG_API int ewdiag_origin_from_request(const ewdiag_origin *o);
+EWDIAG_API int ewdiag_origin_from_xconf(const ewdiag_origin *o);
+/* Sending Request lines to it; the first and last (UTC microseconds, 0
+ * when none). */
+EWDIAG_API uint64_t ewdiag_origin_requests(const ewdiag_origin *o);
+EWDIAG_API int64_t ewdiag_origin_first_seen(const ewdiag_origin *o);
+EWDIAG_API int64_t ewdiag_origin_last_seen(const ewdiag_origin *o);
+/* Its node's enforcement, as ewdiag_finding_forecast_enforcement(). */
+EWDIAG_API const char *ewdiag_origin_enforcement(const ewdiag_origin *o);
+/* "checked" (its last full handshake was), "no-capture" (the input holds
+ * none), "no-handshake" (no capture of it), "no-certificate" (handshakes,
+ * none showing its certificate: TLS 1.3 or resumed). */
+EWDIAG_API const char *ewdiag_origin_state(const ewdiag_origin *o);
+/* When checked: the time of the handshake checked (else 0); "trusted" or
+ * "untrusted" against the node's trust store ("" when not checked or no
+ * store), OpenSSL's text when untrusted (else ""); the name check
+ * ("dns-san", "cn", "ip-san-only", "absent"; "" when not checked or no
+ * name known); "none", "expiring" or "expired" ("" when not checked) and
+ * the certificate's end (else 0). */
+EWDIAG_API int64_t ewdiag_origin_checked_at(const ewdiag_origin *o);
+EWDIAG_API const char *ewdiag_origin_trust(const ewdiag_origin *o);
+EWDIAG_API const char *ewdiag_origin_trust_error(const ewdiag_origin *o);
+EWDIAG_API const char *ewdiag_origin_name_check(const ewdiag_origin *o);
+EWDIAG_API const char *ewdiag_origin_expiry(const ewdiag_origin *o);
+EWDIAG_API int64_t ewdiag_origin_not_after(const ewdiag_origin *o);
 
 /* ---- TLS servers, chains, certificates ------------------------------- */
 

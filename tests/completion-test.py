@@ -147,7 +147,8 @@ def tests(sh, own):
     check("a --set key, then its value", sh.complete("ewdiag --set attach", TAB + "9"),
           "--set attach-window=9")
     check("rule ids", sh.complete("ewdiag --rules ts-origin-", INSERT_ALL),
-          "--rules ts-origin-cert-untrusted ts-origin-plugin-refused ts-origin-sni-mismatch")
+          "--rules ts-origin-cert-expiring ts-origin-cert-untrusted ts-origin-plugin-refused "
+          "ts-origin-sni-mismatch ts-origin-verify-forecast")
     check("a rule id completes to its rule file", sh.complete("ewdiag -r ts-origin-sni", TAB),
           f"-r {rules}/ts-origin-sni-mismatch.json")
     sh.run(f"export EWDIAG_RULES={own}")

@@ -78,8 +78,14 @@ def invariants(doc):
             problems.append(f"{at}: first_seen {first} but last_seen {last}")
         elif first is not None and first > last:
             problems.append(f"{at}: first_seen {first} > last_seen {last}")
-        if f["count"] < 1:
+        if f["forecast"] is None and f["count"] < 1:
             problems.append(f"{at}: count {f['count']} < 1")
+        if f["forecast"] is not None and (f["count"] != 0 or f["evidence"] or f["tls"]["capture"] != "matched"):
+            problems.append(f"{at}: a forecast has no line and is checked on a handshake")
+        if f["forecast"] is not None and f["rule"] == "ts-origin-verify-forecast" and not f["forecast"]["fails"]:
+            problems.append(f"{at}: a refusal forecast without what would fail")
+        if f["forecast"] is not None and f["forecast"]["enforcement"] == "enforced" and f["forecast"]["fails"]:
+            problems.append(f"{at}: a refusal forecast on a node that enforces the check")
         if len(f["evidence"]) > f["count"]:
             problems.append(f"{at}: {len(f['evidence'])} evidence lines > count {f['count']}")
         if sum(v["count"] for v in f["variants"]) > f["count"]:

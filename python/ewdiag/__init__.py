@@ -20,7 +20,8 @@ from ._core import (
     default_rules_dir, version,
 )
 from ._types import (
-    Alert, Cert, Certificate, Chain, Entry, Finding, Hidden, Input, Mra, Node, ReportWarning,
+    Alert, Cert, Certificate, Chain, Entry, Finding, Forecast, Hidden, Input, Mra, Node, Origin,
+    ReportWarning,
     Severity, Timeline, Tls, TlsServer, Trust, TrustStore, Url, Variant,
 )
 
@@ -28,7 +29,7 @@ __version__ = version()
 
 __all__ = [
     "Alert", "Analyzer", "Cert", "Certificate", "Chain", "Entry", "Error", "Finding",
-    "FormatError", "Hidden", "Input", "InputError", "InvalidArgument", "LimitError", "Mra", "Node",
-    "OutOfMemory", "Report", "ReportWarning", "Severity", "Timeline", "Tls", "TlsServer", "Trust",
+    "Forecast", "FormatError", "Hidden", "Input", "InputError", "InvalidArgument", "LimitError", "Mra", "Node",
+    "Origin", "OutOfMemory", "Report", "ReportWarning", "Severity", "Timeline", "Tls", "TlsServer", "Trust",
     "TrustStore", "Url", "Variant", "default_rules_dir", "version",
 ]

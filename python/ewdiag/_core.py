@@ -17,7 +17,7 @@ from typing import IO, Any, Callable, Literal, Optional, Tuple, TypeVar, Union
 
 from ._ewdiag import ffi, lib
 from ._types import (
-    Alert, Cert, Certificate, Chain, Entry, Finding, Hidden, Input, Mra, Node,
+    Alert, Cert, Certificate, Chain, Entry, Finding, Forecast, Hidden, Input, Mra, Node, Origin,
     ReportWarning, Severity, Timeline, Tls, TlsServer, Trust, TrustStore, Url,
     Variant,
 )
@@ -218,6 +218,47 @@ def _trust(f: Any) -> Optional[Trust]:
     )
 
 
+def _forecast(f: Any) -> Optional[Forecast]:
+    section = _str(lib.ewdiag_finding_forecast_section(f))
+    if not section:
+        return None
+    fails = tuple(name for name, fn in (("untrusted", lib.ewdiag_finding_forecast_fails_trust),
+                                        ("name", lib.ewdiag_finding_forecast_fails_name)) if fn(f))
+    expiry = _opt(lib.ewdiag_finding_expiry(f))
+    return Forecast(
+        section=section,
+        enforcement=_str(lib.ewdiag_finding_forecast_enforcement(f)),
+        fails=fails,
+        expiry=expiry,
+        not_after=_time(lib.ewdiag_finding_not_after(f)) if expiry else None,
+        days_left=int(lib.ewdiag_finding_days_left(f)) if expiry else None,
+    )
+
+
+def _origin(o: Any) -> Origin:
+    sources = tuple(name for name, fn in (("request", lib.ewdiag_origin_from_request),
+                                          ("xconf", lib.ewdiag_origin_from_xconf)) if fn(o))
+    return Origin(
+        node=_str(lib.ewdiag_origin_node(o)),
+        name=_opt(lib.ewdiag_origin_name(o)),
+        address=_opt(lib.ewdiag_origin_address(o)),
+        port=lib.ewdiag_origin_port(o) or None,
+        type=_opt(lib.ewdiag_origin_type(o)),
+        sources=sources,
+        requests=lib.ewdiag_origin_requests(o),
+        first_seen=_time(lib.ewdiag_origin_first_seen(o)),
+        last_seen=_time(lib.ewdiag_origin_last_seen(o)),
+        enforcement=_str(lib.ewdiag_origin_enforcement(o)),
+        state=_str(lib.ewdiag_origin_state(o)),
+        checked_at=_time(lib.ewdiag_origin_checked_at(o)),
+        trust=_opt(lib.ewdiag_origin_trust(o)),
+        trust_error=_opt(lib.ewdiag_origin_trust_error(o)),
+        name_check=_opt(lib.ewdiag_origin_name_check(o)),
+        expiry=_opt(lib.ewdiag_origin_expiry(o)),
+        not_after=_time(lib.ewdiag_origin_not_after(o)),
+    )
+
+
 def _finding(f: Any) -> Finding:
     enforced = lib.ewdiag_finding_enforced(f)
     return Finding(
@@ -257,6 +298,7 @@ def _finding(f: Any) -> Finding:
         actions=_each(lib.ewdiag_finding_action_count, lib.ewdiag_finding_action, f, _str),
         workaround=_opt(lib.ewdiag_finding_workaround(f)),
         defects=_each(lib.ewdiag_finding_defect_count, lib.ewdiag_finding_defect, f, _str),
+        forecast=_forecast(f),
         event_times=_timeline(lib.ewdiag_finding_event_times(f)),
         request_times=_timeline(lib.ewdiag_finding_request_times(f)),
     )
@@ -285,6 +327,7 @@ def _input(p: Any) -> Input:
         nodes=tuple(node(i) for i in range(lib.ewdiag_input_node_count(p))),
         captures=lib.ewdiag_input_capture_count(p),
         trust_stores=tuple(store(i) for i in range(lib.ewdiag_input_trust_store_count(p))),
+        origins=_each(lib.ewdiag_input_origin_count, lib.ewdiag_input_origin, p, _origin),
         entries=_each(lib.ewdiag_input_entry_count, lib.ewdiag_input_entry, p, entry),
     )
 

@@ -71,6 +71,36 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """An origin server of the traffic server (where its requests went, or a
+    Unified CM, IM and Presence or Unity Connection server xconf names) and
+    what X14.2's check, applied offline to its last full handshake in the
+    capture, says of it. sources holds "request" and/or "xconf"; state is
+    "checked", "no-capture", "no-handshake" (no capture of it) or
+    "no-certificate"; enforcement is its node's ("enforced", "before-x14.2",
+    "verify-off", "continue-only", "unknown"). The checked fields are None
+    when it was not checked."""
+
+    node: str
+    name: Optional[str]
+    address: Optional[str]
+    port: Optional[int]
+    type: Optional[str]
+    sources: Tuple[str, ...]
+    requests: int
+    first_seen: Optional[datetime.datetime]
+    last_seen: Optional[datetime.datetime]
+    enforcement: str
+    state: str
+    checked_at: Optional[datetime.datetime]
+    trust: Optional[str]
+    trust_error: Optional[str]
+    name_check: Optional[str]
+    expiry: Optional[str]
+    not_after: Optional[datetime.datetime]
+
+
+@dataclass(frozen=True)
 class Input:
     """What was given to Analyzer.analyze(): status is "analyzed",
     "partial" or "failed" (then error says why); bytes is the decompressed
@@ -83,6 +113,7 @@ class Input:
     nodes: Tuple[Node, ...]
     captures: int
     trust_stores: Tuple[TrustStore, ...]
+    origins: Tuple[Origin, ...]
     entries: Tuple[Entry, ...]
 
 
@@ -199,6 +230,21 @@ class Trust:
     missing_issuer: Optional[str]
 
 
+class Forecast(NamedTuple):
+    """What a forecast finding (stated from the capture, not from log
+    lines) says: its section ("before-upgrade", "before-verification",
+    "before-expiry"), its node's enforcement, what would fail ("untrusted",
+    "name"), and for an expiry forecast "expiring" or "expired" with the
+    certificate's end and the whole days left (negative when expired)."""
+
+    section: str
+    enforcement: str
+    fails: Tuple[str, ...]
+    expiry: Optional[str]
+    not_after: Optional[datetime.datetime]
+    days_left: Optional[int]
+
+
 @dataclass(frozen=True)
 class Finding:
     """The events of one rule on one node for one server.
@@ -240,6 +286,7 @@ class Finding:
     actions: Tuple[str, ...]
     workaround: Optional[str]
     defects: Tuple[str, ...]
+    forecast: Optional[Forecast]
     event_times: Timeline
     request_times: Timeline
 

@@ -78,7 +78,11 @@ def reports(ew, outdir):
 
 def check_findings(name, facts, want):
     got = [(f["rule"], f["server"], f["address"], f["node"], f["severity"]) for f in facts["findings"]]
-    exp = [(f["rule"], f["server"], f["address"], f["node"], f["severity"]) for f in want["findings"]]
+    # The findings of log lines in the report's order, then the forecasts by section.
+    sections = [None, "before-upgrade", "before-verification", "before-expiry"]
+    key = lambda f: sections.index(f["forecast"]["section"] if f["forecast"] else None)
+    exp = [(f["rule"], f["server"], f["address"], f["node"], f["severity"])
+           for f in sorted(want["findings"], key=key)]
     S.check("%s: every finding rendered, in order (%d)" % (name, len(exp)), got == exp,
             "got %s, want %s" % (got[:3], exp[:3]))
     S.check("%s: every finding visible" % name, all(f["shown"] for f in facts["findings"]))

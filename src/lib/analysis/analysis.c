@@ -46,10 +46,21 @@ void ew_analysis_init(ew_analysis *a, const ew_analysis_opts *o, ew_warnings *wa
     ew_inventory_init(&a->inv, o->max_handshakes, warn, input);
 }
 
+static int ew_on_origin_request(void *ctx, const ew_origin_request *r)
+{
+    ew_analysis *a = ctx;
+    return ew_origins_request(&a->origins, r);
+}
+
 ew_sink ew_analysis_sink(ew_analysis *a)
 {
-    return (ew_sink){a, ew_on_event, ew_on_evidence, ew_on_failed_request, ew_on_capture_file,
-                     ew_on_handshake};
+    return (ew_sink){a,
+                     ew_on_event,
+                     ew_on_evidence,
+                     ew_on_failed_request,
+                     ew_on_capture_file,
+                     ew_on_handshake,
+                     ew_on_origin_request};
 }
 
 int ew_analysis_conclude(ew_analysis *a, const ew_scan_result *scan)
@@ -66,8 +77,17 @@ int ew_analysis_conclude(ew_analysis *a, const ew_scan_result *scan)
         return EWDIAG_ENOMEM;
     for (size_t i = 0; i < n; i++)
         ew_join_init(&a->joins[i]);
-    return ew_correlate(&a->groups, &a->inv, &scan->trusts, scan->captures,
-                        a->opt.capture_window_us, a->joins);
+    int rc = ew_correlate(&a->groups, &a->inv, &scan->trusts, scan->captures,
+                          a->opt.capture_window_us, a->joins);
+    if (rc == 0 && a->origins.dropped &&
+        ew_warn(a->warn, EW_W_LIMIT_ORIGINS, NULL, a->origins.dropped,
+                "%s: origin servers beyond %d neither listed nor checked", a->input,
+                EW_MAX_ORIGINS) != 0)
+        rc = EWDIAG_ENOMEM;
+    ew_forecast_in fi = {a->opt.rules,   &scan->nodes,     &scan->trusts,
+                         &a->groups,     &a->inv,          scan->captures,
+                         a->opt.expiry_window_us};
+    return rc == 0 ? ew_forecast_run(&a->origins, &fi, &a->forecasts) : rc;
 }
 
 void ew_analysis_free(ew_analysis *a)
@@ -76,6 +96,8 @@ void ew_analysis_free(ew_analysis *a)
         ew_join_free(&a->joins[i]);
     free(a->joins);
     ew_groups_free(&a->groups);
+    ew_forecasts_free(&a->forecasts);
+    ew_origins_free(&a->origins);
     ew_inventory_free(&a->inv);
     memset(a, 0, sizeof *a);
 }

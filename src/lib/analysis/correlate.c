@@ -112,7 +112,7 @@ static const ew_hs_rec *ew_last_full(const ew_inventory *inv, const ew_hs_rec *r
 
 /* States a fact with its parameters (as many as its code has), unless as
  * many facts were stated already as a finding keeps. 0, or EWDIAG_ENOMEM. */
-static int ew_state(ew_join *j, ew_fact_code code, ...)
+int ew_join_state(ew_join *j, ew_fact_code code, ...)
 {
     if (j->nfacts == EW_MAX_EXPLANATIONS)
         return 0;
@@ -155,8 +155,8 @@ static int ew_state_names(ew_join *j, const ew_cert_info *leaf)
     char dns[EW_PARAM_MAX];
     ew_join_names(leaf->dns, leaf->ndns, dns, sizeof dns);
     switch ((ew_name_match)t->name_match) {
-    case EW_NAME_ABSENT: return ew_state(j, EW_FACT_NAME_ABSENT, t->name, dns, leaf->subject_cn);
-    case EW_NAME_IP_SAN_ONLY: return ew_state(j, EW_FACT_IP_SAN_ONLY, t->name, dns);
+    case EW_NAME_ABSENT: return ew_join_state(j, EW_FACT_NAME_ABSENT, t->name, dns, leaf->subject_cn);
+    case EW_NAME_IP_SAN_ONLY: return ew_join_state(j, EW_FACT_IP_SAN_ONLY, t->name, dns);
     default: return 0;
     }
 }
@@ -192,25 +192,25 @@ static int ew_state_leaf(ew_join *j, const ew_chain *c, const ew_tls_server *s, 
     char when[EW_TS_BUFSZ], day[EW_TS_BUFSZ], bits[EW_PARAM_MAX];
     ew_ts_format(t->chain_earlier ? c->last_seen : t->ts, when);
     snprintf(bits, sizeof bits, "%d", leaf->key_bits);
-    int rc = ew_state(j, t->chain_earlier ? EW_FACT_PRESENTED_EARLIER : EW_FACT_PRESENTED, when,
+    int rc = ew_join_state(j, t->chain_earlier ? EW_FACT_PRESENTED_EARLIER : EW_FACT_PRESENTED, when,
                       ew_cn_or(leaf->subject_cn, leaf->subject), ew_cn_or(leaf->issuer_cn, leaf->issuer),
                       leaf->key_type, bits);
     bool ec = strcmp(leaf->key_type, "EC") == 0;
     if (leaf->self_signed)
-        rc |= ew_state(j, EW_FACT_SELF_SIGNED);
+        rc |= ew_join_state(j, EW_FACT_SELF_SIGNED);
     if (ec && (leaf->self_signed || !t->verdict.trusted))
-        rc |= ew_state(j, EW_FACT_ECDSA_PREFERRED);
+        rc |= ew_join_state(j, EW_FACT_ECDSA_PREFERRED);
     const ew_cert_info *rsa = ec ? ew_rsa_sibling(s) : NULL;
     if (rsa)
-        rc |= ew_state(j, EW_FACT_RSA_SIBLING, ew_cn_or(rsa->subject_cn, rsa->subject),
+        rc |= ew_join_state(j, EW_FACT_RSA_SIBLING, ew_cn_or(rsa->subject_cn, rsa->subject),
                        ew_cn_or(rsa->issuer_cn, rsa->issuer));
     if (at && leaf->not_after && at > leaf->not_after) {
         ew_day(leaf->not_after, day);
-        rc |= ew_state(j, EW_FACT_EXPIRED, day);
+        rc |= ew_join_state(j, EW_FACT_EXPIRED, day);
     }
     if (at && leaf->not_before && at < leaf->not_before) {
         ew_day(leaf->not_before, day);
-        rc |= ew_state(j, EW_FACT_NOT_YET_VALID, day);
+        rc |= ew_join_state(j, EW_FACT_NOT_YET_VALID, day);
     }
     return rc ? EWDIAG_ENOMEM : 0;
 }
@@ -223,11 +223,11 @@ static int ew_state_trust(ew_join *j, size_t ncerts_store)
     snprintf(count, sizeof count, "%zu", ncerts_store);
     const char *count_s = ncerts_store == 1 ? "" : "s";
     if (v->trusted)
-        return ew_state(j, EW_FACT_TRUSTED, store, count, count_s);
+        return ew_join_state(j, EW_FACT_TRUSTED, store, count, count_s);
     snprintf(depth, sizeof depth, "%d", v->error_depth);
-    int rc = ew_state(j, EW_FACT_UNTRUSTED, store, count, count_s, v->error_text, depth);
+    int rc = ew_join_state(j, EW_FACT_UNTRUSTED, store, count, count_s, v->error_text, depth);
     if (*v->missing_issuer)
-        rc |= ew_state(j, EW_FACT_ISSUER_MISSING, v->missing_issuer);
+        rc |= ew_join_state(j, EW_FACT_ISSUER_MISSING, v->missing_issuer);
     return rc ? EWDIAG_ENOMEM : 0;
 }
 
@@ -238,21 +238,21 @@ static int ew_state_hidden(ew_join *j)
     char when[EW_TS_BUFSZ];
     switch (t->cert_state) {
     case EW_CERT_ENCRYPTED:
-        return ew_state(j, t->chain ? EW_FACT_TLS13_HIDDEN_EARLIER : EW_FACT_TLS13_HIDDEN);
+        return ew_join_state(j, t->chain ? EW_FACT_TLS13_HIDDEN_EARLIER : EW_FACT_TLS13_HIDDEN);
     case EW_CERT_RESUMED:
         if (!t->chain)
-            return ew_state(j, EW_FACT_RESUMED_NO_FULL);
+            return ew_join_state(j, EW_FACT_RESUMED_NO_FULL);
         ew_ts_format(t->chain->last_seen, when);
-        return ew_state(j, EW_FACT_RESUMED, when);
-    case EW_CERT_CUT: return ew_state(j, t->chain ? EW_FACT_CUT_EARLIER : EW_FACT_CUT);
+        return ew_join_state(j, EW_FACT_RESUMED, when);
+    case EW_CERT_CUT: return ew_join_state(j, t->chain ? EW_FACT_CUT_EARLIER : EW_FACT_CUT);
     default: return 0;
     }
 }
 
-static int ew_verify(ew_join *j, const ew_group *g, const ew_trusts *ts, const ew_chain *c,
+static int ew_verify(ew_join *j, const char *node, const ew_trusts *ts, const ew_chain *c,
                      int64_t at)
 {
-    const ew_trust_file *tf = ew_trust_for(ts, g->node);
+    const ew_trust_file *tf = ew_trust_for(ts, node);
     if (!tf || !c->nder)
         return 0;
     ew_err err = {0, ""};
@@ -261,7 +261,7 @@ static int ew_verify(ew_join *j, const ew_group *g, const ew_trusts *ts, const e
     if (rc == EWDIAG_ENOMEM)
         return rc;
     if (rc != 0)
-        return ew_state(j, EW_FACT_VERIFY_FAILED, err.msg);
+        return ew_join_state(j, EW_FACT_VERIFY_FAILED, err.msg);
     j->tls.verified = true;
     if (!(j->tls.trust_path = ew_strdup(tf->path)))
         return EWDIAG_ENOMEM;
@@ -299,20 +299,15 @@ static int ew_state_alert(ew_join *j)
         return 0;
     char code[EW_PARAM_MAX];
     snprintf(code, sizeof code, "%d", t->alert);
-    return ew_state(j, t->alert == EW_ALERT_UNKNOWN_CA ? EW_FACT_CLIENT_ALERT_UNKNOWN_CA
+    return ew_join_state(j, t->alert == EW_ALERT_UNKNOWN_CA ? EW_FACT_CLIENT_ALERT_UNKNOWN_CA
                                                        : EW_FACT_CLIENT_ALERT,
                     ew_alert_name(t->alert), code);
 }
 
-static int ew_join_one(ew_join *j, const ew_group *g, const ew_inventory *inv,
-                       const ew_trusts *ts, int64_t window)
+int ew_join_handshake(ew_join *j, const char *node, const char *name, const ew_inventory *inv,
+                      const ew_hs_rec *r, const ew_trusts *ts)
 {
     ew_tls_view *t = &j->tls;
-    const ew_hs_rec *r = *g->address ? ew_pick(inv, g, window) : NULL;
-    if (!r) {
-        t->match = EW_CAPTURE_NO_HS;
-        return 0;
-    }
     const ew_tls_server *s = inv->servers[r->server];
     int rc = ew_view(t, inv, r);
     if (rc == 0)
@@ -321,19 +316,29 @@ static int ew_join_one(ew_join *j, const ew_group *g, const ew_inventory *inv,
         rc = ew_state_alert(j);
     if (rc != 0 || !t->chain || t->chain->ncerts == 0) {
         if (rc == 0 && t->chain && t->chain->error)
-            rc = ew_state(j, EW_FACT_UNREADABLE, t->chain->error);
+            rc = ew_join_state(j, EW_FACT_UNREADABLE, t->chain->error);
         return rc;
     }
-    if ((rc = ew_verify(j, g, ts, t->chain, r->ts)) != 0 ||
+    if ((rc = ew_verify(j, node, ts, t->chain, r->ts)) != 0 ||
         (rc = ew_state_leaf(j, t->chain, s, r->ts)) != 0)
         return rc;
-    const char *name = *g->target ? g->target : g->server;
-    if (!*name)
+    if (!name || !*name)
         return 0;
     if (!(t->name = ew_strdup(name)))
         return EWDIAG_ENOMEM;
     t->name_match = (int)ew_cert_name_match(&t->chain->certs[0], name);
     return ew_state_names(j, &t->chain->certs[0]);
+}
+
+static int ew_join_one(ew_join *j, const ew_group *g, const ew_inventory *inv,
+                       const ew_trusts *ts, int64_t window)
+{
+    const ew_hs_rec *r = *g->address ? ew_pick(inv, g, window) : NULL;
+    if (!r) {
+        j->tls.match = EW_CAPTURE_NO_HS;
+        return 0;
+    }
+    return ew_join_handshake(j, g->node, *g->target ? g->target : g->server, inv, r, ts);
 }
 
 int ew_correlate(const ew_groups *gs, const ew_inventory *inv, const ew_trusts *trusts,

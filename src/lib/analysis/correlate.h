@@ -50,6 +50,18 @@ typedef struct ew_join {
 void ew_join_init(ew_join *j);
 void ew_join_free(ew_join *j);
 
+/* States a fact of code with its parameters (const char *, as many as the
+ * code has), unless j holds as many as a finding keeps. 0, or
+ * EWDIAG_ENOMEM. */
+int ew_join_state(ew_join *j, ew_fact_code code, ...);
+
+/* Joins j (initialised) to the handshake r of the inventory: its view, the
+ * chain's trust against node's store as of r, and whether name (NULL or
+ * "": not checked) passes the name check; with the facts that follow. 0,
+ * or EWDIAG_ENOMEM. */
+int ew_join_handshake(ew_join *j, const char *node, const char *name, const ew_inventory *inv,
+                      const ew_hs_rec *r, const ew_trusts *ts);
+
 /* Joins each group of gs to the inventory's handshakes; joins[i] is
  * groups->v[i]'s (n of them, initialised by the caller). captures: the
  * input's capture files; window: microseconds around the warnings. 0, or

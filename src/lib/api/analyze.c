@@ -132,8 +132,8 @@ static int ew_analyze(ewdiag_analyzer *a, ewdiag_report *r, const char *path,
     if (rc != 0)
         return rc;
     ew_run run = {.a = a, .name = name};
-    ew_analysis_opts ao = {a->opt.evidence, a->opt.window_us, a->opt.max_handshakes,
-                           a->opt.capture_window_us};
+    ew_analysis_opts ao = {a->opt.evidence,          a->opt.window_us, a->opt.max_handshakes,
+                           a->opt.capture_window_us, a->opt.expiry_window_us, &a->rules};
     ew_analysis_init(&run.analysis, &ao, &run.warn, name);
     rc = ew_judge(&run, ew_read(&run, path, origin));
     ew_input_results res = {name, run.status, run.error, &run.walk, &run.scan, &run.analysis,

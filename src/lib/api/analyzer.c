@@ -9,6 +9,9 @@
 #include "core/limits.h"
 
 #define EW_US_PER_S INT64_C(1000000)
+#define EW_S_PER_DAY INT64_C(86400)
+/* The longest expiry window --set takes: ten years. */
+#define EW_MAX_EXPIRY_WINDOW_DAYS 3660
 
 ewdiag_analyzer *ewdiag_analyzer_new(void)
 {
@@ -25,6 +28,7 @@ ewdiag_analyzer *ewdiag_analyzer_new(void)
         .threads = EW_DEF_THREADS,
         .max_handshakes = EW_DEF_MAX_HANDSHAKES,
         .capture_window_us = (int64_t)EW_DEF_CAPTURE_WINDOW_S * EW_US_PER_S,
+        .expiry_window_us = (int64_t)EW_DEF_EXPIRY_WINDOW_DAYS * EW_S_PER_DAY * EW_US_PER_S,
         .scan = {
             .max_line = EW_DEF_MAX_LINE,
             .match_limit = EW_DEF_MATCH_LIMIT,
@@ -115,6 +119,11 @@ static void ew_set_capture_window(ew_options *o, uint64_t v)
     o->capture_window_us = (int64_t)v * EW_US_PER_S;
 }
 
+static void ew_set_expiry_window(ew_options *o, uint64_t v)
+{
+    o->expiry_window_us = (int64_t)v * EW_S_PER_DAY * EW_US_PER_S;
+}
+
 typedef struct ew_optdef {
     const char *name;
     uint64_t min, max;
@@ -140,6 +149,7 @@ static const ew_optdef ew_optdefs[] = {
     {"max-handshake", 1024, UINT64_C(1) << 24, ew_set_max_handshake, true},
     {"max-chain", 1, EW_MAX_CHAIN_HARD, ew_set_max_chain, true},
     {"max-der", 256, UINT64_C(1) << 24, ew_set_max_der, true},
+    {"expiry-window", 0, EW_MAX_EXPIRY_WINDOW_DAYS, ew_set_expiry_window, false},
 };
 
 int ewdiag_analyzer_set_option(ewdiag_analyzer *a, const char *key, const char *value)

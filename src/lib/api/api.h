@@ -18,6 +18,7 @@ typedef struct ew_options {
     unsigned threads; /* 2: gzip inflated beside the scanning; 1: all on one thread */
     size_t max_handshakes;
     int64_t capture_window_us;
+    int64_t expiry_window_us;
     ew_scan_limits scan;
 } ew_options;
 

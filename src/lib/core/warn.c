@@ -38,6 +38,7 @@ const char *ew_warn_code_name(ew_warn_code code)
         [EW_W_CAPTURE_HEADLESS] = "capture-headless",
         [EW_W_LIMIT_DER] = "limit-der",
         [EW_W_ENCAP_UNREAD] = "encapsulation-unread",
+        [EW_W_LIMIT_ORIGINS] = "limit-origins",
     };
     return (unsigned)code < EW_W_COUNT && names[code] ? names[code] : "unknown";
 }
@@ -67,6 +68,7 @@ bool ew_warn_code_unread(ew_warn_code code)
     case EW_W_LIMIT_CHAIN:
     case EW_W_LIMIT_DER:
     case EW_W_ENCAP_UNREAD:
+    case EW_W_LIMIT_ORIGINS:
         return true;
     default: /* assumptions about time, no log, a capture begun earlier */
         return false;

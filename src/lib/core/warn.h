@@ -37,6 +37,7 @@ typedef enum ew_warn_code {
     EW_W_CAPTURE_HEADLESS,
     EW_W_LIMIT_DER,
     EW_W_ENCAP_UNREAD,
+    EW_W_LIMIT_ORIGINS,
     EW_W_COUNT
 } ew_warn_code;
 

@@ -83,6 +83,55 @@ static void ew_move_view(ewdiag_finding *f, ew_join *j)
     j->tls.sni = j->tls.trust_path = j->tls.name = NULL;
 }
 
+/* A forecast's fixes: those of the failure rules of the checks that fail,
+ * in order, each step once. */
+static int ew_forecast_actions(ewdiag_finding *f, const ew_forecast *fc)
+{
+    if (fc->nfixes == 0)
+        return 0;
+    size_t n = 0;
+    for (size_t i = 0; i < fc->nfixes; i++)
+        n += fc->fixes[i]->nactions;
+    char **v = ew_calloc(n ? n : 1, sizeof *v);
+    if (!v)
+        return EWDIAG_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < fc->nfixes; i++)
+        for (size_t a = 0; a < fc->fixes[i]->nactions; a++) {
+            const char *s = fc->fixes[i]->actions[a];
+            bool dup = false;
+            for (size_t x = 0; x < k && !dup; x++)
+                dup = strcmp(v[x], s) == 0;
+            if (dup)
+                continue;
+            if (!(v[k] = ew_strdup(s))) {
+                ew_strv_free(v, k);
+                return EWDIAG_ENOMEM;
+            }
+            k++;
+        }
+    ew_strv_free(f->actions, f->nactions);
+    f->actions = v;
+    f->nactions = k;
+    return 0;
+}
+
+/* Makes the forecasts' findings, after the n others in out. */
+static int ew_make_forecasts(ew_input_results *res, ewdiag_finding **out, size_t n)
+{
+    const ew_forecasts *fs = &res->analysis->forecasts;
+    for (size_t i = 0; i < fs->n; i++) {
+        const ew_forecast *fc = &fs->v[i];
+        ewdiag_finding *f = out[n + i] = ew_finding_of_rule(fc->rule, res->name, -1);
+        if (!f || ew_forecast_actions(f, fc) != 0 ||
+            ew_render_facts(f, 0, &fc->join, res->texts) != 0)
+            return EWDIAG_ENOMEM;
+        f->severity = (ewdiag_severity)fc->severity;
+        f->fc = fc->info;
+    }
+    return 0;
+}
+
 /* Makes the findings (texts and facts rendered); nothing is moved yet. */
 static int ew_make_findings(ew_input_results *res, ewdiag_finding **out, size_t n)
 {
@@ -144,6 +193,9 @@ static void ew_move_input(ewdiag_input *in, ew_input_results *res)
     memset(&s->trusts, 0, sizeof s->trusts);
     in->captures = s->captures;
     ew_inventory_take(&res->analysis->inv, &in->tls_servers, &in->ntls_servers);
+    in->origins = res->analysis->origins.v;
+    in->norigins = res->analysis->origins.n;
+    memset(&res->analysis->origins, 0, sizeof res->analysis->origins);
 }
 
 static void ew_move_warnings(ewdiag_warning **out, ew_warnings *ws)
@@ -171,12 +223,15 @@ int ew_report_add(ewdiag_report *r, ew_input_results *res)
     /* Groups are findings once concluded (sorted, joined): not after a
      * run that ran out of memory before. */
     size_t nf = res->analysis->joins ? res->analysis->groups.n : 0, nw = res->warnings->n;
-    ewdiag_finding **fs = ew_calloc(nf ? nf : 1, sizeof *fs);
+    size_t nfc = res->analysis->joins ? res->analysis->forecasts.n : 0;
+    ewdiag_finding **fs = ew_calloc(nf + nfc ? nf + nfc : 1, sizeof *fs);
     ewdiag_warning **ws = ew_calloc(nw ? nw : 1, sizeof *ws);
     ewdiag_input *in = NULL;
-    int rc = fs && ws ? ew_reserve(r, nf, nw) : EWDIAG_ENOMEM;
+    int rc = fs && ws ? ew_reserve(r, nf + nfc, nw) : EWDIAG_ENOMEM;
     if (rc == 0)
         rc = ew_make_findings(res, fs, nf);
+    if (rc == 0)
+        rc = ew_make_forecasts(res, fs, nf);
     if (rc == 0)
         rc = ew_make_warnings(res, ws);
     if (rc == 0 && !(in = ew_make_input(res)))
@@ -189,13 +244,19 @@ int ew_report_add(ewdiag_report *r, ew_input_results *res)
             ew_move_view(fs[i], &res->analysis->joins[i]);
             r->findings[r->nfindings++] = fs[i];
         }
+        for (size_t i = 0; i < nfc; i++) {
+            ew_forecast *fc = &res->analysis->forecasts.v[i];
+            ew_move_group(fs[nf + i], fc->g, 0);
+            ew_move_view(fs[nf + i], &fc->join);
+            r->findings[r->nfindings++] = fs[nf + i];
+        }
         ew_move_warnings(ws, res->warnings);
         for (size_t i = 0; i < nw; i++)
             r->warnings[r->nwarnings++] = ws[i];
         ew_move_input(in, res);
         r->inputs[r->ninputs++] = in;
     } else {
-        for (size_t i = 0; fs && i < nf; i++)
+        for (size_t i = 0; fs && i < nf + nfc; i++)
             ew_finding_free(fs[i]);
         for (size_t i = 0; ws && i < nw; i++)
             ew_warning_free(ws[i]);

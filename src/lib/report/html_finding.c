@@ -405,6 +405,20 @@ static void ew_html_lines(ew_html *h, const char *cls, const char *label, size_t
     ew_html_put(h, "</pre></details>\n");
 }
 
+static void ew_html_finding(ew_html *h, const ewdiag_report *r, const ewdiag_finding *f, size_t i,
+                            size_t row)
+{
+    ew_html_head_of(h, f, i, row);
+    ew_html_facts(h, f);
+    ew_html_capture(h, r, f);
+    ew_html_advice(h, f);
+    ew_html_lines(h, "evidence", "Evidence", ewdiag_finding_evidence_count(f),
+                  ewdiag_finding_evidence, f, ewdiag_finding_count(f));
+    ew_html_lines(h, "related", "Related lines", ewdiag_finding_related_count(f),
+                  ewdiag_finding_related, f, 0);
+    ew_html_put(h, "</article>\n");
+}
+
 void ew_html_findings(ew_html *h, const ewdiag_report *r, const ew_html_rows *rows)
 {
     size_t n = ewdiag_report_finding_count(r);
@@ -416,17 +430,24 @@ void ew_html_findings(ew_html *h, const ewdiag_report *r, const ew_html_rows *ro
     if (!n)
         ew_html_put(h, "<p class=\"clean\">No traffic server certificate verification failure "
                        "found.</p>\n");
-    for (size_t i = 0; i < n; i++) {
-        const ewdiag_finding *f = ewdiag_report_finding(r, i);
-        ew_html_head_of(h, f, i, rows->row_of[i]);
-        ew_html_facts(h, f);
-        ew_html_capture(h, r, f);
-        ew_html_advice(h, f);
-        ew_html_lines(h, "evidence", "Evidence", ewdiag_finding_evidence_count(f),
-                      ewdiag_finding_evidence, f, ewdiag_finding_count(f));
-        ew_html_lines(h, "related", "Related lines", ewdiag_finding_related_count(f),
-                      ewdiag_finding_related, f, 0);
-        ew_html_put(h, "</article>\n");
+    /* The findings of log lines, then the forecasts by section. */
+    static const struct {
+        const char *section, *title;
+    } parts[] = {{"", NULL},
+                 {"before-upgrade", "Before you upgrade to X14.2"},
+                 {"before-verification", "Before verification is switched on"},
+                 {"before-expiry", "Before certificates expire"}};
+    for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+        bool head = false;
+        for (size_t i = 0; i < n; i++) {
+            const ewdiag_finding *f = ewdiag_report_finding(r, i);
+            if (strcmp(ewdiag_finding_forecast_section(f), parts[k].section) != 0)
+                continue;
+            if (parts[k].title && !head)
+                ew_html_printf(h, "<h3 class=\"forecast\">%s</h3>\n", parts[k].title);
+            head = true;
+            ew_html_finding(h, r, f, i, rows->row_of[i]);
+        }
     }
     ew_html_put(h, "</section>\n");
 }

@@ -237,6 +237,55 @@ static json_t *ew_jserver(ew_jctx *jc, const ewdiag_input *in, const ew_tls_serv
                     chains);
 }
 
+/* A forecast's own fields; null for a finding of log lines. */
+static json_t *ew_jforecast(ew_jctx *jc, const ewdiag_finding *f)
+{
+    const ew_forecast_info *fc = &f->fc;
+    if (!fc->is)
+        return json_null();
+    json_t *fails = json_array();
+    if (fails && fc->untrusted)
+        ew_jadd(jc, fails, json_string("untrusted"));
+    if (fails && fc->misnamed)
+        ew_jadd(jc, fails, json_string("name"));
+    bool exp = fc->expiry != EW_EXPIRY_NONE;
+    return EW_JPACK(jc, "{s:s, s:s, s:o, s:o, s:o, s:o}", "section",
+                    ew_forecast_section(fc->enforcement), "enforcement",
+                    ew_enforcement_name(fc->enforcement), "fails", fails, "expiry",
+                    exp ? json_string(ew_expiry_name(fc->expiry)) : json_null(), "not_after",
+                    exp ? ew_jtime(jc, fc->not_after) : json_null(), "days_left",
+                    exp ? json_integer(fc->days_left) : json_null());
+}
+
+/* An origin server and what checking it said. */
+static json_t *ew_jorigin(ew_jctx *jc, const ew_origin_srv *o)
+{
+    json_t *from = json_array();
+    if (from && (o->from & EW_FROM_REQUEST))
+        ew_jadd(jc, from, json_string("request"));
+    if (from && (o->from & EW_FROM_XCONF))
+        ew_jadd(jc, from, json_string("xconf"));
+    bool checked = o->state == EW_ORIGIN_CHECKED;
+    const ew_tls_view *t = &o->join.tls;
+    json_t *trust = checked && o->trust_known ? json_string(o->untrusted ? "untrusted" : "trusted")
+                                              : json_null();
+    json_t *name = checked && t->name_match >= 0
+                       ? json_string(ew_name_match_name((ew_name_match)t->name_match))
+                       : json_null();
+    return EW_JPACK(
+        jc, "{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
+        "node", ew_jstr(jc, o->node), "name", *o->name ? ew_jstr(jc, o->name) : json_null(),
+        "address", *o->address ? ew_jstr(jc, o->address) : json_null(), "port",
+        o->port ? json_integer(o->port) : json_null(), "type", ew_jstr(jc, o->type), "sources", from,
+        "requests", (json_int_t)o->requests, "first_seen", ew_jtime(jc, o->first_seen),
+        "last_seen", ew_jtime(jc, o->last_seen), "enforcement", ew_enforcement_name(o->enforcement),
+        "state", ew_origin_state_name(o->state), "checked_at",
+        checked ? ew_jtime(jc, t->ts) : json_null(), "trust", trust, "trust_error",
+        checked && o->untrusted ? ew_jstr(jc, t->verdict.error_text) : json_null(), "name_check",
+        name, "expiry", checked ? json_string(ew_expiry_name(o->expiry)) : json_null(),
+        "not_after", checked ? ew_jtime(jc, o->not_after) : json_null());
+}
+
 static json_t *ew_jfinding(ew_jctx *jc, const ewdiag_finding *f)
 {
     json_t *o = json_object();
@@ -286,6 +335,7 @@ static json_t *ew_jfinding(ew_jctx *jc, const ewdiag_finding *f)
     ew_jset(jc, o, "actions", ew_jstrv(jc, f->actions, f->nactions));
     ew_jset(jc, o, "workaround", ew_jstr(jc, f->workaround));
     ew_jset(jc, o, "defects", ew_jstrv(jc, f->defects, f->ndefects));
+    ew_jset(jc, o, "forecast", ew_jforecast(jc, f));
     return o;
 }
 
@@ -325,10 +375,14 @@ static json_t *ew_jinput(ew_jctx *jc, const ewdiag_input *in)
                 EW_JPACK(jc, "{s:o, s:o, s:I}", "node", ew_jstr(jc, in->trust_files[i].node),
                          "path", ew_jstr(jc, in->trust_files[i].path), "certificates",
                          (json_int_t)in->trust_files[i].ncerts));
-    return EW_JPACK(jc, "{s:o, s:s, s:o, s:I, s:o, s:I, s:o, s:o}", "name", ew_jstr(jc, in->name),
-                    "status", ew_status_name(in->status), "error", ew_jstr(jc, in->error), "bytes",
-                    (json_int_t)in->bytes, "nodes", nodes, "captures", (json_int_t)in->captures,
-                    "trust_stores", stores, "entries", entries);
+    json_t *origins = json_array();
+    for (size_t i = 0; origins && i < in->norigins; i++)
+        ew_jadd(jc, origins, ew_jorigin(jc, in->origins[i]));
+    return EW_JPACK(jc, "{s:o, s:s, s:o, s:I, s:o, s:I, s:o, s:o, s:o}", "name",
+                    ew_jstr(jc, in->name), "status", ew_status_name(in->status), "error",
+                    ew_jstr(jc, in->error), "bytes", (json_int_t)in->bytes, "nodes", nodes,
+                    "captures", (json_int_t)in->captures, "trust_stores", stores, "origins",
+                    origins, "entries", entries);
 }
 
 static json_t *ew_jwarning(ew_jctx *jc, const ewdiag_warning *w)

@@ -29,6 +29,8 @@ struct ewdiag_input {
     size_t ntls_servers;
     ew_trust_file *trust_files; /* their stores are not kept: NULL */
     size_t ntrust_files;
+    ew_origin_srv **origins; /* the origin servers, checked (analysis/forecast.h) */
+    size_t norigins;
 };
 
 struct ewdiag_finding {
@@ -44,6 +46,7 @@ struct ewdiag_finding {
      * then the facts correlation stated, in words */
     ew_group g;
     ew_tls_view tls; /* moved from the join */
+    ew_forecast_info fc; /* a forecast's (fc.is); zero for a finding of log lines */
 };
 
 struct ewdiag_warning {

@@ -319,8 +319,11 @@ static void ew_finding(const ew_out *o, const ewdiag_input *in, const ewdiag_fin
     ew_wrap(o, n > 0 ? (size_t)n : 0, EW_INDENT, f->title);
     ew_buf b = {0};
     char a[EW_TS_BUFSZ], z[EW_TS_BUFSZ];
-    ew_buf_printf(&b, "[%s] %llu event%s", f->rule, (unsigned long long)f->g.count,
-                  f->g.count == 1 ? "" : "s");
+    if (f->fc.is)
+        ew_buf_printf(&b, "[%s] checked offline on the capture", f->rule);
+    else
+        ew_buf_printf(&b, "[%s] %llu event%s", f->rule, (unsigned long long)f->g.count,
+                      f->g.count == 1 ? "" : "s");
     if (f->g.requests)
         ew_buf_printf(&b, ", %llu failed request%s", (unsigned long long)f->g.requests,
                       f->g.requests == 1 ? "" : "s");
@@ -379,6 +382,81 @@ static void ew_entries_summary(const ew_out *o, const ewdiag_input *in, bool all
             ew_wrap(o, 12, 12, e->reason);
         }
     }
+}
+
+static const char *ew_section_title(const char *section)
+{
+    if (strcmp(section, "before-upgrade") == 0)
+        return "Before you upgrade to X14.2";
+    if (strcmp(section, "before-verification") == 0)
+        return "Before verification is switched on";
+    return "Before certificates expire";
+}
+
+/* One line per origin server: what checking it said, or why it was not. */
+static void ew_origin_line(const ew_out *o, const ew_origin_srv *x, ew_buf *b)
+{
+    ew_buf_clear(b);
+    ew_buf_printf(b, "%s", *x->name ? x->name : x->address);
+    if (*x->address && strcmp(x->address, x->name) != 0)
+        ew_buf_printf(b, " (%s)", x->address);
+    if (x->port)
+        ew_buf_printf(b, " port %u", x->port);
+    ew_buf_printf(b, ", node %s: ", x->node);
+    switch (x->state) {
+    case EW_ORIGIN_NO_CAPTURE: ew_buf_puts(b, "not checked: no capture in this input"); break;
+    case EW_ORIGIN_NO_HANDSHAKE: ew_buf_puts(b, "not checked: no capture of it"); break;
+    case EW_ORIGIN_NO_CERTIFICATE:
+        ew_buf_puts(b, "not checked: no handshake showed its certificate (TLS 1.3 or resumed)");
+        break;
+    case EW_ORIGIN_CHECKED:
+        ew_buf_printf(b, "%s", !x->trust_known ? "trust not checked (no trust store)"
+                               : x->untrusted  ? "untrusted"
+                                               : "trusted");
+        if (x->join.tls.name_match >= 0)
+            ew_buf_printf(b, ", name %s", x->misnamed ? "not in the certificate" : "matches");
+        if (x->expiry != EW_EXPIRY_NONE)
+            ew_buf_printf(b, ", %s", ew_expiry_name(x->expiry));
+        break;
+    }
+    fprintf(o->f, "%*s", 4, "");
+    ew_wrap(o, 4, 6, b->p ? b->p : "");
+}
+
+/* The forecasts of an input, by section, then its origin servers. */
+static void ew_forecast_sections(const ew_out *o, const ewdiag_report *r, const ewdiag_input *in)
+{
+    static const char *const sections[] = {"before-upgrade", "before-verification",
+                                           "before-expiry"};
+    for (size_t k = 0; k < EW_ARRAY_LEN(sections); k++) {
+        bool head = false;
+        for (size_t i = 0; i < r->nfindings; i++) {
+            const ewdiag_finding *f = r->findings[i];
+            if (!f->fc.is || strcmp(f->input, in->name) != 0 ||
+                strcmp(ew_forecast_section(f->fc.enforcement), sections[k]) != 0)
+                continue;
+            if (!head) {
+                fputs("\n  ", o->f);
+                ew_bold(o, ew_section_title(sections[k]));
+                fputc('\n', o->f);
+                head = true;
+            }
+            ew_finding(o, in, f);
+        }
+    }
+    if (!in->norigins)
+        return;
+    if (!in->captures) {
+        fprintf(o->f, "\n  Origin servers: %zu, not checked: no capture in this input\n",
+                in->norigins);
+        return;
+    }
+    fputs("\n  Origin servers (X14.2's check applied offline):\n", o->f);
+    ew_buf b = {0};
+    for (size_t i = 0; i < in->norigins; i++)
+        ew_origin_line(o, in->origins[i], &b);
+    *o->failed |= b.failed;
+    ew_buf_free(&b);
 }
 
 /* The capture's TLS servers, whatever failed or not. */
@@ -446,7 +524,7 @@ static void ew_input(const ew_out *o, const ewdiag_report *r, const ewdiag_input
     size_t shown = 0;
     for (size_t i = 0; i < r->nfindings; i++) {
         const ewdiag_finding *f = r->findings[i];
-        if (strcmp(f->input, in->name) != 0)
+        if (strcmp(f->input, in->name) != 0 || f->fc.is)
             continue;
         if (shown == 0 || strcmp(f->g.node, r->findings[i - 1]->g.node) != 0) {
             fputs("\n  ", o->f);
@@ -459,6 +537,7 @@ static void ew_input(const ew_out *o, const ewdiag_report *r, const ewdiag_input
     }
     if (!shown && in->status != EWDIAG_INPUT_FAILED)
         fputs("\n  No traffic server certificate verification failure found.\n", o->f);
+    ew_forecast_sections(o, r, in);
     ew_servers(o, in);
 }
 

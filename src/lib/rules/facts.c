@@ -27,6 +27,11 @@ const ew_fact_def ew_fact_defs[EW_FACT_COUNT] = {
     [EW_FACT_NOT_YET_VALID] = {"not-yet-valid", {"date", NULL}},
     [EW_FACT_NAME_ABSENT] = {"name-absent", {"name", "dns", "cn", NULL}},
     [EW_FACT_IP_SAN_ONLY] = {"ip-san-only", {"name", "dns", NULL}},
+    [EW_FACT_FORECAST_BEFORE_UPGRADE] = {"forecast-before-upgrade", {"node", "version", NULL}},
+    [EW_FACT_FORECAST_VERIFY_OFF] = {"forecast-verify-off", {"node", NULL}},
+    [EW_FACT_FORECAST_CONTINUE_ONLY] = {"forecast-continue-only", {"node", NULL}},
+    [EW_FACT_FORECAST_UNKNOWN] = {"forecast-unknown", {"node", NULL}},
+    [EW_FACT_EXPIRES_SOON] = {"expires-soon", {"date", "days", "days_s", NULL}},
 };
 
 ew_fact_code ew_fact_code_of(const char *name)

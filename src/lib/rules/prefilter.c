@@ -34,6 +34,8 @@ int ew_prefilter_build(ew_prefilter *pf, const ew_ruleset *rs)
     /* Shifts: how far the window may move when its last block is h. */
     for (size_t i = 0; i < rs->n; i++) {
         const ew_rule *r = &rs->rules[i];
+        if (r->kind == EW_RULE_FORECAST) /* matches no line */
+            continue;
         if (r->literal_len < EW_WM_MIN_LITERAL) {
             pf->shorts[pf->nshorts++] = (uint32_t)i;
             continue;

@@ -66,6 +66,10 @@ static void ew_rule_clear(ew_rule *r)
         free(r->explain[i].text);
     }
     free(r->explain);
+    for (size_t i = 0; i < r->nfixes_from; i++) {
+        free(r->fixes_from[i].check);
+        free(r->fixes_from[i].rule);
+    }
     free(r->group_by);
     if (r->group_names)
         ew_strv_free(r->group_names, (size_t)r->ngroups + 1);
@@ -362,8 +366,10 @@ static int ew_parse_kind(ew_loadctx *c, json_t *o, ew_rule *r)
         r->kind = EW_RULE_EVIDENCE;
     else if (strcmp(kind, "transaction") == 0)
         r->kind = EW_RULE_TRANSACTION;
+    else if (strcmp(kind, "forecast") == 0)
+        r->kind = EW_RULE_FORECAST;
     else
-        return ew_bad(c, "\"kind\" must be finding, evidence or transaction");
+        return ew_bad(c, "\"kind\" must be finding, evidence, transaction or forecast");
     return 0;
 }
 
@@ -377,8 +383,15 @@ typedef struct ew_text_field {
 #define EW_TEXT(name, req) {#name, req, offsetof(ew_rule, name)}
 
 static const ew_text_field ew_rule_texts[] = {
-    EW_TEXT(title, true),      EW_TEXT(program, true),    EW_TEXT(literal, true),
-    EW_TEXT(pattern, true),    EW_TEXT(condition, false), EW_TEXT(workaround, false),
+    EW_TEXT(title, true),
+    EW_TEXT(condition, false),
+    EW_TEXT(workaround, false),
+};
+/* Only rules that match lines have these; a forecast rule matches none. */
+static const ew_text_field ew_match_texts[] = {
+    EW_TEXT(program, true),
+    EW_TEXT(literal, true),
+    EW_TEXT(pattern, true),
 };
 static const ew_text_field ew_finding_texts[] = {
     EW_TEXT(category, true),
@@ -415,6 +428,52 @@ static int ew_parse_finding_fields(ew_loadctx *c, json_t *o, ew_rule *r)
     return rc;
 }
 
+/* "fixes_from": {"untrusted": "rule-id", ...}. */
+static int ew_parse_fixes_from(ew_loadctx *c, json_t *o, ew_rule *r)
+{
+    json_t *v = json_object_get(o, "fixes_from");
+    if (!v)
+        return 0;
+    if (!json_is_object(v) || json_object_size(v) > EW_MAX_FIXES_FROM)
+        return ew_bad(c, "\"fixes_from\" must be an object of at most 4 check: rule id pairs");
+    const char *check;
+    json_t *id;
+    json_object_foreach(v, check, id)
+    {
+        if (!json_is_string(id) || !ew_valid_id(json_string_value(id)))
+            return ew_bad(c, "\"fixes_from\" values must be rule ids");
+        ew_fix_ref *f = &r->fixes_from[r->nfixes_from++];
+        if (!(f->check = ew_strdup(check)) || !(f->rule = ew_strdup(json_string_value(id))))
+            return ew_err_set(c->err, EWDIAG_ENOMEM, "%s: out of memory", c->file);
+    }
+    return 0;
+}
+
+/* A forecast rule: texts and severities only; the analysis states it. */
+static int ew_parse_forecast(ew_loadctx *c, json_t *o, ew_rule *r)
+{
+    char *sev = NULL, *esev = NULL;
+    int rc = ew_get_str(c, o, "severity", true, &sev);
+    if (rc == 0)
+        rc = ew_parse_severity(c, sev, "severity", &r->severity);
+    r->unenforced_severity = r->expired_severity = r->severity;
+    if (rc == 0)
+        rc = ew_get_str(c, o, "expired_severity", false, &esev);
+    if (rc == 0 && esev)
+        rc = ew_parse_severity(c, esev, "expired_severity", &r->expired_severity);
+    free(sev);
+    free(esev);
+    if (rc == 0)
+        rc = ew_get_texts(c, o, r, ew_finding_texts, EW_ARRAY_LEN(ew_finding_texts));
+    if (rc == 0)
+        rc = ew_parse_fixes_from(c, o, r);
+    if (rc == 0)
+        rc = ew_get_strv(c, o, "actions", true, &r->actions, &r->nactions);
+    if (rc == 0 && (json_object_get(o, "pattern") || json_object_get(o, "examples")))
+        rc = ew_bad(c, "a forecast rule matches no line: no \"pattern\" nor \"examples\"");
+    return rc;
+}
+
 static int ew_parse_rule(ew_loadctx *c, json_t *o, ew_rule *r)
 {
     if (!json_is_object(o))
@@ -431,9 +490,12 @@ static int ew_parse_rule(ew_loadctx *c, json_t *o, ew_rule *r)
     if (rc == 0)
         rc = ew_get_texts(c, o, r, ew_rule_texts, EW_ARRAY_LEN(ew_rule_texts));
     if (rc == 0)
-        r->literal_len = strlen(r->literal);
-    if (rc == 0)
         rc = ew_get_strv(c, o, "defects", false, &r->defects, &r->ndefects);
+    if (rc != 0 || r->kind == EW_RULE_FORECAST)
+        return rc == 0 ? ew_parse_forecast(c, o, r) : rc;
+    rc = ew_get_texts(c, o, r, ew_match_texts, EW_ARRAY_LEN(ew_match_texts));
+    if (rc == 0)
+        r->literal_len = strlen(r->literal);
     if (rc == 0)
         rc = ew_compile(c, r);
     if (rc == 0 && r->kind == EW_RULE_FINDING)
@@ -463,12 +525,37 @@ static int ew_push_rule(ew_ruleset *rs, ew_rule *r)
     return 0;
 }
 
-static bool ew_has_id(const ew_ruleset *rs, const char *id)
+const ew_rule *ew_rules_find(const ew_ruleset *rs, const char *id)
 {
     for (size_t i = 0; i < rs->n; i++)
         if (strcmp(rs->rules[i].id, id) == 0)
-            return true;
-    return false;
+            return &rs->rules[i];
+    return NULL;
+}
+
+static bool ew_has_id(const ew_ruleset *rs, const char *id)
+{
+    return ew_rules_find(rs, id) != NULL;
+}
+
+/* Every rule a forecast takes its fixes from, when loaded, is a finding
+ * rule. */
+static int ew_check_fixes_from(const ew_ruleset *staged, const ew_ruleset *existing, ew_err *err)
+{
+    for (size_t i = 0; i < staged->n; i++) {
+        const ew_rule *r = &staged->rules[i];
+        for (size_t k = 0; k < r->nfixes_from; k++) {
+            const ew_rule *f = ew_rules_find(staged, r->fixes_from[k].rule);
+            f = f ? f : ew_rules_find(existing, r->fixes_from[k].rule);
+            /* Absent: the forecast says the rule's own actions. */
+            if (f && f->kind != EW_RULE_FINDING)
+                return ew_err_set(err, EWDIAG_EFORMAT,
+                                  "%s: rule '%s': \"fixes_from\" names '%s', which is no "
+                                  "finding rule loaded",
+                                  r->file, r->id, r->fixes_from[k].rule);
+        }
+    }
+    return 0;
 }
 
 static int ew_load_file(ew_ruleset *staged, const ew_ruleset *existing, const char *file,
@@ -543,6 +630,8 @@ int ew_rules_load(ew_ruleset *rs, const char *path, ew_err *err)
     ew_ruleset staged = {0};
     int rc = S_ISDIR(st.st_mode) ? ew_load_dir(&staged, rs, path, err)
                                  : ew_load_file(&staged, rs, path, err);
+    if (rc == 0)
+        rc = ew_check_fixes_from(&staged, rs, err);
     /* Room first, so that the moves below cannot fail half-way. */
     if (rc == 0 && ew_grow(&rs->rules, &rs->cap, rs->n + staged.n, sizeof *rs->rules) != 0)
         rc = ew_err_set(err, EWDIAG_ENOMEM, "%s: out of memory", path);

@@ -11,8 +11,17 @@
 typedef enum ew_rule_kind {
     EW_RULE_FINDING,
     EW_RULE_EVIDENCE,
-    EW_RULE_TRANSACTION
+    EW_RULE_TRANSACTION,
+    EW_RULE_FORECAST /* no pattern: stated by the analysis (analysis/forecast.c) */
 } ew_rule_kind;
+
+/* A forecast rule's fixes, taken from the failure rule of that check
+ * ("untrusted", "name"). */
+#define EW_MAX_FIXES_FROM 4
+typedef struct ew_fix_ref {
+    char *check;
+    char *rule;
+} ew_fix_ref;
 
 /* Named groups the engine gives a meaning to (docs/rules.md). */
 typedef enum ew_field {
@@ -69,6 +78,9 @@ typedef struct ew_rule {
     ew_rule_kind kind;
     int severity;            /* ewdiag_severity */
     int unenforced_severity; /* when action is Continue */
+    int expired_severity;    /* forecast: when the certificate has expired */
+    ew_fix_ref fixes_from[EW_MAX_FIXES_FROM];
+    size_t nfixes_from;
     char **defects;
     size_t ndefects;
     char **actions;
@@ -100,6 +112,9 @@ typedef struct ew_ruleset {
  */
 int ew_rules_load(ew_ruleset *rs, const char *path, ew_err *err);
 void ew_rules_free(ew_ruleset *rs);
+
+/* The rule of that id in rs; NULL if none. */
+const ew_rule *ew_rules_find(const ew_ruleset *rs, const char *id);
 
 /* Capture number of a named group of r, 0 if it has none of that name. */
 uint32_t ew_rule_group(const ew_rule *r, const char *name);

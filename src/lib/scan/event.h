@@ -26,6 +26,17 @@ typedef struct ew_failed_request {
     ew_span line;
 } ew_failed_request;
 
+/* A request the traffic server sent to an origin server (a Sending
+ * Request line): where, and the name it was sent under, the host of the
+ * transaction's MRA target ("" when its URL had none). */
+typedef struct ew_origin_request {
+    ew_span node;
+    int64_t ts;
+    const char *dst_ip;
+    unsigned dst_port;
+    const char *host;
+} ew_origin_request;
+
 /* Where the scan stage's events go; each function returns 0 or an
  * EWDIAG_E* code (which stops the scan). */
 typedef struct ew_sink {
@@ -37,6 +48,7 @@ typedef struct ew_sink {
      * ends); then its handshakes come. */
     int (*capture_file)(void *ctx, const char *entry);
     ew_tls_fn handshake;
+    int (*origin_request)(void *ctx, const ew_origin_request *r);
 } ew_sink;
 
 #endif /* EW_EVENT_H */

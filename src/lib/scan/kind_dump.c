@@ -11,6 +11,9 @@
 #define EW_VERSION_MAX 32
 #define EW_VERIFY_KEY "VerifyOriginServer"
 #define EW_SETTING_MAX 16
+#define EW_XSERVER_KEY "EdgeConfigProvisioning Server "
+/* An xconf value, quoted: a host name or address, or a type. */
+#define EW_XVALUE_MAX 256
 
 static int ew_set_once(char **slot, const char *v, size_t n)
 {
@@ -62,6 +65,34 @@ static bool ew_find_verify(const char *line, size_t len, ew_span *out)
     return true;
 }
 
+/* '... EdgeConfigProvisioning Server 2 Address: "imp.steven.lab"' (and
+ * Type): the MRA servers xconf names. Their TlsVerify is not read: X14.2
+ * checks every one of them whatever it says. */
+static int ew_find_xserver(ew_node *node, const char *line, size_t len)
+{
+    const char *k = memmem(line, len, EW_XSERVER_KEY, sizeof EW_XSERVER_KEY - 1);
+    if (!k)
+        return 0;
+    const char *p = k + sizeof EW_XSERVER_KEY - 1, *end = line + len;
+    unsigned index = 0;
+    while (p < end && isdigit((unsigned char)*p) && index < EW_MAX_XSERVERS * 1000u)
+        index = index * 10 + (unsigned)(*p++ - '0');
+    if (p == end || *p != ' ')
+        return 0;
+    p++;
+    bool is_addr = (size_t)(end - p) > 7 && memcmp(p, "Address", 7) == 0;
+    bool is_type = (size_t)(end - p) > 4 && memcmp(p, "Type", 4) == 0;
+    const char *q = is_addr || is_type ? memchr(p, '"', (size_t)(end - p)) : NULL;
+    const char *z = q ? memchr(q + 1, '"', (size_t)(end - q - 1)) : NULL;
+    if (!z || z == q + 1 || z - q - 1 >= EW_XVALUE_MAX)
+        return 0;
+    ew_xserver *x = ew_node_xserver(node, index);
+    if (!x)
+        /* Past the bound, a server is not named: only memory stops here. */
+        return node->nservers == EW_MAX_XSERVERS ? 0 : EWDIAG_ENOMEM;
+    return ew_set_once(is_addr ? &x->address : &x->type, q + 1, (size_t)(z - q - 1));
+}
+
 static int ew_dump_line(void *ctx, const char *line, size_t len, unsigned flags)
 {
     ew_scan *s = ctx;
@@ -75,6 +106,8 @@ static int ew_dump_line(void *ctx, const char *line, size_t len, unsigned flags)
         rc = ew_set_once(&node->version, v.p, v.n);
     else if (rc == 0 && c->role == EW_ROLE_XCONF && ew_find_verify(line, len, &v))
         rc = ew_set_once(&node->verify_origin, v.p, v.n);
+    else if (rc == 0 && c->role == EW_ROLE_XCONF)
+        rc = ew_find_xserver(node, line, len);
     if (rc != 0)
         c->err = rc;
     return rc;

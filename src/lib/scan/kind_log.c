@@ -120,6 +120,20 @@ static unsigned ew_span_uint(ew_span v, unsigned max)
     return n <= max ? (unsigned)n : 0;
 }
 
+/* A request went to an origin: where, and under which name. */
+static int ew_origin_sent(ew_scan *s, const ew_event *ev, const ew_txn *x)
+{
+    if (!s->sink.origin_request || !x->dst_port)
+        return 0;
+    char mra[EW_MRA_MAX], host[EW_MRA_MAX];
+    host[0] = '\0';
+    if (ew_mra_decode(x->url, strlen(x->url), mra, sizeof mra) != 0 ||
+        ew_mra_host(mra, host, sizeof host) != 0)
+        host[0] = '\0';
+    ew_origin_request req = {ev->node, ev->ts, x->dst_ip, x->dst_port, host};
+    return s->sink.origin_request(s->sink.ctx, &req);
+}
+
 static int ew_transaction(ew_scan *s, const ew_event *ev)
 {
     const ew_rule *r = ev->rule;
@@ -153,6 +167,7 @@ static int ew_transaction(ew_scan *s, const ew_event *ev)
     if (ip.n) {
         ew_copy_span(x->dst_ip, sizeof x->dst_ip, ip);
         x->dst_port = ew_span_uint(ew_match_field(m, r, EW_F_DST_PORT), EW_PORT_MAX);
+        return ew_origin_sent(s, ev, x);
     }
     return 0;
 }
@@ -168,6 +183,7 @@ static int ew_dispatch(ew_scan *s, const ew_event *ev)
         return s->sink.event(s->sink.ctx, ev);
     case EW_RULE_EVIDENCE: return s->sink.evidence(s->sink.ctx, ev);
     case EW_RULE_TRANSACTION: return ew_transaction(s, ev);
+    case EW_RULE_FORECAST: break; /* matches no line (the prefilter skips it) */
     }
     return 0;
 }

@@ -5,10 +5,23 @@
 
 #include "core/ew.h"
 
+/* Servers of one node taken from xconf: a real one names a handful. */
+#define EW_MAX_XSERVERS 64
+
+/* A server xconf names for MRA (EdgeConfigProvisioning Server N): Unified
+ * CM, IM and Presence, Unity Connection. */
+typedef struct ew_xserver {
+    unsigned index;
+    char *address; /* the name or address it is announced under; NULL until seen */
+    char *type;    /* "UnifiedCM", "IMandPresence", "UnityConnection"; NULL if unknown */
+} ew_xserver;
+
 typedef struct ew_node {
     char *name;
     char *version;       /* xstat's software version; NULL if unknown */
     char *verify_origin; /* xconf EdgeConfigServer VerifyOriginServer; NULL if unknown */
+    ew_xserver *servers; /* in the order xconf names them */
+    size_t nservers, cservers;
 } ew_node;
 
 typedef struct ew_nodes {
@@ -19,6 +32,9 @@ typedef struct ew_nodes {
 /* The node of that name, added if new; NULL when out of memory. The
  * pointer lives until the next node is added. */
 ew_node *ew_nodes_get(ew_nodes *ns, const char *name, size_t n);
+/* The xconf server of that index, added if new; NULL when out of memory
+ * or when the node names EW_MAX_XSERVERS already. */
+ew_xserver *ew_node_xserver(ew_node *node, unsigned index);
 void ew_nodes_free(ew_nodes *ns);
 
 #endif /* EW_NODES_H */

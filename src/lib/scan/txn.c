@@ -124,3 +124,18 @@ int ew_mra_decode(const char *url, size_t n, char *out, size_t outsz)
     out[o] = '\0';
     return 0;
 }
+
+int ew_mra_host(const char *mra, char *out, size_t outsz)
+{
+    /* The host is the third field: after the domain and the protocol. */
+    const char *p = strchr(mra, '/');
+    p = p ? strchr(p + 1, '/') : NULL;
+    if (!p)
+        return -1;
+    const char *h = p + 1, *end = strchr(h, '/');
+    size_t n = end ? (size_t)(end - h) : strlen(h);
+    if (n == 0 || outsz == 0)
+        return -1;
+    ew_copy_span(out, outsz, ew_span_make(h, n));
+    return 0;
+}

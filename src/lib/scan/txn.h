@@ -46,4 +46,8 @@ void ew_copy_span(char *dst, size_t cap, ew_span s);
  */
 int ew_mra_decode(const char *url, size_t n, char *out, size_t outsz);
 
+/* The host of a decoded MRA target ("domain/protocol/HOST/port") into out
+ * (NUL-terminated, cut to fit). 0, or -1 when it has no host field. */
+int ew_mra_host(const char *mra, char *out, size_t outsz);
+
 #endif /* EW_TXN_H */
