@@ -13,6 +13,10 @@ typedef struct ew_analysis_opts {
     int64_t window_us;       /* attach window */
     size_t max_handshakes;   /* remembered for correlation */
     int64_t capture_window_us;
+    size_t max_findings;       /* groups kept */
+    size_t max_evidence_bytes; /* evidence and related lines kept, all groups */
+    size_t max_tls_servers;    /* TLS servers of the inventory */
+    size_t max_chain_bytes;    /* DER of the distinct chains kept */
 } ew_analysis_opts;
 
 typedef struct ew_analysis {

@@ -2,17 +2,20 @@
  * chain parsed once; and the bounded log correlation reads. */
 #include "analysis/inventory.h"
 
-
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #define EW_TEXT_MAX 640
+#define EW_SERVERS_INDEX_MIN 64
+#define EW_FNV_OFFSET UINT64_C(14695981039346656037)
+#define EW_FNV_PRIME UINT64_C(1099511628211)
 
-void ew_inventory_init(ew_inventory *inv, size_t max, ew_warnings *warn, const char *input)
+void ew_inventory_init(ew_inventory *inv, const ew_inventory_limits *lim, ew_warnings *warn,
+                       const char *input)
 {
     memset(inv, 0, sizeof *inv);
-    inv->max = max;
+    inv->lim = *lim;
     inv->warn = warn;
     inv->input = input;
 }
@@ -23,6 +26,9 @@ void ew_inventory_take(ew_inventory *inv, ew_tls_server ***servers, size_t *n)
     *n = inv->nservers;
     inv->servers = NULL;
     inv->nservers = inv->cservers = 0;
+    free(inv->index);
+    inv->index = NULL;
+    inv->index_cap = 0;
 }
 
 void ew_inventory_free(ew_inventory *inv)
@@ -30,6 +36,7 @@ void ew_inventory_free(ew_inventory *inv)
     for (size_t i = 0; i < inv->nservers; i++)
         ew_tls_server_free(inv->servers[i]);
     free(inv->servers);
+    free(inv->index);
     free(inv->recs);
     memset(inv, 0, sizeof *inv);
 }
@@ -63,29 +70,80 @@ void ew_tls_server_free(ew_tls_server *s)
     free(s);
 }
 
-static ew_tls_server *ew_server_of(ew_inventory *inv, const ew_endpoint *e, uint32_t *index)
+static uint64_t ew_server_hash(const char *addr, unsigned port)
+{
+    uint64_t h = (EW_FNV_OFFSET ^ port) * EW_FNV_PRIME;
+    for (const char *p = addr; *p; p++)
+        h = (h ^ (unsigned char)*p) * EW_FNV_PRIME;
+    return h;
+}
+
+/* The index slot of (addr, port): where it is, or the empty one it takes. */
+static size_t ew_server_slot(const ew_inventory *inv, const char *addr, unsigned port)
+{
+    size_t mask = inv->index_cap - 1;
+    size_t i = (size_t)ew_server_hash(addr, port) & mask;
+    for (; inv->index[i]; i = (i + 1) & mask) {
+        const ew_tls_server *s = inv->servers[inv->index[i] - 1];
+        if (s->port == port && strcmp(s->address, addr) == 0)
+            break;
+    }
+    return i;
+}
+
+/* Keeps the index at most half full. */
+static int ew_servers_index_grow(ew_inventory *inv)
+{
+    if (inv->index_cap && (inv->nservers + 1) * 2 <= inv->index_cap)
+        return 0;
+    size_t ncap = inv->index_cap ? inv->index_cap * 2 : EW_SERVERS_INDEX_MIN;
+    uint32_t *nidx = ew_calloc(ncap, sizeof *nidx);
+    if (!nidx)
+        return EWDIAG_ENOMEM;
+    free(inv->index);
+    inv->index = nidx;
+    inv->index_cap = ncap;
+    for (size_t k = 0; k < inv->nservers; k++) {
+        const ew_tls_server *s = inv->servers[k];
+        inv->index[ew_server_slot(inv, s->address, s->port)] = (uint32_t)(k + 1);
+    }
+    return 0;
+}
+
+/* The server of e into *out (added if new; NULL past max-tls-servers). 0,
+ * or EWDIAG_ENOMEM. */
+static int ew_server_of(ew_inventory *inv, const ew_endpoint *e, ew_tls_server **out,
+                        uint32_t *index)
 {
     char addr[EW_ADDR_STR_MAX];
     ew_endpoint_addr_str(e, addr);
-    for (size_t i = inv->nservers; i-- > 0;) {
-        ew_tls_server *s = inv->servers[i];
-        if (s->port == e->port && strcmp(s->address, addr) == 0) {
-            *index = (uint32_t)i;
-            return s;
-        }
+    *out = NULL;
+    if (ew_servers_index_grow(inv) != 0)
+        return EWDIAG_ENOMEM;
+    size_t slot = ew_server_slot(inv, addr, e->port);
+    if (inv->index[slot]) {
+        *index = inv->index[slot] - 1;
+        *out = inv->servers[*index];
+        return 0;
     }
-    if (inv->nservers >= UINT32_MAX ||
+    if (inv->nservers >= inv->lim.servers) {
+        inv->dropped_servers++;
+        return 0;
+    }
+    if (inv->nservers >= UINT32_MAX - 1 ||
         ew_grow(&inv->servers, &inv->cservers, inv->nservers + 1, sizeof *inv->servers) != 0)
-        return NULL;
+        return EWDIAG_ENOMEM;
     ew_tls_server *s = ew_calloc(1, sizeof *s);
     if (!s || !(s->address = ew_strdup(addr))) {
         free(s);
-        return NULL;
+        return EWDIAG_ENOMEM;
     }
     s->port = e->port;
     *index = (uint32_t)inv->nservers;
     inv->servers[inv->nservers++] = s;
-    return s;
+    inv->index[slot] = (uint32_t)inv->nservers;
+    *out = s;
+    return 0;
 }
 
 static bool ew_chain_digest(const ew_tls_hs *hs, unsigned char out[32])
@@ -132,11 +190,13 @@ static int ew_tell_chain(const ew_inventory *inv, const ew_tls_hs *hs, const ew_
     }
     if (c->cut) {
         if (c->nder == 1)
-            snprintf(what, sizeof what, "presented a chain longer than max-chain or a certificate "
-                                        "larger than max-der: only its first certificate was kept");
+            snprintf(what, sizeof what,
+                     "presented a chain longer than max-chain or a certificate "
+                     "larger than max-der: only its first certificate was kept");
         else
-            snprintf(what, sizeof what, "presented a chain longer than max-chain or a certificate "
-                                        "larger than max-der: only its first %zu certificates were kept",
+            snprintf(what, sizeof what,
+                     "presented a chain longer than max-chain or a certificate "
+                     "larger than max-der: only its first %zu certificates were kept",
                      c->nder);
         rc |= ew_tell(inv, hs, EW_W_LIMIT_CHAIN, what);
     }
@@ -190,10 +250,17 @@ static ew_chain *ew_chain_new(const ew_tls_hs *hs, const unsigned char digest[32
     return c;
 }
 
-/* The index of the chain hs carries in s's chains, added if new. 0, or
- * EWDIAG_ENOMEM. */
-static int ew_chain_of(const ew_inventory *inv, ew_tls_server *s, const ew_tls_hs *hs,
-                       int32_t *index)
+static size_t ew_hs_der_bytes(const ew_tls_hs *hs)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < hs->ncerts; i++)
+        n += hs->cert_len[i];
+    return n;
+}
+
+/* The index of the chain hs carries in s's chains, added if new (within
+ * max-chain-bytes, else EW_NO_CHAIN). 0, or EWDIAG_ENOMEM. */
+static int ew_chain_of(ew_inventory *inv, ew_tls_server *s, const ew_tls_hs *hs, int32_t *index)
 {
     unsigned char digest[32];
     if (!ew_chain_digest(hs, digest))
@@ -204,12 +271,19 @@ static int ew_chain_of(const ew_inventory *inv, ew_tls_server *s, const ew_tls_h
             return 0;
         }
     }
+    size_t der = ew_hs_der_bytes(hs);
+    if (der > inv->lim.chain_bytes - inv->chain_bytes) {
+        inv->dropped_chains++;
+        *index = EW_NO_CHAIN;
+        return 0;
+    }
     if (s->nchains >= INT32_MAX ||
         ew_grow(&s->chains, &s->cchains, s->nchains + 1, sizeof *s->chains) != 0)
         return EWDIAG_ENOMEM;
     ew_chain *c = ew_chain_new(hs, digest);
     if (!c)
         return EWDIAG_ENOMEM;
+    inv->chain_bytes += der;
     s->chains[s->nchains++] = c;
     *index = (int32_t)(s->nchains - 1);
     /* The chain is the server's now: freed with it whatever happens. */
@@ -236,10 +310,12 @@ static int64_t ew_hs_time(const ew_tls_hs *hs)
 int ew_inventory_add(void *ctx, const ew_tls_hs *hs)
 {
     ew_inventory *inv = ctx;
-    uint32_t index;
-    ew_tls_server *s = ew_server_of(inv, &hs->server, &index);
-    if (!s)
+    uint32_t index = 0;
+    ew_tls_server *s;
+    if (ew_server_of(inv, &hs->server, &s, &index) != 0)
         return EWDIAG_ENOMEM;
+    if (!s)
+        return 0; /* counted: limit max-tls-servers */
     s->handshakes++;
     s->alerts += hs->alert >= 0;
     if (ew_timeline_add(&s->times, ew_hs_time(hs)) != 0)
@@ -250,6 +326,8 @@ int ew_inventory_add(void *ctx, const ew_tls_hs *hs)
         s->certificate_messages++;
         if (ew_chain_of(inv, s, hs, &chain) != 0)
             return EWDIAG_ENOMEM;
+        if (chain == EW_NO_CHAIN)
+            break;
         ew_chain *c = s->chains[chain];
         int64_t t = ew_hs_time(hs);
         if (!c->seen || t < c->first_seen)
@@ -258,13 +336,21 @@ int ew_inventory_add(void *ctx, const ew_tls_hs *hs)
             c->last_seen = t;
         c->seen++;
         break;
-    case EW_CERT_ENCRYPTED: s->tls13++; break;
-    case EW_CERT_RESUMED: s->resumed++; break;
-    case EW_CERT_CUT: s->cut++; break;
-    case EW_CERT_UNSEEN: s->unseen++; break;
+    case EW_CERT_ENCRYPTED:
+        s->tls13++;
+        break;
+    case EW_CERT_RESUMED:
+        s->resumed++;
+        break;
+    case EW_CERT_CUT:
+        s->cut++;
+        break;
+    case EW_CERT_UNSEEN:
+        s->unseen++;
+        break;
     }
     uint8_t sni = ew_sni_of(s, hs->sni);
-    if (inv->n >= inv->max) {
+    if (inv->n >= inv->lim.handshakes) {
         inv->forgotten++;
         return 0;
     }

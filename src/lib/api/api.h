@@ -18,6 +18,10 @@ typedef struct ew_options {
     unsigned threads; /* 2: gzip inflated beside the scanning; 1: all on one thread */
     size_t max_handshakes;
     int64_t capture_window_us;
+    size_t max_findings;
+    size_t max_evidence_bytes;
+    size_t max_tls_servers;
+    size_t max_chain_bytes;
     ew_scan_limits scan;
 } ew_options;
 
