@@ -18,9 +18,12 @@
 const char *ew_capture_match_name(ew_capture_match m)
 {
     switch (m) {
-    case EW_CAPTURE_MATCHED: return "matched";
-    case EW_CAPTURE_NO_HS: return "no-handshake";
-    case EW_CAPTURE_NONE: break;
+    case EW_CAPTURE_MATCHED:
+        return "matched";
+    case EW_CAPTURE_NO_HS:
+        return "no-handshake";
+    case EW_CAPTURE_NONE:
+        break;
     }
     return "no-capture";
 }
@@ -66,45 +69,119 @@ static int64_t ew_abs64(int64_t v)
     return v < 0 ? -v : v;
 }
 
+/* The handshakes by server, and the servers by address, so that joining
+ * each group costs the handshakes of its own address, not all of them. */
+typedef struct ew_hs_by {
+    uint32_t *start;     /* nservers + 1: server s's are order[start[s]..start[s+1]) */
+    uint32_t *order;     /* handshake indexes, by server, in the inventory's order */
+    uint32_t *addr_next; /* per server: the next of the same address, or EW_BY_END */
+    uint32_t *addr;      /* open addressing by address: first server + 1 */
+    size_t addr_cap;
+} ew_hs_by;
+
+#define EW_BY_END UINT32_MAX
+#define EW_FNV_OFFSET UINT64_C(14695981039346656037)
+#define EW_FNV_PRIME UINT64_C(1099511628211)
+
+static size_t ew_addr_slot(const ew_hs_by *by, const ew_inventory *inv, const char *addr)
+{
+    uint64_t h = EW_FNV_OFFSET;
+    for (const char *p = addr; *p; p++)
+        h = (h ^ (unsigned char)*p) * EW_FNV_PRIME;
+    size_t mask = by->addr_cap - 1, i = (size_t)h & mask;
+    while (by->addr[i] && strcmp(inv->servers[by->addr[i] - 1]->address, addr) != 0)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static void ew_hs_by_free(ew_hs_by *by)
+{
+    free(by->start);
+    free(by->order);
+    free(by->addr_next);
+    free(by->addr);
+    memset(by, 0, sizeof *by);
+}
+
+/* 0, or EWDIAG_ENOMEM. */
+static int ew_hs_by_init(ew_hs_by *by, const ew_inventory *inv)
+{
+    size_t ns = inv->nservers;
+    memset(by, 0, sizeof *by);
+    by->addr_cap = 2;
+    while (by->addr_cap < 2 * ns)
+        by->addr_cap *= 2;
+    by->start = ew_calloc(ns + 1, sizeof *by->start);
+    by->order = ew_calloc(inv->n ? inv->n : 1, sizeof *by->order);
+    by->addr_next = ew_calloc(ns ? ns : 1, sizeof *by->addr_next);
+    by->addr = ew_calloc(by->addr_cap, sizeof *by->addr);
+    if (!by->start || !by->order || !by->addr_next || !by->addr) {
+        ew_hs_by_free(by);
+        return EWDIAG_ENOMEM;
+    }
+    /* A counting sort: stable, so each server's stay in time order. */
+    for (size_t i = 0; i < inv->n; i++)
+        by->start[inv->recs[i].server + 1]++;
+    for (size_t s = 0; s < ns; s++)
+        by->start[s + 1] += by->start[s];
+    for (size_t i = 0; i < inv->n; i++)
+        by->order[by->start[inv->recs[i].server]++] = (uint32_t)i;
+    for (size_t s = ns; s > 0; s--)
+        by->start[s] = by->start[s - 1];
+    by->start[0] = 0;
+    /* Servers of one address chained in their order. */
+    for (size_t s = ns; s-- > 0;) {
+        size_t slot = ew_addr_slot(by, inv, inv->servers[s]->address);
+        by->addr_next[s] = by->addr[slot] ? by->addr[slot] - 1 : EW_BY_END;
+        by->addr[slot] = (uint32_t)(s + 1);
+    }
+    return 0;
+}
+
+/* Whether r stands for f better than best: one the client ended with an
+ * alert first, then the closest to the latest warning, then the first. */
+static bool ew_better(const ew_group *f, const ew_hs_rec *r, const ew_hs_rec *best)
+{
+    if (!best)
+        return true;
+    bool ra = r->alert >= 0 && r->alert_by_client, ba = best->alert >= 0 && best->alert_by_client;
+    if (ra != ba)
+        return ra;
+    int64_t dr = ew_abs64(r->ts - f->last_seen), db = ew_abs64(best->ts - f->last_seen);
+    return dr < db || (dr == db && r < best);
+}
+
 /* The handshake that best stands for the finding's failures: to its
  * address (and ports, when requests named them), within the window around
- * its warnings; one the client ended with an alert first, then the one
- * closest to the latest warning. */
-static const ew_hs_rec *ew_pick(const ew_inventory *inv, const ew_group *f, int64_t window)
+ * its warnings (ew_better). */
+static const ew_hs_rec *ew_pick(const ew_inventory *inv, const ew_hs_by *by, const ew_group *f,
+                                int64_t window)
 {
     const ew_hs_rec *best = NULL;
-    for (size_t i = 0; i < inv->n; i++) {
-        const ew_hs_rec *r = &inv->recs[i];
-        const ew_tls_server *s = inv->servers[r->server];
-        if (strcmp(s->address, f->address) != 0 || !ew_port_wanted(f, s->port))
+    uint32_t first = inv->nservers ? by->addr[ew_addr_slot(by, inv, f->address)] : 0;
+    for (uint32_t s = first ? first - 1 : EW_BY_END; s != EW_BY_END; s = by->addr_next[s]) {
+        if (!ew_port_wanted(f, inv->servers[s]->port))
             continue;
-        if (f->first_seen && (r->ts < f->first_seen - window || r->ts > f->last_seen + window))
-            continue;
-        if (!best) {
-            best = r;
-            continue;
-        }
-        bool ra = r->alert >= 0 && r->alert_by_client, ba = best->alert >= 0 && best->alert_by_client;
-        if (ra != ba) {
-            if (ra)
+        for (uint32_t k = by->start[s]; k < by->start[s + 1]; k++) {
+            const ew_hs_rec *r = &inv->recs[by->order[k]];
+            if (f->first_seen && (r->ts < f->first_seen - window || r->ts > f->last_seen + window))
+                continue;
+            if (ew_better(f, r, best))
                 best = r;
-            continue;
         }
-        if (ew_abs64(r->ts - f->last_seen) < ew_abs64(best->ts - f->last_seen))
-            best = r;
     }
     return best;
 }
 
 /* The last handshake to the same server, at or before r, that carried a
  * chain: resumed and TLS 1.3 handshakes show none of their own. */
-static const ew_hs_rec *ew_last_full(const ew_inventory *inv, const ew_hs_rec *r)
+static const ew_hs_rec *ew_last_full(const ew_inventory *inv, const ew_hs_by *by,
+                                     const ew_hs_rec *r)
 {
     const ew_hs_rec *best = NULL;
-    for (size_t i = 0; i < inv->n; i++) {
-        const ew_hs_rec *x = &inv->recs[i];
-        if (x->server == r->server && x->chain != EW_NO_CHAIN && x->ts <= r->ts &&
-            (!best || x->ts >= best->ts))
+    for (uint32_t k = by->start[r->server]; k < by->start[r->server + 1]; k++) {
+        const ew_hs_rec *x = &inv->recs[by->order[k]];
+        if (x->chain != EW_NO_CHAIN && x->ts <= r->ts && (!best || x->ts >= best->ts))
             best = x;
     }
     return best;
@@ -155,9 +232,12 @@ static int ew_state_names(ew_join *j, const ew_cert_info *leaf)
     char dns[EW_PARAM_MAX];
     ew_join_names(leaf->dns, leaf->ndns, dns, sizeof dns);
     switch ((ew_name_match)t->name_match) {
-    case EW_NAME_ABSENT: return ew_state(j, EW_FACT_NAME_ABSENT, t->name, dns, leaf->subject_cn);
-    case EW_NAME_IP_SAN_ONLY: return ew_state(j, EW_FACT_IP_SAN_ONLY, t->name, dns);
-    default: return 0;
+    case EW_NAME_ABSENT:
+        return ew_state(j, EW_FACT_NAME_ABSENT, t->name, dns, leaf->subject_cn);
+    case EW_NAME_IP_SAN_ONLY:
+        return ew_state(j, EW_FACT_IP_SAN_ONLY, t->name, dns);
+    default:
+        return 0;
     }
 }
 
@@ -193,8 +273,8 @@ static int ew_state_leaf(ew_join *j, const ew_chain *c, const ew_tls_server *s, 
     ew_ts_format(t->chain_earlier ? c->last_seen : t->ts, when);
     snprintf(bits, sizeof bits, "%d", leaf->key_bits);
     int rc = ew_state(j, t->chain_earlier ? EW_FACT_PRESENTED_EARLIER : EW_FACT_PRESENTED, when,
-                      ew_cn_or(leaf->subject_cn, leaf->subject), ew_cn_or(leaf->issuer_cn, leaf->issuer),
-                      leaf->key_type, bits);
+                      ew_cn_or(leaf->subject_cn, leaf->subject),
+                      ew_cn_or(leaf->issuer_cn, leaf->issuer), leaf->key_type, bits);
     bool ec = strcmp(leaf->key_type, "EC") == 0;
     if (leaf->self_signed)
         rc |= ew_state(j, EW_FACT_SELF_SIGNED);
@@ -244,8 +324,10 @@ static int ew_state_hidden(ew_join *j)
             return ew_state(j, EW_FACT_RESUMED_NO_FULL);
         ew_ts_format(t->chain->last_seen, when);
         return ew_state(j, EW_FACT_RESUMED, when);
-    case EW_CERT_CUT: return ew_state(j, t->chain ? EW_FACT_CUT_EARLIER : EW_FACT_CUT);
-    default: return 0;
+    case EW_CERT_CUT:
+        return ew_state(j, t->chain ? EW_FACT_CUT_EARLIER : EW_FACT_CUT);
+    default:
+        return 0;
     }
 }
 
@@ -269,7 +351,7 @@ static int ew_verify(ew_join *j, const ew_group *g, const ew_trusts *ts, const e
 }
 
 /* The view of the handshake r. */
-static int ew_view(ew_tls_view *t, const ew_inventory *inv, const ew_hs_rec *r)
+static int ew_view(ew_tls_view *t, const ew_inventory *inv, const ew_hs_by *by, const ew_hs_rec *r)
 {
     const ew_tls_server *s = inv->servers[r->server];
     t->match = EW_CAPTURE_MATCHED;
@@ -286,7 +368,7 @@ static int ew_view(ew_tls_view *t, const ew_inventory *inv, const ew_hs_rec *r)
     t->cert_state = r->state;
     if (r->sni != EW_NO_SNI && !(t->sni = ew_strdup(s->snis[r->sni])))
         return EWDIAG_ENOMEM;
-    const ew_hs_rec *full = r->chain != EW_NO_CHAIN ? r : ew_last_full(inv, r);
+    const ew_hs_rec *full = r->chain != EW_NO_CHAIN ? r : ew_last_full(inv, by, r);
     t->chain = full ? s->chains[full->chain] : NULL;
     t->chain_earlier = full && full != r;
     return 0;
@@ -299,22 +381,22 @@ static int ew_state_alert(ew_join *j)
         return 0;
     char code[EW_PARAM_MAX];
     snprintf(code, sizeof code, "%d", t->alert);
-    return ew_state(j, t->alert == EW_ALERT_UNKNOWN_CA ? EW_FACT_CLIENT_ALERT_UNKNOWN_CA
-                                                       : EW_FACT_CLIENT_ALERT,
-                    ew_alert_name(t->alert), code);
+    return ew_state(
+        j, t->alert == EW_ALERT_UNKNOWN_CA ? EW_FACT_CLIENT_ALERT_UNKNOWN_CA : EW_FACT_CLIENT_ALERT,
+        ew_alert_name(t->alert), code);
 }
 
-static int ew_join_one(ew_join *j, const ew_group *g, const ew_inventory *inv,
+static int ew_join_one(ew_join *j, const ew_group *g, const ew_inventory *inv, const ew_hs_by *by,
                        const ew_trusts *ts, int64_t window)
 {
     ew_tls_view *t = &j->tls;
-    const ew_hs_rec *r = *g->address ? ew_pick(inv, g, window) : NULL;
+    const ew_hs_rec *r = *g->address ? ew_pick(inv, by, g, window) : NULL;
     if (!r) {
         t->match = EW_CAPTURE_NO_HS;
         return 0;
     }
     const ew_tls_server *s = inv->servers[r->server];
-    int rc = ew_view(t, inv, r);
+    int rc = ew_view(t, inv, by, r);
     if (rc == 0)
         rc = ew_state_hidden(j);
     if (rc == 0)
@@ -339,14 +421,16 @@ static int ew_join_one(ew_join *j, const ew_group *g, const ew_inventory *inv,
 int ew_correlate(const ew_groups *gs, const ew_inventory *inv, const ew_trusts *trusts,
                  size_t captures, int64_t window, ew_join *joins)
 {
-    for (size_t i = 0; i < gs->n; i++) {
-        if (captures == 0) {
+    ew_hs_by by;
+    if (ew_hs_by_init(&by, inv) != 0)
+        return EWDIAG_ENOMEM;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < gs->n; i++) {
+        if (captures == 0)
             joins[i].tls.match = EW_CAPTURE_NONE;
-            continue;
-        }
-        int rc = ew_join_one(&joins[i], gs->v[i], inv, trusts, window);
-        if (rc != 0)
-            return rc;
+        else
+            rc = ew_join_one(&joins[i], gs->v[i], inv, &by, trusts, window);
     }
-    return 0;
+    ew_hs_by_free(&by);
+    return rc;
 }
