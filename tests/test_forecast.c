@@ -40,7 +40,8 @@ END_TEST
 /* A node named name with version and verify (NULL: unknown). */
 static void node_set(ew_nodes *ns, const char *name, const char *version, const char *verify)
 {
-    ew_node *n = ew_nodes_get(ns, name, strlen(name));
+    ew_node *n;
+    ck_assert_int_eq(ew_nodes_get(ns, name, strlen(name), &n), 0);
     ck_assert_ptr_nonnull(n);
     n->version = version ? ew_strdup(version) : NULL;
     n->verify_origin = verify ? ew_strdup(verify) : NULL;
@@ -48,10 +49,11 @@ static void node_set(ew_nodes *ns, const char *name, const char *version, const 
 
 static ew_enforcement enforcement(const char *version, const char *verify, int enforced_group)
 {
-    ew_nodes ns = {0};
+    ew_nodes ns = {.max = 4};
     node_set(&ns, "vcsc", version, verify);
     ew_groups gs;
-    ew_groups_init(&gs, 1, 0);
+    ew_group_limits lim = {.evidence = 1, .max_groups = 1};
+    ew_groups_init(&gs, &lim);
     ew_group g = {0}, *pg = &g;
     g.node = "vcsc";
     g.enforced = enforced_group;

@@ -42,8 +42,10 @@ void ew_analysis_init(ew_analysis *a, const ew_analysis_opts *o, ew_warnings *wa
     a->opt = *o;
     a->input = input;
     a->warn = warn;
-    ew_groups_init(&a->groups, o->evidence, o->window_us);
-    ew_inventory_init(&a->inv, o->max_handshakes, warn, input);
+    ew_group_limits gl = {o->evidence, o->window_us, o->max_findings, o->max_evidence_bytes};
+    ew_groups_init(&a->groups, &gl);
+    ew_inventory_limits il = {o->max_handshakes, o->max_tls_servers, o->max_chain_bytes};
+    ew_inventory_init(&a->inv, &il, warn, input);
 }
 
 static int ew_on_origin_request(void *ctx, const ew_origin_request *r)
@@ -63,13 +65,44 @@ ew_sink ew_analysis_sink(ew_analysis *a)
                      ew_on_origin_request};
 }
 
+/* The limits the analysis hit, each said once with what it dropped. */
+static int ew_tell_limits(ew_analysis *a)
+{
+    const ew_groups *g = &a->groups;
+    const ew_inventory *inv = &a->inv;
+    const char *in = a->input;
+    int rc = 0;
+    if (inv->forgotten)
+        rc |= ew_warn(a->warn, EW_W_LIMIT_HANDSHAKES, NULL, inv->forgotten,
+                      "%s: handshakes beyond %zu counted but not joined to findings "
+                      "(limit max-handshakes)",
+                      in, a->opt.max_handshakes);
+    if (g->dropped_events)
+        rc |= ew_warn(a->warn, EW_W_LIMIT_FINDINGS, NULL, g->dropped_events,
+                      "%s: failure lines of findings beyond the first %zu dropped, "
+                      "with what would have joined them (limit max-findings)",
+                      in, a->opt.max_findings);
+    if (g->dropped_lines)
+        rc |= ew_warn(a->warn, EW_W_LIMIT_EVIDENCE, NULL, g->dropped_lines,
+                      "%s: evidence and related lines not kept: the findings' lines already "
+                      "held %zu bytes (limit max-evidence-bytes); their counts are whole",
+                      in, a->opt.max_evidence_bytes);
+    if (inv->dropped_servers)
+        rc |= ew_warn(a->warn, EW_W_LIMIT_TLS_SERVERS, NULL, inv->dropped_servers,
+                      "%s: handshakes to TLS servers beyond the first %zu dropped "
+                      "(limit max-tls-servers)",
+                      in, a->opt.max_tls_servers);
+    if (inv->dropped_chains)
+        rc |= ew_warn(a->warn, EW_W_LIMIT_CHAINS, NULL, inv->dropped_chains,
+                      "%s: certificate chains not kept: the distinct chains already held %zu "
+                      "bytes (limit max-chain-bytes); their handshakes are counted",
+                      in, a->opt.max_chain_bytes);
+    return rc ? EWDIAG_ENOMEM : 0;
+}
+
 int ew_analysis_conclude(ew_analysis *a, const ew_scan_result *scan)
 {
-    if (a->inv.forgotten &&
-        ew_warn(a->warn, EW_W_LIMIT_HANDSHAKES, NULL, a->inv.forgotten,
-                "%s: handshakes beyond %zu counted but not joined to findings "
-                "(limit max-handshakes)",
-                a->input, a->opt.max_handshakes) != 0)
+    if (ew_tell_limits(a) != 0)
         return EWDIAG_ENOMEM;
     ew_groups_sort(&a->groups);
     size_t n = a->groups.n;
@@ -77,17 +110,22 @@ int ew_analysis_conclude(ew_analysis *a, const ew_scan_result *scan)
         return EWDIAG_ENOMEM;
     for (size_t i = 0; i < n; i++)
         ew_join_init(&a->joins[i]);
-    int rc = ew_correlate(&a->groups, &a->inv, &scan->trusts, scan->captures,
+    ew_hs_by by;
+    if (ew_hs_by_init(&by, &a->inv) != 0)
+        return EWDIAG_ENOMEM;
+    int rc = ew_correlate(&a->groups, &a->inv, &by, &scan->trusts, scan->captures,
                           a->opt.capture_window_us, a->joins);
     if (rc == 0 && a->origins.dropped &&
         ew_warn(a->warn, EW_W_LIMIT_ORIGINS, NULL, a->origins.dropped,
                 "%s: origin servers beyond %d neither listed nor checked", a->input,
                 EW_MAX_ORIGINS) != 0)
         rc = EWDIAG_ENOMEM;
-    ew_forecast_in fi = {a->opt.rules,   &scan->nodes,     &scan->trusts,
-                         &a->groups,     &a->inv,          scan->captures,
-                         a->opt.expiry_window_us};
-    return rc == 0 ? ew_forecast_run(&a->origins, &fi, &a->forecasts) : rc;
+    ew_forecast_in fi = {a->opt.rules, &scan->nodes, &scan->trusts,  &a->groups,
+                         &a->inv,      &by,          scan->captures, a->opt.expiry_window_us};
+    if (rc == 0)
+        rc = ew_forecast_run(&a->origins, &fi, &a->forecasts);
+    ew_hs_by_free(&by);
+    return rc;
 }
 
 void ew_analysis_free(ew_analysis *a)

@@ -16,6 +16,10 @@ typedef struct ew_analysis_opts {
     int64_t capture_window_us;
     int64_t expiry_window_us;   /* a certificate ending within it expires soon */
     const ew_ruleset *rules;    /* where the forecast rules are */
+    size_t max_findings;       /* groups kept */
+    size_t max_evidence_bytes; /* evidence and related lines kept, all groups */
+    size_t max_tls_servers;    /* TLS servers of the inventory */
+    size_t max_chain_bytes;    /* DER of the distinct chains kept */
 } ew_analysis_opts;
 
 typedef struct ew_analysis {

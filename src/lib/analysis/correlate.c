@@ -18,9 +18,12 @@
 const char *ew_capture_match_name(ew_capture_match m)
 {
     switch (m) {
-    case EW_CAPTURE_MATCHED: return "matched";
-    case EW_CAPTURE_NO_HS: return "no-handshake";
-    case EW_CAPTURE_NONE: break;
+    case EW_CAPTURE_MATCHED:
+        return "matched";
+    case EW_CAPTURE_NO_HS:
+        return "no-handshake";
+    case EW_CAPTURE_NONE:
+        break;
     }
     return "no-capture";
 }
@@ -66,46 +69,37 @@ static int64_t ew_abs64(int64_t v)
     return v < 0 ? -v : v;
 }
 
-/* The handshake that best stands for the finding's failures: to its
- * address (and ports, when requests named them), within the window around
- * its warnings; one the client ended with an alert first, then the one
- * closest to the latest warning. */
-static const ew_hs_rec *ew_pick(const ew_inventory *inv, const ew_group *f, int64_t window)
+/* Whether r stands for f better than best: one the client ended with an
+ * alert first, then the closest to the latest warning, then the first. */
+static bool ew_better(const ew_group *f, const ew_hs_rec *r, const ew_hs_rec *best)
 {
-    const ew_hs_rec *best = NULL;
-    for (size_t i = 0; i < inv->n; i++) {
-        const ew_hs_rec *r = &inv->recs[i];
-        const ew_tls_server *s = inv->servers[r->server];
-        if (strcmp(s->address, f->address) != 0 || !ew_port_wanted(f, s->port))
-            continue;
-        if (f->first_seen && (r->ts < f->first_seen - window || r->ts > f->last_seen + window))
-            continue;
-        if (!best) {
-            best = r;
-            continue;
-        }
-        bool ra = r->alert >= 0 && r->alert_by_client, ba = best->alert >= 0 && best->alert_by_client;
-        if (ra != ba) {
-            if (ra)
-                best = r;
-            continue;
-        }
-        if (ew_abs64(r->ts - f->last_seen) < ew_abs64(best->ts - f->last_seen))
-            best = r;
-    }
-    return best;
+    if (!best)
+        return true;
+    bool ra = r->alert >= 0 && r->alert_by_client, ba = best->alert >= 0 && best->alert_by_client;
+    if (ra != ba)
+        return ra;
+    int64_t dr = ew_abs64(r->ts - f->last_seen), db = ew_abs64(best->ts - f->last_seen);
+    return dr < db || (dr == db && r < best);
 }
 
-/* The last handshake to the same server, at or before r, that carried a
- * chain: resumed and TLS 1.3 handshakes show none of their own. */
-static const ew_hs_rec *ew_last_full(const ew_inventory *inv, const ew_hs_rec *r)
+/* The handshake that best stands for the finding's failures: to its
+ * address (and ports, when requests named them), within the window around
+ * its warnings (ew_better). */
+static const ew_hs_rec *ew_pick(const ew_inventory *inv, const ew_hs_by *by, const ew_group *f,
+                                int64_t window)
 {
     const ew_hs_rec *best = NULL;
-    for (size_t i = 0; i < inv->n; i++) {
-        const ew_hs_rec *x = &inv->recs[i];
-        if (x->server == r->server && x->chain != EW_NO_CHAIN && x->ts <= r->ts &&
-            (!best || x->ts >= best->ts))
-            best = x;
+    for (uint32_t s = ew_hs_by_address(by, inv, f->address); s != EW_BY_END;
+         s = by->addr_next[s]) {
+        if (!ew_port_wanted(f, inv->servers[s]->port))
+            continue;
+        for (uint32_t k = by->start[s]; k < by->start[s + 1]; k++) {
+            const ew_hs_rec *r = &inv->recs[by->order[k]];
+            if (f->first_seen && (r->ts < f->first_seen - window || r->ts > f->last_seen + window))
+                continue;
+            if (ew_better(f, r, best))
+                best = r;
+        }
     }
     return best;
 }
@@ -155,9 +149,12 @@ static int ew_state_names(ew_join *j, const ew_cert_info *leaf)
     char dns[EW_PARAM_MAX];
     ew_join_names(leaf->dns, leaf->ndns, dns, sizeof dns);
     switch ((ew_name_match)t->name_match) {
-    case EW_NAME_ABSENT: return ew_join_state(j, EW_FACT_NAME_ABSENT, t->name, dns, leaf->subject_cn);
-    case EW_NAME_IP_SAN_ONLY: return ew_join_state(j, EW_FACT_IP_SAN_ONLY, t->name, dns);
-    default: return 0;
+    case EW_NAME_ABSENT:
+        return ew_join_state(j, EW_FACT_NAME_ABSENT, t->name, dns, leaf->subject_cn);
+    case EW_NAME_IP_SAN_ONLY:
+        return ew_join_state(j, EW_FACT_IP_SAN_ONLY, t->name, dns);
+    default:
+        return 0;
     }
 }
 
@@ -193,8 +190,8 @@ static int ew_state_leaf(ew_join *j, const ew_chain *c, const ew_tls_server *s, 
     ew_ts_format(t->chain_earlier ? c->last_seen : t->ts, when);
     snprintf(bits, sizeof bits, "%d", leaf->key_bits);
     int rc = ew_join_state(j, t->chain_earlier ? EW_FACT_PRESENTED_EARLIER : EW_FACT_PRESENTED, when,
-                      ew_cn_or(leaf->subject_cn, leaf->subject), ew_cn_or(leaf->issuer_cn, leaf->issuer),
-                      leaf->key_type, bits);
+                      ew_cn_or(leaf->subject_cn, leaf->subject),
+                      ew_cn_or(leaf->issuer_cn, leaf->issuer), leaf->key_type, bits);
     bool ec = strcmp(leaf->key_type, "EC") == 0;
     if (leaf->self_signed)
         rc |= ew_join_state(j, EW_FACT_SELF_SIGNED);
@@ -244,8 +241,10 @@ static int ew_state_hidden(ew_join *j)
             return ew_join_state(j, EW_FACT_RESUMED_NO_FULL);
         ew_ts_format(t->chain->last_seen, when);
         return ew_join_state(j, EW_FACT_RESUMED, when);
-    case EW_CERT_CUT: return ew_join_state(j, t->chain ? EW_FACT_CUT_EARLIER : EW_FACT_CUT);
-    default: return 0;
+    case EW_CERT_CUT:
+        return ew_join_state(j, t->chain ? EW_FACT_CUT_EARLIER : EW_FACT_CUT);
+    default:
+        return 0;
     }
 }
 
@@ -269,7 +268,7 @@ static int ew_verify(ew_join *j, const char *node, const ew_trusts *ts, const ew
 }
 
 /* The view of the handshake r. */
-static int ew_view(ew_tls_view *t, const ew_inventory *inv, const ew_hs_rec *r)
+static int ew_view(ew_tls_view *t, const ew_inventory *inv, const ew_hs_by *by, const ew_hs_rec *r)
 {
     const ew_tls_server *s = inv->servers[r->server];
     t->match = EW_CAPTURE_MATCHED;
@@ -286,7 +285,7 @@ static int ew_view(ew_tls_view *t, const ew_inventory *inv, const ew_hs_rec *r)
     t->cert_state = r->state;
     if (r->sni != EW_NO_SNI && !(t->sni = ew_strdup(s->snis[r->sni])))
         return EWDIAG_ENOMEM;
-    const ew_hs_rec *full = r->chain != EW_NO_CHAIN ? r : ew_last_full(inv, r);
+    const ew_hs_rec *full = r->chain != EW_NO_CHAIN ? r : ew_hs_by_last_full(by, inv, r->server, r->ts);
     t->chain = full ? s->chains[full->chain] : NULL;
     t->chain_earlier = full && full != r;
     return 0;
@@ -299,17 +298,17 @@ static int ew_state_alert(ew_join *j)
         return 0;
     char code[EW_PARAM_MAX];
     snprintf(code, sizeof code, "%d", t->alert);
-    return ew_join_state(j, t->alert == EW_ALERT_UNKNOWN_CA ? EW_FACT_CLIENT_ALERT_UNKNOWN_CA
-                                                       : EW_FACT_CLIENT_ALERT,
-                    ew_alert_name(t->alert), code);
+    return ew_join_state(
+        j, t->alert == EW_ALERT_UNKNOWN_CA ? EW_FACT_CLIENT_ALERT_UNKNOWN_CA : EW_FACT_CLIENT_ALERT,
+        ew_alert_name(t->alert), code);
 }
 
 int ew_join_handshake(ew_join *j, const char *node, const char *name, const ew_inventory *inv,
-                      const ew_hs_rec *r, const ew_trusts *ts)
+                      const ew_hs_by *by, const ew_hs_rec *r, const ew_trusts *ts)
 {
     ew_tls_view *t = &j->tls;
     const ew_tls_server *s = inv->servers[r->server];
-    int rc = ew_view(t, inv, r);
+    int rc = ew_view(t, inv, by, r);
     if (rc == 0)
         rc = ew_state_hidden(j);
     if (rc == 0)
@@ -330,28 +329,26 @@ int ew_join_handshake(ew_join *j, const char *node, const char *name, const ew_i
     return ew_state_names(j, &t->chain->certs[0]);
 }
 
-static int ew_join_one(ew_join *j, const ew_group *g, const ew_inventory *inv,
+static int ew_join_one(ew_join *j, const ew_group *g, const ew_inventory *inv, const ew_hs_by *by,
                        const ew_trusts *ts, int64_t window)
 {
-    const ew_hs_rec *r = *g->address ? ew_pick(inv, g, window) : NULL;
+    const ew_hs_rec *r = *g->address ? ew_pick(inv, by, g, window) : NULL;
     if (!r) {
         j->tls.match = EW_CAPTURE_NO_HS;
         return 0;
     }
-    return ew_join_handshake(j, g->node, *g->target ? g->target : g->server, inv, r, ts);
+    return ew_join_handshake(j, g->node, *g->target ? g->target : g->server, inv, by, r, ts);
 }
 
-int ew_correlate(const ew_groups *gs, const ew_inventory *inv, const ew_trusts *trusts,
-                 size_t captures, int64_t window, ew_join *joins)
+int ew_correlate(const ew_groups *gs, const ew_inventory *inv, const ew_hs_by *by,
+                 const ew_trusts *trusts, size_t captures, int64_t window, ew_join *joins)
 {
-    for (size_t i = 0; i < gs->n; i++) {
-        if (captures == 0) {
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < gs->n; i++) {
+        if (captures == 0)
             joins[i].tls.match = EW_CAPTURE_NONE;
-            continue;
-        }
-        int rc = ew_join_one(&joins[i], gs->v[i], inv, trusts, window);
-        if (rc != 0)
-            return rc;
+        else
+            rc = ew_join_one(&joins[i], gs->v[i], inv, by, trusts, window);
     }
-    return 0;
+    return rc;
 }

@@ -5,6 +5,7 @@
 #define EW_CORRELATE_H
 
 #include "analysis/group.h"
+#include "analysis/hs_index.h"
 #include "analysis/inventory.h"
 #include "capture/names.h"
 #include "rules/facts.h"
@@ -60,13 +61,13 @@ int ew_join_state(ew_join *j, ew_fact_code code, ...);
  * "": not checked) passes the name check; with the facts that follow. 0,
  * or EWDIAG_ENOMEM. */
 int ew_join_handshake(ew_join *j, const char *node, const char *name, const ew_inventory *inv,
-                      const ew_hs_rec *r, const ew_trusts *ts);
+                      const ew_hs_by *by, const ew_hs_rec *r, const ew_trusts *ts);
 
 /* Joins each group of gs to the inventory's handshakes; joins[i] is
  * groups->v[i]'s (n of them, initialised by the caller). captures: the
  * input's capture files; window: microseconds around the warnings. 0, or
  * EWDIAG_ENOMEM. */
-int ew_correlate(const ew_groups *gs, const ew_inventory *inv, const ew_trusts *trusts,
-                 size_t captures, int64_t window, ew_join *joins);
+int ew_correlate(const ew_groups *gs, const ew_inventory *inv, const ew_hs_by *by,
+                 const ew_trusts *trusts, size_t captures, int64_t window, ew_join *joins);
 
 #endif /* EW_CORRELATE_H */

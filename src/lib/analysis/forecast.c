@@ -264,24 +264,12 @@ ew_enforcement ew_node_enforcement(const ew_nodes *nodes, const ew_groups *gs, c
 
 /* ------------------------------------------------------------ checking */
 
-static int ew_server_index(const ew_inventory *inv, const char *address, unsigned port)
-{
-    for (size_t i = 0; i < inv->nservers; i++)
-        if (inv->servers[i]->port == port && strcmp(inv->servers[i]->address, address) == 0)
-            return (int)i;
-    return -1;
-}
-
 /* The last full handshake to server si; when the log of handshakes forgot
  * it (max-handshakes), one made of the chain it presented last. */
-static bool ew_last_full_hs(const ew_inventory *inv, int si, ew_hs_rec *out)
+static bool ew_last_full_hs(const ew_forecast_in *in, long long si, ew_hs_rec *out)
 {
-    const ew_hs_rec *best = NULL;
-    for (size_t i = 0; i < inv->n; i++) {
-        const ew_hs_rec *r = &inv->recs[i];
-        if (r->server == (uint32_t)si && r->chain != EW_NO_CHAIN && (!best || r->ts >= best->ts))
-            best = r;
-    }
+    const ew_inventory *inv = in->inv;
+    const ew_hs_rec *best = ew_hs_by_last_full(in->by, inv, (uint32_t)si, INT64_MAX);
     if (best) {
         *out = *best;
         return true;
@@ -314,17 +302,17 @@ static int ew_check_origin(ew_origin_srv *o, const ew_forecast_in *in)
         o->state = EW_ORIGIN_NO_CAPTURE;
         return 0;
     }
-    int si = *o->address ? ew_server_index(in->inv, o->address, o->port) : -1;
+    long long si = *o->address ? ew_inventory_find(in->inv, o->address, o->port) : -1;
     ew_hs_rec r;
     if (si < 0) {
         o->state = EW_ORIGIN_NO_HANDSHAKE;
         return 0;
     }
-    if (!ew_last_full_hs(in->inv, si, &r) || in->inv->servers[si]->chains[r.chain]->ncerts == 0) {
+    if (!ew_last_full_hs(in, si, &r) || in->inv->servers[si]->chains[r.chain]->ncerts == 0) {
         o->state = EW_ORIGIN_NO_CERTIFICATE;
         return 0;
     }
-    int rc = ew_join_handshake(&o->join, o->node, o->name, in->inv, &r, in->trusts);
+    int rc = ew_join_handshake(&o->join, o->node, o->name, in->inv, in->by, &r, in->trusts);
     if (rc != 0)
         return rc;
     const ew_tls_view *t = &o->join.tls;

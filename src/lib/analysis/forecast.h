@@ -135,6 +135,7 @@ typedef struct ew_forecast_in {
     const ew_trusts *trusts;
     const ew_groups *groups;
     const ew_inventory *inv;
+    const ew_hs_by *by; /* inv's index */
     size_t captures;
     int64_t window_us; /* expiry window */
 } ew_forecast_in;

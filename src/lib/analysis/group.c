@@ -10,11 +10,10 @@
 /* An error response is a status code from this value up. */
 #define EW_HTTP_ERROR_MIN 500
 
-void ew_groups_init(ew_groups *fs, size_t evidence, int64_t window_us)
+void ew_groups_init(ew_groups *fs, const ew_group_limits *lim)
 {
     memset(fs, 0, sizeof *fs);
-    fs->evidence = evidence;
-    fs->window_us = window_us;
+    fs->lim = *lim;
 }
 
 static bool ew_span_ieq(ew_span s, const char *lit)
@@ -140,7 +139,7 @@ int ew_explanations_add(char **v, size_t *n, const char *text)
 static ew_group *ew_group_create(const ew_groups *fs, const ew_event *ev, int enforced)
 {
     const ew_rule *r = ev->rule;
-    ew_group *f = ew_group_new(fs->evidence);
+    ew_group *f = ew_group_new(fs->lim.evidence);
     if (!f)
         return NULL;
     ew_span server = ew_match_field(ev->m, r, EW_F_SERVER);
@@ -162,22 +161,35 @@ static ew_group *ew_group_create(const ew_groups *fs, const ew_event *ev, int en
     return f;
 }
 
-static ew_group *ew_find_or_add(ew_groups *fs, const ew_event *ev, int enforced)
+/* The event's group into *f, made if new; *f NULL when dropped (limit
+ * max-findings). 0, or EWDIAG_ENOMEM. */
+static int ew_find_or_add(ew_groups *fs, const ew_event *ev, int enforced, ew_group **f)
 {
     if (ew_index_reserve(&fs->index, fs->n, ew_item_hash, fs) != 0)
-        return NULL;
+        return EWDIAG_ENOMEM;
     size_t slot = ew_index_find(&fs->index, ew_key_hash(fs->key.p, fs->key.len), ew_same_key, fs,
                                 &fs->key);
-    if (ew_index_item(&fs->index, slot) >= 0)
-        return fs->v[ew_index_item(&fs->index, slot)];
+    *f = NULL;
+    if (ew_index_item(&fs->index, slot) >= 0) {
+        *f = fs->v[ew_index_item(&fs->index, slot)];
+        return 0;
+    }
+    /* Past max-findings the events of new groups are counted, not kept. */
+    if (fs->n >= fs->lim.max_groups) {
+        fs->dropped_events++;
+        return 0;
+    }
     if (ew_grow(&fs->v, &fs->cap, fs->n + 1, sizeof *fs->v) != 0)
-        return NULL;
-    ew_group *f = ew_group_create(fs, ev, enforced);
-    if (!f)
-        return NULL;
+        return EWDIAG_ENOMEM;
+    ew_group *g = ew_group_create(fs, ev, enforced);
+    if (!g)
+        return EWDIAG_ENOMEM;
     ew_index_put(&fs->index, slot, fs->n);
-    fs->v[fs->n++] = f;
-    return f;
+    fs->v[fs->n++] = g;
+    if (ew_groups_index_names(fs) != 0)
+        return EWDIAG_ENOMEM;
+    *f = g;
+    return 0;
 }
 
 static bool ew_parse_int(ew_span s, long long *out)
@@ -311,9 +323,11 @@ int ew_groups_event(ew_groups *fs, const ew_event *ev)
     int enforced = ew_enforced(ev);
     if (ew_build_key(fs, ev, enforced) != 0)
         return EWDIAG_ENOMEM;
-    ew_group *f = ew_find_or_add(fs, ev, enforced);
-    if (!f)
+    ew_group *f;
+    if (ew_find_or_add(fs, ev, enforced, &f) != 0)
         return EWDIAG_ENOMEM;
+    if (!f)
+        return 0;
     ew_span error = ew_match_field(ev->m, ev->rule, EW_F_ERROR);
     long long d;
     int depth =
@@ -341,7 +355,7 @@ int ew_groups_event(ew_groups *fs, const ew_event *ev)
     if (ew_add_variant(f, error, depth) != 0 || ew_add_explanations(fs, f, ev) != 0 ||
         ew_timeline_add(&f->event_times, ev->ts) != 0)
         return EWDIAG_ENOMEM;
-    return ew_ring_push(&f->evidence, ev->line.p, ev->line.n);
+    return ew_groups_keep_line(fs, &f->evidence, ev->line);
 }
 
 static int ew_cmp_group(const void *a, const void *b)
@@ -362,6 +376,10 @@ static int ew_cmp_group(const void *a, const void *b)
 
 void ew_groups_sort(ew_groups *fs)
 {
+    /* The names index by group number: no use once they move. */
+    free(fs->names);
+    fs->names = NULL;
+    fs->nnames = fs->names_cap = 0;
     if (fs->n)
         qsort(fs->v, fs->n, sizeof *fs->v, ew_cmp_group);
 }
@@ -372,6 +390,7 @@ void ew_groups_free(ew_groups *fs)
         ew_group_free(fs->v[i]);
     free(fs->v);
     ew_index_free(&fs->index);
+    free(fs->names);
     ew_buf_free(&fs->key);
     ew_buf_free(&fs->scratch);
     memset(fs, 0, sizeof *fs);

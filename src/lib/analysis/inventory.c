@@ -2,17 +2,17 @@
  * chain parsed once; and the bounded log correlation reads. */
 #include "analysis/inventory.h"
 
-
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #define EW_TEXT_MAX 640
 
-void ew_inventory_init(ew_inventory *inv, size_t max, ew_warnings *warn, const char *input)
+void ew_inventory_init(ew_inventory *inv, const ew_inventory_limits *lim, ew_warnings *warn,
+                       const char *input)
 {
     memset(inv, 0, sizeof *inv);
-    inv->max = max;
+    inv->lim = *lim;
     inv->warn = warn;
     inv->input = input;
 }
@@ -23,6 +23,7 @@ void ew_inventory_take(ew_inventory *inv, ew_tls_server ***servers, size_t *n)
     *n = inv->nservers;
     inv->servers = NULL;
     inv->nservers = inv->cservers = 0;
+    ew_index_free(&inv->index);
 }
 
 void ew_inventory_free(ew_inventory *inv)
@@ -30,6 +31,7 @@ void ew_inventory_free(ew_inventory *inv)
     for (size_t i = 0; i < inv->nservers; i++)
         ew_tls_server_free(inv->servers[i]);
     free(inv->servers);
+    ew_index_free(&inv->index);
     free(inv->recs);
     memset(inv, 0, sizeof *inv);
 }
@@ -63,29 +65,76 @@ void ew_tls_server_free(ew_tls_server *s)
     free(s);
 }
 
-static ew_tls_server *ew_server_of(ew_inventory *inv, const ew_endpoint *e, uint32_t *index)
+/* What the servers index is looked up by. */
+typedef struct ew_server_key {
+    const char *address;
+    unsigned port;
+} ew_server_key;
+
+static uint64_t ew_server_hash(const char *addr, unsigned port)
+{
+    unsigned char p[2] = {(unsigned char)(port >> 8), (unsigned char)port};
+    return ew_fnv1a(ew_fnv1a(EW_FNV_OFFSET, p, sizeof p), addr, strlen(addr));
+}
+
+static uint64_t ew_server_item_hash(const void *set, size_t k)
+{
+    const ew_tls_server *s = ((const ew_inventory *)set)->servers[k];
+    return ew_server_hash(s->address, s->port);
+}
+
+static bool ew_server_same(const void *set, size_t k, const void *key)
+{
+    const ew_tls_server *s = ((const ew_inventory *)set)->servers[k];
+    const ew_server_key *x = key;
+    return s->port == x->port && strcmp(s->address, x->address) == 0;
+}
+
+long long ew_inventory_find(const ew_inventory *inv, const char *address, unsigned port)
+{
+    if (!inv->index.cap)
+        return -1;
+    ew_server_key key = {address, port};
+    size_t slot =
+        ew_index_find(&inv->index, ew_server_hash(address, port), ew_server_same, inv, &key);
+    return ew_index_item(&inv->index, slot);
+}
+
+/* The server of e into *out (added if new; NULL past max-tls-servers). 0,
+ * or EWDIAG_ENOMEM. */
+static int ew_server_of(ew_inventory *inv, const ew_endpoint *e, ew_tls_server **out,
+                        uint32_t *index)
 {
     char addr[EW_ADDR_STR_MAX];
     ew_endpoint_addr_str(e, addr);
-    for (size_t i = inv->nservers; i-- > 0;) {
-        ew_tls_server *s = inv->servers[i];
-        if (s->port == e->port && strcmp(s->address, addr) == 0) {
-            *index = (uint32_t)i;
-            return s;
-        }
+    *out = NULL;
+    if (ew_index_reserve(&inv->index, inv->nservers, ew_server_item_hash, inv) != 0)
+        return EWDIAG_ENOMEM;
+    ew_server_key key = {addr, e->port};
+    size_t slot =
+        ew_index_find(&inv->index, ew_server_hash(addr, e->port), ew_server_same, inv, &key);
+    if (ew_index_item(&inv->index, slot) >= 0) {
+        *index = (uint32_t)ew_index_item(&inv->index, slot);
+        *out = inv->servers[*index];
+        return 0;
     }
-    if (inv->nservers >= UINT32_MAX ||
-        ew_grow(&inv->servers, &inv->cservers, inv->nservers + 1, sizeof *inv->servers) != 0)
-        return NULL;
+    if (inv->nservers >= inv->lim.servers) {
+        inv->dropped_servers++;
+        return 0;
+    }
+    if (ew_grow(&inv->servers, &inv->cservers, inv->nservers + 1, sizeof *inv->servers) != 0)
+        return EWDIAG_ENOMEM;
     ew_tls_server *s = ew_calloc(1, sizeof *s);
     if (!s || !(s->address = ew_strdup(addr))) {
         free(s);
-        return NULL;
+        return EWDIAG_ENOMEM;
     }
     s->port = e->port;
     *index = (uint32_t)inv->nservers;
+    ew_index_put(&inv->index, slot, inv->nservers);
     inv->servers[inv->nservers++] = s;
-    return s;
+    *out = s;
+    return 0;
 }
 
 static bool ew_chain_digest(const ew_tls_hs *hs, unsigned char out[32])
@@ -132,11 +181,13 @@ static int ew_tell_chain(const ew_inventory *inv, const ew_tls_hs *hs, const ew_
     }
     if (c->cut) {
         if (c->nder == 1)
-            snprintf(what, sizeof what, "presented a chain longer than max-chain or a certificate "
-                                        "larger than max-der: only its first certificate was kept");
+            snprintf(what, sizeof what,
+                     "presented a chain longer than max-chain or a certificate "
+                     "larger than max-der: only its first certificate was kept");
         else
-            snprintf(what, sizeof what, "presented a chain longer than max-chain or a certificate "
-                                        "larger than max-der: only its first %zu certificates were kept",
+            snprintf(what, sizeof what,
+                     "presented a chain longer than max-chain or a certificate "
+                     "larger than max-der: only its first %zu certificates were kept",
                      c->nder);
         rc |= ew_tell(inv, hs, EW_W_LIMIT_CHAIN, what);
     }
@@ -190,10 +241,17 @@ static ew_chain *ew_chain_new(const ew_tls_hs *hs, const unsigned char digest[32
     return c;
 }
 
-/* The index of the chain hs carries in s's chains, added if new. 0, or
- * EWDIAG_ENOMEM. */
-static int ew_chain_of(const ew_inventory *inv, ew_tls_server *s, const ew_tls_hs *hs,
-                       int32_t *index)
+static size_t ew_hs_der_bytes(const ew_tls_hs *hs)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < hs->ncerts; i++)
+        n += hs->cert_len[i];
+    return n;
+}
+
+/* The index of the chain hs carries in s's chains, added if new (within
+ * max-chain-bytes, else EW_NO_CHAIN). 0, or EWDIAG_ENOMEM. */
+static int ew_chain_of(ew_inventory *inv, ew_tls_server *s, const ew_tls_hs *hs, int32_t *index)
 {
     unsigned char digest[32];
     if (!ew_chain_digest(hs, digest))
@@ -204,12 +262,19 @@ static int ew_chain_of(const ew_inventory *inv, ew_tls_server *s, const ew_tls_h
             return 0;
         }
     }
+    size_t der = ew_hs_der_bytes(hs);
+    if (der > inv->lim.chain_bytes - inv->chain_bytes) {
+        inv->dropped_chains++;
+        *index = EW_NO_CHAIN;
+        return 0;
+    }
     if (s->nchains >= INT32_MAX ||
         ew_grow(&s->chains, &s->cchains, s->nchains + 1, sizeof *s->chains) != 0)
         return EWDIAG_ENOMEM;
     ew_chain *c = ew_chain_new(hs, digest);
     if (!c)
         return EWDIAG_ENOMEM;
+    inv->chain_bytes += der;
     s->chains[s->nchains++] = c;
     *index = (int32_t)(s->nchains - 1);
     /* The chain is the server's now: freed with it whatever happens. */
@@ -236,10 +301,12 @@ static int64_t ew_hs_time(const ew_tls_hs *hs)
 int ew_inventory_add(void *ctx, const ew_tls_hs *hs)
 {
     ew_inventory *inv = ctx;
-    uint32_t index;
-    ew_tls_server *s = ew_server_of(inv, &hs->server, &index);
-    if (!s)
+    uint32_t index = 0;
+    ew_tls_server *s;
+    if (ew_server_of(inv, &hs->server, &s, &index) != 0)
         return EWDIAG_ENOMEM;
+    if (!s)
+        return 0; /* counted: limit max-tls-servers */
     s->handshakes++;
     s->alerts += hs->alert >= 0;
     if (ew_timeline_add(&s->times, ew_hs_time(hs)) != 0)
@@ -250,6 +317,8 @@ int ew_inventory_add(void *ctx, const ew_tls_hs *hs)
         s->certificate_messages++;
         if (ew_chain_of(inv, s, hs, &chain) != 0)
             return EWDIAG_ENOMEM;
+        if (chain == EW_NO_CHAIN)
+            break;
         ew_chain *c = s->chains[chain];
         int64_t t = ew_hs_time(hs);
         if (!c->seen || t < c->first_seen)
@@ -258,13 +327,21 @@ int ew_inventory_add(void *ctx, const ew_tls_hs *hs)
             c->last_seen = t;
         c->seen++;
         break;
-    case EW_CERT_ENCRYPTED: s->tls13++; break;
-    case EW_CERT_RESUMED: s->resumed++; break;
-    case EW_CERT_CUT: s->cut++; break;
-    case EW_CERT_UNSEEN: s->unseen++; break;
+    case EW_CERT_ENCRYPTED:
+        s->tls13++;
+        break;
+    case EW_CERT_RESUMED:
+        s->resumed++;
+        break;
+    case EW_CERT_CUT:
+        s->cut++;
+        break;
+    case EW_CERT_UNSEEN:
+        s->unseen++;
+        break;
     }
     uint8_t sni = ew_sni_of(s, hs->sni);
-    if (inv->n >= inv->max) {
+    if (inv->n >= inv->lim.handshakes) {
         inv->forgotten++;
         return 0;
     }

@@ -5,6 +5,7 @@
 #define EW_INVENTORY_H
 
 #include "capture/capture.h"
+#include "core/index.h"
 #include "core/limits.h"
 #include "core/timeline.h"
 #include "core/warn.h"
@@ -58,13 +59,25 @@ typedef struct ew_hs_rec {
     uint8_t sni;      /* index in the server's snis, or EW_NO_SNI */
 } ew_hs_rec;
 
+/* What the inventory keeps at most (max-handshakes, max-tls-servers,
+ * max-chain-bytes). */
+typedef struct ew_inventory_limits {
+    size_t handshakes; /* remembered for correlation */
+    size_t servers;
+    size_t chain_bytes; /* DER of the distinct chains, all servers */
+} ew_inventory_limits;
+
 typedef struct ew_inventory {
     ew_tls_server **servers;
     size_t nservers, cservers;
+    ew_index index; /* servers by (address, port) */
     ew_hs_rec *recs;
     size_t n, cap;
-    size_t max;         /* handshakes remembered for correlation */
+    ew_inventory_limits lim;
     uint64_t forgotten; /* beyond max: counted in the inventory, not correlated */
+    uint64_t dropped_servers; /* handshakes to servers beyond lim.servers */
+    uint64_t dropped_chains;  /* chains not kept, beyond lim.chain_bytes */
+    size_t chain_bytes;       /* DER held by the chains */
     /* Where what a chain shows (unreadable, cut) is told: the warnings,
      * about the capture file being read. */
     ew_warnings *warn;
@@ -72,11 +85,14 @@ typedef struct ew_inventory {
     const char *entry;
 } ew_inventory;
 
-void ew_inventory_init(ew_inventory *inv, size_t max, ew_warnings *warn, const char *input);
+void ew_inventory_init(ew_inventory *inv, const ew_inventory_limits *lim, ew_warnings *warn,
+                       const char *input);
 /* The capture reader's callback (ctx is the inventory): 0, or EWDIAG_ENOMEM. */
 int ew_inventory_add(void *ctx, const ew_tls_hs *hs);
 /* Moves the servers out into *servers (n in *n). */
 void ew_inventory_take(ew_inventory *inv, ew_tls_server ***servers, size_t *n);
 void ew_inventory_free(ew_inventory *inv);
+/* The index in servers of the server (address, port), or -1. */
+long long ew_inventory_find(const ew_inventory *inv, const char *address, unsigned port);
 
 #endif /* EW_INVENTORY_H */

@@ -132,12 +132,20 @@ static int ew_analyze(ewdiag_analyzer *a, ewdiag_report *r, const char *path,
     if (rc != 0)
         return rc;
     ew_run run = {.a = a, .name = name};
-    ew_analysis_opts ao = {a->opt.evidence,          a->opt.window_us, a->opt.max_handshakes,
-                           a->opt.capture_window_us, a->opt.expiry_window_us, &a->rules};
+    ew_analysis_opts ao = {.evidence = a->opt.evidence,
+                           .window_us = a->opt.window_us,
+                           .max_handshakes = a->opt.max_handshakes,
+                           .capture_window_us = a->opt.capture_window_us,
+                           .max_findings = a->opt.max_findings,
+                           .max_evidence_bytes = a->opt.max_evidence_bytes,
+                           .max_tls_servers = a->opt.max_tls_servers,
+                           .max_chain_bytes = a->opt.max_chain_bytes,
+                           .expiry_window_us = a->opt.expiry_window_us,
+                           .rules = &a->rules};
     ew_analysis_init(&run.analysis, &ao, &run.warn, name);
     rc = ew_judge(&run, ew_read(&run, path, origin));
-    ew_input_results res = {name, run.status, run.error, &run.walk, &run.scan, &run.analysis,
-                            &run.warn, ew_analyzer_texts(a)};
+    ew_input_results res = {name,      run.status,    run.error, &run.walk,
+                            &run.scan, &run.analysis, &run.warn, ew_analyzer_texts(a)};
     if (ew_report_add(r, &res) != 0 && rc != EWDIAG_ENOMEM)
         rc = ew_err_set(&a->err, EWDIAG_ENOMEM, "%s: out of memory", name);
     ew_analysis_free(&run.analysis);

@@ -29,18 +29,25 @@ ewdiag_analyzer *ewdiag_analyzer_new(void)
         .max_handshakes = EW_DEF_MAX_HANDSHAKES,
         .capture_window_us = (int64_t)EW_DEF_CAPTURE_WINDOW_S * EW_US_PER_S,
         .expiry_window_us = (int64_t)EW_DEF_EXPIRY_WINDOW_DAYS * EW_S_PER_DAY * EW_US_PER_S,
-        .scan = {
-            .max_line = EW_DEF_MAX_LINE,
-            .match_limit = EW_DEF_MATCH_LIMIT,
-            .depth_limit = EW_DEF_DEPTH_LIMIT,
-            .capture = {
-                .max_flows = EW_DEF_MAX_FLOWS,
-                .max_flow_bytes = EW_DEF_MAX_FLOW_BYTES,
-                .max_handshake = EW_DEF_MAX_HANDSHAKE,
-                .max_chain = EW_DEF_MAX_CHAIN,
-                .max_der = EW_DEF_MAX_DER,
+        .max_findings = EW_DEF_MAX_FINDINGS,
+        .max_evidence_bytes = EW_DEF_MAX_EVIDENCE_BYTES,
+        .max_tls_servers = EW_DEF_MAX_TLS_SERVERS,
+        .max_chain_bytes = EW_DEF_MAX_CHAIN_BYTES,
+        .scan =
+            {
+                .max_line = EW_DEF_MAX_LINE,
+                .max_nodes = EW_DEF_MAX_NODES,
+                .match_limit = EW_DEF_MATCH_LIMIT,
+                .depth_limit = EW_DEF_DEPTH_LIMIT,
+                .capture =
+                    {
+                        .max_flows = EW_DEF_MAX_FLOWS,
+                        .max_flow_bytes = EW_DEF_MAX_FLOW_BYTES,
+                        .max_handshake = EW_DEF_MAX_HANDSHAKE,
+                        .max_chain = EW_DEF_MAX_CHAIN,
+                        .max_der = EW_DEF_MAX_DER,
+                    },
             },
-        },
     };
     return a;
 }
@@ -91,8 +98,11 @@ static bool ew_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *ou
  * those that change them drop it (scan). */
 typedef void (*ew_setter)(ew_options *o, uint64_t v);
 
-#define EW_SETTER(fn, field, type) \
-    static void fn(ew_options *o, uint64_t v) { o->field = (type)v; }
+#define EW_SETTER(fn, field, type)                                                                 \
+    static void fn(ew_options *o, uint64_t v)                                                      \
+    {                                                                                              \
+        o->field = (type)v;                                                                        \
+    }
 EW_SETTER(ew_set_evidence, evidence, size_t)
 EW_SETTER(ew_set_max_line, scan.max_line, size_t)
 EW_SETTER(ew_set_max_depth, max_depth, unsigned)
@@ -108,6 +118,11 @@ EW_SETTER(ew_set_max_flow_bytes, scan.capture.max_flow_bytes, size_t)
 EW_SETTER(ew_set_max_handshake, scan.capture.max_handshake, size_t)
 EW_SETTER(ew_set_max_chain, scan.capture.max_chain, size_t)
 EW_SETTER(ew_set_max_der, scan.capture.max_der, size_t)
+EW_SETTER(ew_set_max_findings, max_findings, size_t)
+EW_SETTER(ew_set_max_evidence_bytes, max_evidence_bytes, size_t)
+EW_SETTER(ew_set_max_nodes, scan.max_nodes, size_t)
+EW_SETTER(ew_set_max_tls_servers, max_tls_servers, size_t)
+EW_SETTER(ew_set_max_chain_bytes, max_chain_bytes, size_t)
 
 static void ew_set_attach_window(ew_options *o, uint64_t v)
 {
@@ -137,7 +152,7 @@ static const ew_optdef ew_optdefs[] = {
     {"max-depth", 0, 64, ew_set_max_depth, false},
     {"max-entries", 1, UINT64_C(1) << 32, ew_set_max_entries, false},
     {"max-bytes", 1, UINT64_MAX, ew_set_max_bytes, false},
-    {"max-ratio", 2, UINT64_C(1) << 32, ew_set_max_ratio, false},
+    {"max-ratio", 0, UINT64_C(1) << 32, ew_set_max_ratio, false},
     {"attach-window", 0, 86400, ew_set_attach_window, false},
     {"match-limit", 1, UINT32_MAX, ew_set_match_limit, true},
     {"depth-limit", 1, UINT32_MAX, ew_set_depth_limit, true},
@@ -150,6 +165,11 @@ static const ew_optdef ew_optdefs[] = {
     {"max-chain", 1, EW_MAX_CHAIN_HARD, ew_set_max_chain, true},
     {"max-der", 256, UINT64_C(1) << 24, ew_set_max_der, true},
     {"expiry-window", 0, EW_MAX_EXPIRY_WINDOW_DAYS, ew_set_expiry_window, false},
+    {"max-findings", 1, UINT64_C(1) << 24, ew_set_max_findings, false},
+    {"max-evidence-bytes", 0, UINT64_C(1) << 40, ew_set_max_evidence_bytes, false},
+    {"max-nodes", 1, UINT64_C(1) << 24, ew_set_max_nodes, true},
+    {"max-tls-servers", 1, UINT64_C(1) << 24, ew_set_max_tls_servers, false},
+    {"max-chain-bytes", 0, UINT64_C(1) << 40, ew_set_max_chain_bytes, false},
 };
 
 int ewdiag_analyzer_set_option(ewdiag_analyzer *a, const char *key, const char *value)
@@ -164,10 +184,9 @@ int ewdiag_analyzer_set_option(ewdiag_analyzer *a, const char *key, const char *
         return ew_err_set(&a->err, EWDIAG_EINVAL, "unknown option '%s'", key);
     uint64_t v;
     if (!ew_parse_u64(value, d->min, d->max, &v))
-        return ew_err_set(&a->err, EWDIAG_EINVAL,
-                          "option '%s': '%s' is not a whole number from %llu to %llu", key,
-                          value ? value : "", (unsigned long long)d->min,
-                          (unsigned long long)d->max);
+        return ew_err_set(
+            &a->err, EWDIAG_EINVAL, "option '%s': '%s' is not a whole number from %llu to %llu",
+            key, value ? value : "", (unsigned long long)d->min, (unsigned long long)d->max);
     d->set(&a->opt, v);
     if (d->scan) {
         ew_scanner_free(a->scanner);
@@ -193,7 +212,8 @@ int ewdiag_analyzer_load_rules(ewdiag_analyzer *a, const char *path)
 int ew_analyzer_ready(ewdiag_analyzer *a)
 {
     if (a->rules.n == 0)
-        return ew_err_set(&a->err, EWDIAG_EINVAL, "no rules loaded (see ewdiag_analyzer_load_rules)");
+        return ew_err_set(&a->err, EWDIAG_EINVAL,
+                          "no rules loaded (see ewdiag_analyzer_load_rules)");
     if (!a->rules.texts && !a->builtin) {
         int rc = ew_texts_builtin(&a->builtin, &a->err);
         if (rc != 0)

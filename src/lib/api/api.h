@@ -19,6 +19,10 @@ typedef struct ew_options {
     size_t max_handshakes;
     int64_t capture_window_us;
     int64_t expiry_window_us;
+    size_t max_findings;
+    size_t max_evidence_bytes;
+    size_t max_tls_servers;
+    size_t max_chain_bytes;
     ew_scan_limits scan;
 } ew_options;
 

@@ -15,8 +15,24 @@
 #define EW_DEF_MAX_ENTRIES 100000
 /* option "max-bytes": decompressed bytes read per input */
 #define EW_DEF_MAX_BYTES (UINT64_C(64) << 30)
-/* option "max-ratio": decompressed/compressed bytes before an input is a bomb */
-#define EW_DEF_MAX_RATIO 1000
+/* option "max-ratio": decompressed/compressed bytes before an input is a
+ * bomb; 0 (the default): no such check, a bomb only costs time and
+ * max-bytes bounds it */
+#define EW_DEF_MAX_RATIO 0
+/* option "max-findings": findings (groups) kept per input; the failure
+ * lines of others are counted */
+#define EW_DEF_MAX_FINDINGS 10000
+/* option "max-evidence-bytes": evidence and related lines kept per input,
+ * all findings together */
+#define EW_DEF_MAX_EVIDENCE_BYTES (32u * 1024u * 1024u)
+/* option "max-nodes": nodes listed per input */
+#define EW_DEF_MAX_NODES 1024
+/* option "max-tls-servers": TLS servers (address, port) of the captures
+ * kept per input */
+#define EW_DEF_MAX_TLS_SERVERS 16384
+/* option "max-chain-bytes": certificates (DER) of the distinct chains kept
+ * per input */
+#define EW_DEF_MAX_CHAIN_BYTES (32u * 1024u * 1024u)
 /* option "attach-window": seconds between a failure and what is attached to it */
 #define EW_DEF_ATTACH_WINDOW_S 5
 /* options "match-limit" and "depth-limit": PCRE2 limits per line */

@@ -20,6 +20,7 @@ void ew_lines_reset(ew_lines *l)
     ew_buf_clear(&l->carry);
     l->skipping = false;
     l->lines = 0;
+    l->blank = 0;
     l->cut = 0;
     l->bytes = 0;
 }
@@ -63,8 +64,7 @@ static bool ew_lines_is_continuation(const char *p, size_t len)
     return i < len && p[i] == '|';
 }
 
-static int ew_lines_give(ew_lines *l, const char *p, size_t len, bool cut,
-                         ew_line_fn fn, void *ctx)
+static int ew_lines_give(ew_lines *l, const char *p, size_t len, bool cut, ew_line_fn fn, void *ctx)
 {
     unsigned flags = 0;
     if (cut) {
@@ -97,8 +97,7 @@ static int ew_lines_give_cut(ew_lines *l, const char *p, ew_line_fn fn, void *ct
 /* p[0..len) continues the pending line but does not end it. Keeps it while
  * it may still fit in max_line; once it cannot, gives the head now (in place
  * when nothing is carried) and drops the rest as it comes. */
-static int ew_lines_hold(ew_lines *l, const char *p, size_t len,
-                         ew_line_fn fn, void *ctx)
+static int ew_lines_hold(ew_lines *l, const char *p, size_t len, ew_line_fn fn, void *ctx)
 {
     size_t room = l->max_line + 1 - l->carry.len;
     if (len < room || (len == room && p[len - 1] == '\r'))
@@ -109,8 +108,8 @@ static int ew_lines_hold(ew_lines *l, const char *p, size_t len,
 
 /* p[0..len) ends the pending line; newline tells whether a '\n' followed,
  * which is what makes a last '\r' part of a CRLF rather than of the line. */
-static int ew_lines_end(ew_lines *l, const char *p, size_t len, bool newline,
-                        ew_line_fn fn, void *ctx)
+static int ew_lines_end(ew_lines *l, const char *p, size_t len, bool newline, ew_line_fn fn,
+                        void *ctx)
 {
     size_t have = l->carry.len;
     char last = '\0';
@@ -131,6 +130,22 @@ static int ew_lines_end(ew_lines *l, const char *p, size_t len, bool newline,
     return rc;
 }
 
+/* The bytes of p[0..len) that are '\n' from its start, a word at a time:
+ * a log of empty lines (a bomb, or padding) goes at the speed of memory. */
+static size_t ew_newline_run(const char *p, size_t len)
+{
+    const uint64_t all = UINT64_C(0x0a0a0a0a0a0a0a0a);
+    size_t i = 0;
+    for (uint64_t w; i + sizeof w <= len; i += sizeof w) {
+        memcpy(&w, p + i, sizeof w);
+        if (w != all)
+            break;
+    }
+    while (i < len && p[i] == '\n')
+        i++;
+    return i;
+}
+
 int ew_lines_feed(ew_lines *l, const char *buf, size_t n, ew_line_fn fn, void *ctx)
 {
     if (n == 0)
@@ -139,6 +154,13 @@ int ew_lines_feed(ew_lines *l, const char *buf, size_t n, ew_line_fn fn, void *c
     const char *p = buf;
     const char *end = buf + n;
     while (p < end) {
+        if (l->skip_blank && !l->skipping && l->carry.len == 0 && *p == '\n') {
+            size_t k = ew_newline_run(p, (size_t)(end - p));
+            l->lines += k;
+            l->blank += k;
+            p += k;
+            continue;
+        }
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t len = (size_t)((nl ? nl : end) - p);
         int rc = 0;

@@ -20,7 +20,9 @@ typedef struct ew_lines {
     size_t max_line;   /* longest line given whole; longer ones are cut */
     ew_buf carry;      /* head of a line not yet ended by '\n' */
     bool skipping;     /* inside the tail of a cut line: drop bytes to '\n' */
+    bool skip_blank;   /* empty lines are counted in blank, not given */
     uint64_t lines;    /* lines given */
+    uint64_t blank;    /* empty lines counted, not given (skip_blank) */
     uint64_t cut;      /* lines cut at max_line */
     uint64_t bytes;    /* bytes fed */
 } ew_lines;

@@ -7,16 +7,17 @@ int ew_ring_init(ew_ring *r, size_t cap)
 {
     memset(r, 0, sizeof *r);
     r->cap = cap;
-    if (cap == 0)
-        return 0;
-    r->v = ew_calloc(cap, sizeof *r->v);
-    return r->v ? 0 : EWDIAG_ENOMEM;
+    return 0;
 }
 
 int ew_ring_push(ew_ring *r, const char *s, size_t n)
 {
     if (r->cap == 0)
         return 0;
+    /* Its room is taken at the first push: most groups of a big input
+     * never hold a line of some kind. */
+    if (!r->v && !(r->v = ew_calloc(r->cap, sizeof *r->v)))
+        return EWDIAG_ENOMEM;
     char *d = ew_strndup(s, n);
     if (!d)
         return EWDIAG_ENOMEM;
@@ -28,6 +29,11 @@ int ew_ring_push(ew_ring *r, const char *s, size_t n)
         r->head = (r->head + 1) % r->cap;
     }
     return 0;
+}
+
+size_t ew_ring_evicts(const ew_ring *r)
+{
+    return r->cap && r->n == r->cap ? strlen(r->v[r->head]) : 0;
 }
 
 const char *ew_ring_get(const ew_ring *r, size_t i)

@@ -12,8 +12,11 @@ typedef struct ew_ring {
     size_t head; /* index of the oldest */
 } ew_ring;
 
+/* Its room is allocated at the first push. */
 int ew_ring_init(ew_ring *r, size_t cap);
 int ew_ring_push(ew_ring *r, const char *s, size_t n);
+/* The length of the string the next push drops (0 when none). */
+size_t ew_ring_evicts(const ew_ring *r);
 const char *ew_ring_get(const ew_ring *r, size_t i); /* 0 = oldest */
 void ew_ring_free(ew_ring *r);
 

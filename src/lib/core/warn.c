@@ -39,6 +39,11 @@ const char *ew_warn_code_name(ew_warn_code code)
         [EW_W_LIMIT_DER] = "limit-der",
         [EW_W_ENCAP_UNREAD] = "encapsulation-unread",
         [EW_W_LIMIT_ORIGINS] = "limit-origins",
+        [EW_W_LIMIT_FINDINGS] = "limit-findings",
+        [EW_W_LIMIT_EVIDENCE] = "limit-evidence",
+        [EW_W_LIMIT_NODES] = "limit-nodes",
+        [EW_W_LIMIT_TLS_SERVERS] = "limit-tls-servers",
+        [EW_W_LIMIT_CHAINS] = "limit-chains",
     };
     return (unsigned)code < EW_W_COUNT && names[code] ? names[code] : "unknown";
 }
@@ -69,8 +74,12 @@ bool ew_warn_code_unread(ew_warn_code code)
     case EW_W_LIMIT_DER:
     case EW_W_ENCAP_UNREAD:
     case EW_W_LIMIT_ORIGINS:
+    case EW_W_LIMIT_FINDINGS:
+    case EW_W_LIMIT_TLS_SERVERS:
+    case EW_W_LIMIT_CHAINS:
         return true;
-    default: /* assumptions about time, no log, a capture begun earlier */
+    default: /* assumptions about time, no log, a capture begun earlier; fewer
+              * evidence lines or nodes listed lose no count */
         return false;
     }
 }

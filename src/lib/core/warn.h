@@ -38,6 +38,11 @@ typedef enum ew_warn_code {
     EW_W_LIMIT_DER,
     EW_W_ENCAP_UNREAD,
     EW_W_LIMIT_ORIGINS,
+    EW_W_LIMIT_FINDINGS,
+    EW_W_LIMIT_EVIDENCE,
+    EW_W_LIMIT_NODES,
+    EW_W_LIMIT_TLS_SERVERS,
+    EW_W_LIMIT_CHAINS,
     EW_W_COUNT
 } ew_warn_code;
 

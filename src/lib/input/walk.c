@@ -64,15 +64,30 @@ static void ew_progress(ew_walker *w)
     o->progress(o->progress_ctx, o->input, pos, w->res->total);
 }
 
+/* The archive formats read: libarchive's all but mtree, whose bidder takes
+ * any text for a list of entries and reads ahead through blank lines
+ * without bound (a log of empty lines cost memory and time quadratic in
+ * their number, and a log of short lines was read as 100000 entries). */
+static int (*const ew_formats[])(struct archive *) = {
+    archive_read_support_format_7zip,  archive_read_support_format_ar,
+    archive_read_support_format_cab,   archive_read_support_format_cpio,
+    archive_read_support_format_empty, archive_read_support_format_iso9660,
+    archive_read_support_format_lha,   archive_read_support_format_rar,
+    archive_read_support_format_rar5,  archive_read_support_format_tar,
+    archive_read_support_format_warc,  archive_read_support_format_xar,
+    archive_read_support_format_zip,
+};
+
 struct archive *ew_archive_new(bool formats)
 {
     struct archive *ar = archive_read_new();
     if (!ar)
         return NULL;
     /* Warnings here only say that an external program may be needed. */
-    if (archive_read_support_filter_all(ar) < ARCHIVE_WARN ||
-        (formats && archive_read_support_format_all(ar) < ARCHIVE_WARN) ||
-        archive_read_support_format_raw(ar) < ARCHIVE_WARN) {
+    bool ok = archive_read_support_filter_all(ar) >= ARCHIVE_WARN;
+    for (size_t i = 0; ok && formats && i < EW_ARRAY_LEN(ew_formats); i++)
+        ok = ew_formats[i](ar) >= ARCHIVE_WARN; /* WARN: a library it needs is missing */
+    if (!ok || archive_read_support_format_raw(ar) < ARCHIVE_WARN) {
         archive_read_free(ar);
         return NULL;
     }
@@ -90,12 +105,12 @@ static ew_warn_code ew_check_limits(ew_walker *w, char *msg, size_t cap)
                  (unsigned long long)o->max_bytes);
         return EW_W_LIMIT_BYTES;
     }
-    if (out > EW_RATIO_MIN_BYTES && in > 0 && out / in > o->max_ratio) {
+    /* max-ratio 0 (the default): no ratio check; max-bytes bounds a bomb. */
+    if (o->max_ratio && out > EW_RATIO_MIN_BYTES && in > 0 && out / in > o->max_ratio) {
         snprintf(msg, cap,
                  "stopped: %llu bytes came out of %llu compressed bytes, a ratio over %llu "
                  "(limit max-ratio; a compression bomb?)",
-                 (unsigned long long)out, (unsigned long long)in,
-                 (unsigned long long)o->max_ratio);
+                 (unsigned long long)out, (unsigned long long)in, (unsigned long long)o->max_ratio);
         return EW_W_LIMIT_RATIO;
     }
     return EW_W_COUNT;
@@ -282,7 +297,8 @@ static int ew_walk_nested(ew_walker *w, struct archive *parent, const ew_entry_m
 {
     if (depth >= w->opt->max_depth) {
         char msg[128];
-        snprintf(msg, sizeof msg, "archive nested deeper than %u levels (limit max-depth): not opened",
+        snprintf(msg, sizeof msg,
+                 "archive nested deeper than %u levels (limit max-depth): not opened",
                  w->opt->max_depth);
         if (ew_entry_set(e, EW_ENTRY_SKIPPED, msg) != 0)
             return ew_walk_oom(w);
@@ -303,8 +319,8 @@ static int ew_walk_nested(ew_walker *w, struct archive *parent, const ew_entry_m
         ew_role hint = ew_role_of(w->kinds, plain);
         int64_t saved_mtime = w->file_mtime_us;
         w->file_mtime_us = m->mtime_us;
-        rc = ew_walk_archive(w, child, m->path, plain, hint == EW_ROLE_ARCHIVE ? EW_ROLE_OTHER : hint,
-                             depth + 1);
+        rc = ew_walk_archive(w, child, m->path, plain,
+                             hint == EW_ROLE_ARCHIVE ? EW_ROLE_OTHER : hint, depth + 1);
         w->file_mtime_us = saved_mtime;
         if (rc == 0 && ew_entry_set(e, EW_ENTRY_SCANNED, NULL) != 0)
             rc = ew_walk_oom(w);
@@ -334,8 +350,8 @@ static int64_t ew_entry_mtime(ew_walker *w, struct archive_entry *ae, bool raw)
 }
 
 /* Reads, opens or skips an entry by its kind. */
-static int ew_dispatch(ew_walker *w, struct archive *ar, ew_entry_meta *m, ew_entry *e,
-                       mode_t type, bool plain_check, unsigned depth)
+static int ew_dispatch(ew_walker *w, struct archive *ar, ew_entry_meta *m, ew_entry *e, mode_t type,
+                       bool plain_check, unsigned depth)
 {
     if (type == AE_IFDIR)
         return ew_entry_set(e, EW_ENTRY_SKIPPED, "directory") == 0 ? 0 : ew_walk_oom(w);
@@ -347,15 +363,18 @@ static int ew_dispatch(ew_walker *w, struct archive *ar, ew_entry_meta *m, ew_en
     if (!k)
         return ew_sniff_entry(w, ar, m, e);
     switch (k->mode) {
-    case EW_KIND_PUSH: return ew_read_entry(w, ar, k, m, e, plain_check, NULL);
-    case EW_KIND_PULL: return ew_pull_entry(w, ar, k, m, e);
-    default: return ew_entry_set(e, EW_ENTRY_SKIPPED, k->skip_reason) == 0 ? 0 : ew_walk_oom(w);
+    case EW_KIND_PUSH:
+        return ew_read_entry(w, ar, k, m, e, plain_check, NULL);
+    case EW_KIND_PULL:
+        return ew_pull_entry(w, ar, k, m, e);
+    default:
+        return ew_entry_set(e, EW_ENTRY_SKIPPED, k->skip_reason) == 0 ? 0 : ew_walk_oom(w);
     }
 }
 
 /* One entry of an archive: account for it, then read, open or skip it. */
-static int ew_walk_one(ew_walker *w, struct archive *ar, struct archive_entry *ae, const char *prefix,
-                       const char *raw_name, ew_role raw_role, unsigned depth)
+static int ew_walk_one(ew_walker *w, struct archive *ar, struct archive_entry *ae,
+                       const char *prefix, const char *raw_name, ew_role raw_role, unsigned depth)
 {
     bool raw = archive_format(ar) == ARCHIVE_FORMAT_RAW;
     const char *name = raw ? raw_name : archive_entry_pathname(ae);
@@ -395,7 +414,8 @@ static int ew_tell_damage(ew_walker *w, struct archive *ar, struct archive_entry
     const char *next = r >= ARCHIVE_WARN && r != ARCHIVE_EOF && archive_entry_pathname(ae)
                            ? archive_entry_pathname(ae)
                            : NULL;
-    snprintf(msg, sizeof msg, "damaged archive header at byte %lld (%s): %lld bytes skipped up to %s%s",
+    snprintf(msg, sizeof msg,
+             "damaged archive header at byte %lld (%s): %lld bytes skipped up to %s%s",
              (long long)damaged_at, why, (long long)(to - damaged_at),
              next ? "the next readable entry, " : "the end of the archive", next ? next : "");
     w->res->failed_part = true;
@@ -414,7 +434,8 @@ static int ew_tell_unreadable(ew_walker *w, struct archive *ar, const char *pref
     if (w->src_failed)
         snprintf(msg, sizeof msg, "%s; entries after it were not read", ew_source_error(w->src));
     else
-        snprintf(msg, sizeof msg, "%s (at compressed byte %llu of the input); entries after it were not read",
+        snprintf(msg, sizeof msg,
+                 "%s (at compressed byte %llu of the input); entries after it were not read",
                  why ? why : "unreadable archive", (unsigned long long)ew_walk_compressed_pos(w));
     return ew_walk_warn(w, prefix, EW_W_ARCHIVE_ERROR, msg);
 }
@@ -446,7 +467,8 @@ int ew_walk_archive(ew_walker *w, struct archive *ar, const char *prefix, const 
             }
             continue;
         }
-        int rc = damaged_at >= 0 ? ew_tell_damage(w, ar, ae, r, prefix, damaged_at, damaged_why) : 0;
+        int rc =
+            damaged_at >= 0 ? ew_tell_damage(w, ar, ae, r, prefix, damaged_at, damaged_why) : 0;
         damaged_at = -1;
         if (rc != 0 || r == ARCHIVE_EOF)
             return rc;

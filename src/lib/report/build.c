@@ -181,9 +181,7 @@ static void ew_move_input(ewdiag_input *in, ew_input_results *res)
     in->nentries = w->nentries;
     w->entries = NULL;
     w->nentries = w->centries = 0;
-    in->nodes = s->nodes.v;
-    in->nnodes = s->nodes.n;
-    memset(&s->nodes, 0, sizeof s->nodes);
+    in->nodes = ew_nodes_take(&s->nodes, &in->nnodes);
     for (size_t i = 0; i < s->trusts.n; i++) {
         ew_trust_free(s->trusts.v[i].trust);
         s->trusts.v[i].trust = NULL;

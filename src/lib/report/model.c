@@ -10,7 +10,7 @@ void ew_input_free(ewdiag_input *in)
         return;
     ew_walk_result w = {.entries = in->entries, .nentries = in->nentries};
     ew_walk_result_free(&w);
-    ew_nodes nodes = {in->nodes, in->nnodes, in->nnodes};
+    ew_nodes nodes = {.v = in->nodes, .n = in->nnodes, .cap = in->nnodes};
     ew_nodes_free(&nodes);
     for (size_t i = 0; i < in->ntls_servers; i++)
         ew_tls_server_free(in->tls_servers[i]);

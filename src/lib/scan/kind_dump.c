@@ -99,12 +99,14 @@ static int ew_dump_line(void *ctx, const char *line, size_t len, unsigned flags)
     ew_entry_scan *c = &s->cur;
     EW_UNUSED(flags);
     c->lines++;
-    ew_node *node = ew_nodes_get(&s->res.nodes, c->default_node.p, c->default_node.n);
+    ew_node *node;
     ew_span v;
-    int rc = node ? 0 : EWDIAG_ENOMEM;
-    if (rc == 0 && c->role == EW_ROLE_XSTAT && !node->version && ew_find_version(line, len, &v))
+    int rc = ew_nodes_get(&s->res.nodes, c->default_node.p, c->default_node.n, &node);
+    /* A node not listed (limit max-nodes) keeps nothing. */
+    bool listed = rc == 0 && node;
+    if (listed && c->role == EW_ROLE_XSTAT && !node->version && ew_find_version(line, len, &v))
         rc = ew_set_once(&node->version, v.p, v.n);
-    else if (rc == 0 && c->role == EW_ROLE_XCONF && ew_find_verify(line, len, &v))
+    else if (listed && c->role == EW_ROLE_XCONF && ew_find_verify(line, len, &v))
         rc = ew_set_once(&node->verify_origin, v.p, v.n);
     else if (rc == 0 && c->role == EW_ROLE_XCONF)
         rc = ew_find_xserver(node, line, len);

@@ -87,7 +87,9 @@ static int64_t ew_line_time(ew_entry_scan *s, const ew_prefix *px)
     size_t used;
     bool ok = false;
     switch (px->kind) {
-    case EW_PX_SYSLOG: ok = ew_ts_parse_iso(px->time.p, px->time.n, &us, &used); break;
+    case EW_PX_SYSLOG:
+        ok = ew_ts_parse_iso(px->time.p, px->time.n, &us, &used);
+        break;
     case EW_PX_ATS: {
         /* No file date (a pipe): the year is this one's, and said to be. */
         int64_t ref = s->meta->mtime_us;
@@ -98,8 +100,11 @@ static int64_t ew_line_time(ew_entry_scan *s, const ew_prefix *px)
         ok = ew_ts_parse_ats(px->time.p, px->time.n, ref, &us, &used);
         break;
     }
-    case EW_PX_ATS_COMPACT: ok = ew_ts_parse_ats_compact(px->time.p, px->time.n, &us, &used); break;
-    case EW_PX_NONE: break;
+    case EW_PX_ATS_COMPACT:
+        ok = ew_ts_parse_ats_compact(px->time.p, px->time.n, &us, &used);
+        break;
+    case EW_PX_NONE:
+        break;
     }
     if (!ok || us == 0) {
         s->bad_time++;
@@ -175,15 +180,20 @@ static int ew_transaction(ew_scan *s, const ew_event *ev)
 static int ew_dispatch(ew_scan *s, const ew_event *ev)
 {
     switch (ev->rule->kind) {
-    case EW_RULE_FINDING:
+    case EW_RULE_FINDING: {
         /* The node a finding's line names is a node of the input, whatever
          * the file was called. */
-        if (!ew_nodes_get(&s->res.nodes, ev->node.p, ev->node.n))
+        ew_node *node;
+        if (ew_nodes_get(&s->res.nodes, ev->node.p, ev->node.n, &node) != 0)
             return EWDIAG_ENOMEM;
         return s->sink.event(s->sink.ctx, ev);
-    case EW_RULE_EVIDENCE: return s->sink.evidence(s->sink.ctx, ev);
-    case EW_RULE_TRANSACTION: return ew_transaction(s, ev);
-    case EW_RULE_FORECAST: break; /* matches no line (the prefilter skips it) */
+    }
+    case EW_RULE_EVIDENCE:
+        return s->sink.evidence(s->sink.ctx, ev);
+    case EW_RULE_TRANSACTION:
+        return ew_transaction(s, ev);
+    case EW_RULE_FORECAST:
+        break; /* matches no line (the prefilter skips it) */
     }
     return 0;
 }

@@ -27,11 +27,18 @@ typedef struct ew_node {
 typedef struct ew_nodes {
     ew_node *v;
     size_t n, cap;
+    size_t max;       /* nodes listed at most (max-nodes); 0: no list is kept */
+    uint64_t dropped; /* asked for nodes beyond max */
+    uint32_t *index;  /* by name, open addressing: v index + 1, 0 = empty */
+    size_t index_cap;
 } ew_nodes;
 
-/* The node of that name, added if new; NULL when out of memory. The
- * pointer lives until the next node is added. */
-ew_node *ew_nodes_get(ew_nodes *ns, const char *name, size_t n);
+/* The node of that name into *out, added if new; *out is NULL when the
+ * list is full (counted in dropped). The pointer lives until the next node
+ * is added. 0, or EWDIAG_ENOMEM. */
+int ew_nodes_get(ew_nodes *ns, const char *name, size_t n, ew_node **out);
+/* Moves the list out (its length in *n); the index is freed. */
+ew_node *ew_nodes_take(ew_nodes *ns, size_t *n);
 /* The xconf server of that index, added if new; NULL when out of memory
  * or when the node names EW_MAX_XSERVERS already. */
 ew_xserver *ew_node_xserver(ew_node *node, unsigned index);

@@ -16,6 +16,7 @@
 
 typedef struct ew_scan_limits {
     size_t max_line;
+    size_t max_nodes; /* nodes listed per input */
     uint32_t match_limit, depth_limit;
     ew_capture_limits capture;
 } ew_scan_limits;

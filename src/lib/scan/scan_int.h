@@ -31,6 +31,7 @@ typedef struct ew_entry_scan {
     uint64_t zoneless;    /* matching lines whose time has no zone (ATS) */
     uint64_t yearless;    /* ... and no year, with no file date to give it */
     uint64_t limit_hits0; /* the matcher's limit hits when the entry began */
+    uint64_t nodes_dropped0; /* the nodes not listed when the entry began */
     int err;              /* first fatal error */
     ew_buf pem;           /* a trust store's text, read whole (bounded) */
     bool too_big;

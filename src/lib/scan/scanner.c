@@ -13,6 +13,8 @@ ew_scanner *ew_scanner_new(const ew_ruleset *rs, const ew_scan_limits *lim)
     sc->rules = rs;
     sc->lim = *lim;
     ew_lines_init(&sc->lines, lim->max_line);
+    /* No rule matches an empty line: they are counted, never looked at. */
+    sc->lines.skip_blank = true;
     if (ew_prefilter_build(&sc->prefilter, rs) != 0) {
         ew_lines_free(&sc->lines);
         free(sc);
@@ -71,6 +73,7 @@ ew_scan *ew_scan_new(ew_scanner *sc, const char *input, const ew_sink *sink, ew_
     s->input = input;
     s->sink = *sink;
     s->warn = warn;
+    s->res.nodes.max = sc->lim.max_nodes;
     return s;
 }
 
@@ -78,6 +81,7 @@ void ew_scan_take(ew_scan *s, ew_scan_result *out)
 {
     *out = s->res;
     memset(&s->res, 0, sizeof s->res);
+    s->res.nodes.max = s->sc->lim.max_nodes;
 }
 
 void ew_scan_free(ew_scan *s)
@@ -115,11 +119,14 @@ int ew_scan_begin_lines(ew_scan *s, const ew_entry_meta *m)
     c->meta = m;
     c->role = m->role;
     c->limit_hits0 = s->sc->matcher.limit_hits;
+    c->nodes_dropped0 = s->res.nodes.dropped;
     ew_default_node(s);
     ew_lines_reset(&s->sc->lines);
     /* The node of a bundle file is known even if its lines never say. */
     ew_span host;
-    if (ew_host_from_name(m->path, &host) && !ew_nodes_get(&s->res.nodes, host.p, host.n))
+    ew_node *node;
+    if (ew_host_from_name(m->path, &host) &&
+        ew_nodes_get(&s->res.nodes, host.p, host.n, &node) != 0)
         return EWDIAG_ENOMEM;
     return 0;
 }
@@ -132,15 +139,22 @@ static int ew_account(ew_scan *s)
     const ew_scanner *sc = s->sc;
     int rc = 0;
     if (sc->lines.cut)
-        rc |= ew_warn(s->warn, EW_W_LINE_TOO_LONG, path, sc->lines.cut,
-                      "%s: %s: lines longer than %zu bytes were cut and matched on their first part",
-                      in, path, sc->lines.max_line);
+        rc |=
+            ew_warn(s->warn, EW_W_LINE_TOO_LONG, path, sc->lines.cut,
+                    "%s: %s: lines longer than %zu bytes were cut and matched on their first part",
+                    in, path, sc->lines.max_line);
     uint64_t hits = sc->matcher.limit_hits - c->limit_hits0;
     if (hits)
         rc |= ew_warn(s->warn, EW_W_MATCH_LIMIT, path, hits,
                       "%s: %s: lines skipped: a rule's pattern backtracked on them until it "
                       "hit PCRE2's limits (match-limit %u, depth-limit %u)",
                       in, path, sc->lim.match_limit, sc->lim.depth_limit);
+    uint64_t unlisted = s->res.nodes.dropped - c->nodes_dropped0;
+    if (unlisted)
+        rc |= ew_warn(s->warn, EW_W_LIMIT_NODES, path, unlisted,
+                      "%s: %s: lines naming nodes beyond the first %zu: those nodes are not "
+                      "listed (limit max-nodes); their findings are kept",
+                      in, path, s->res.nodes.max);
     if (c->zoneless)
         rc |= ew_warn(s->warn, EW_W_TIME_ASSUMED, path, c->zoneless,
                       "%s: %s: traffic server log times carry no time zone: read as UTC "
@@ -175,7 +189,7 @@ int ew_scan_end_lines(ew_scan *s, ew_line_fn fn, ew_entry *e, const char *read_e
         rc = c->err;
     if (rc != 0)
         return rc;
-    e->lines = c->lines;
+    e->lines = c->lines + s->sc->lines.blank;
     if (ew_account(s) != 0)
         return EWDIAG_ENOMEM;
     if (read_error)
