@@ -6,7 +6,10 @@
  * capture that begins mid-handshake, TLS after preambles, encapsulations.
  * The input is read as a capture file (fmemopen) with small limits; one
  * of odd length is read twice, as two rotated files of one capture (the
- * connections go on across files, every segment comes again).
+ * connections go on across files, every segment comes again); one whose
+ * length is 3 modulo 4 and that is a classic pcap is cut at a record near
+ * its middle and given as two files in the wrong order, the later records
+ * first (the join of tcp_join.c).
  * Every handshake that comes out must be consistent (chain within
  * max_chain, certificates within max_der, SNI terminated); each of its
  * certificates is parsed with ew_cert_parse and checked against the SNI,
@@ -18,6 +21,13 @@
 #include "x509/x509.h"
 
 #define STORE_PEM "fixtures/captures/certs/store-root-intermediate.pem"
+#define PCAP_HDR 24u
+#define PCAP_REC_HDR 16u
+#define PCAP_CAPLEN_AT 8u
+/* An input whose length is SWAP_WHEN modulo SWAP_EVERY is cut into two
+ * files given in the wrong order. */
+#define SWAP_EVERY 4u
+#define SWAP_WHEN 3u
 #define LIM_FLOWS 16
 #define LIM_FLOW_BYTES (32u * 1024u)
 #define LIM_HANDSHAKE (16u * 1024u)
@@ -66,6 +76,47 @@ static int on_hs(void *ctx, const ew_tls_hs *hs)
     return 0;
 }
 
+/* Where a classic little-endian pcap's records may be cut near their
+ * middle (a record boundary); 0 when the input is not one or has fewer
+ * than two records. */
+static size_t pcap_middle(const uint8_t *data, size_t size)
+{
+    static const uint8_t magic[] = {0xd4, 0xc3, 0xb2, 0xa1};
+    if (size < PCAP_HDR || memcmp(data, magic, sizeof magic) != 0)
+        return 0;
+    size_t at = PCAP_HDR, cut = 0;
+    while (at + PCAP_REC_HDR <= size && at < size / 2) {
+        const uint8_t *r = data + at + PCAP_CAPLEN_AT;
+        size_t caplen = (size_t)r[0] | (size_t)r[1] << 8 | (size_t)r[2] << 16 | (size_t)r[3] << 24;
+        if (caplen > size - at - PCAP_REC_HDR)
+            break;
+        at += PCAP_REC_HDR + caplen;
+        cut = at;
+    }
+    return cut < size ? cut : 0;
+}
+
+/* The records after cut given as a first file, those before it as a
+ * second one: a ring of two files in the wrong order (tcp_join.c). */
+static void feed_swapped(ew_capture *c, const uint8_t *data, size_t size, size_t cut)
+{
+    uint8_t *later = malloc(PCAP_HDR + size - cut);
+    if (!later)
+        ewfuzz_die("out of memory", "split");
+    memcpy(later, data, PCAP_HDR);
+    memcpy(later + PCAP_HDR, data + cut, size - cut);
+    ew_err err;
+    FILE *f = fmemopen(later, PCAP_HDR + size - cut, "rb");
+    FILE *g = fmemopen((void *)(uintptr_t)data, cut, "rb");
+    if (!f || !g)
+        ewfuzz_die("fmemopen failed", "split");
+    (void)ew_capture_feed(c, f, &err);
+    (void)ew_capture_feed(c, g, &err);
+    fclose(f);
+    fclose(g);
+    free(later);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!store)
@@ -86,14 +137,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!c)
         ewfuzz_die("out of memory", "capture");
     ew_err err;
-    (void)ew_capture_feed(c, f, &err);
-    if (size % 2 == 1 && fseek(f, 0, SEEK_SET) == 0)
+    size_t cut = size % SWAP_EVERY == SWAP_WHEN ? pcap_middle(data, size) : 0;
+    if (cut) {
+        feed_swapped(c, data, size, cut);
+    } else {
         (void)ew_capture_feed(c, f, &err);
+        if (size % 2 == 1 && fseek(f, 0, SEEK_SET) == 0)
+            (void)ew_capture_feed(c, f, &err);
+    }
     if (ew_capture_finish(c) != 0)
         abort();
     const ew_capture_stats *st = ew_capture_stats_get(c);
     if (st->tcp_segments > st->records || st->flows_evicted > st->flows ||
-        st->headless > st->handshakes || st->encap_unread + st->tcp_segments > st->records ||
+        st->headless > st->handshakes || st->joined > st->flows || st->order_unjoined > st->flows ||
+        st->encap_unread + st->tcp_segments > st->records ||
         memchr(st->why_encap, '\0', sizeof st->why_encap) == NULL)
         abort();
     ew_capture_free(c);

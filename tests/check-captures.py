@@ -4,7 +4,8 @@ with openssl and tcpdump; expected.json says what each holds), ewdiag's
 finding carries the right certificate, trust verdict and name check, and
 its inventory counts the certificates tshark counts.
 Issue 11's: on every capture of fixtures/captures/shapes (a RST before the
-server's flight, a capture that begins mid-handshake, a ring of files, TLS
+server's flight, a capture that begins mid-handshake, a ring of files (in
+order, and wrapped and shuffled: tshark reads them merged by mergecap), TLS
 after STARTTLS and proxy preambles, encapsulations, a 300 kB Certificate, a
 TLS 1.3 draft; shapes/expected.json), ewdiag finds exactly the certificates
 tshark finds (their SHA-256, each as often), plus those that tshark 4.0
@@ -65,6 +66,11 @@ def check_shape(ewdiag, e):
         check(f"{key}: TLS 1.3 draft: certificate hidden", hidden == 2 and got == [], str(hidden))
         check(f"{key}: tshark saw the draft", all(v == "0x7f17" for v in e["tshark_versions"]),
               str(e["tshark_versions"]))
+    if e.get("joined"):
+        # Files given out of order: every connection read whole, nothing said missing.
+        lost = [w["code"] for w in doc["warnings"] if w["code"] in
+                ("capture-headless", "capture-gap", "capture-order", "tls-cut")]
+        check(f"{key}: files out of order, connections joined", not lost, str(lost))
     bad = [w["code"] for w in doc["warnings"] if w["code"] in ("tls-malformed", "capture-malformed")]
     check(f"{key}: no malformed warning", not bad, str(bad))
 

@@ -2333,9 +2333,9 @@ START_TEST(test_midstream)
         expect_ep(&hs->server, "10.48.36.215", SERVER_PORT);
         ck_assert_uint_eq(r.st.headless, 1);
         ck_assert_uint_eq(r.st.tls_errors, 0);
-        ck_assert_msg(strncmp(r.st_feed.why_headless, "TLS from 10.48.36.215:8443", 26) == 0 &&
-                          strstr(r.st_feed.why_headless, "no ClientHello"),
-                      "%s", r.st_feed.why_headless);
+        ck_assert_msg(strncmp(r.st.why_headless, "TLS from 10.48.36.215:8443", 26) == 0 &&
+                          strstr(r.st.why_headless, "no ClientHello"),
+                      "%s", r.st.why_headless);
         run_free(&r);
     }
     script_free(&s);
@@ -2371,6 +2371,42 @@ START_TEST(test_ring_of_files)
     expect_tls12(&r.v[0].hs, &s, SNI_NAME);
     ck_assert_uint_eq(r.st.headless, 0);
     run_free(&r);
+
+    /* Given out of order (a ring that wrapped, or archive order): the
+     * parts meet, one connection with its start, nothing headless. */
+    static const size_t orders[][3] = {{1, 2, 0}, {2, 0, 1}, {2, 1, 0}, {1, 0, 2}, {0, 2, 1}};
+    /* Parts joined: none when the first file comes first (the segments
+     * ahead wait in the reassembly buffer), two when the middle file has
+     * a part of its own to join to the last one's. */
+    static const uint64_t joins[] = {1, 1, 2, 1, 0};
+    for (size_t o = 0; o < EW_ARRAY_LEN(orders); o++) {
+        ew_buf shuffled[3];
+        for (size_t i = 0; i < 3; i++)
+            shuffled[i] = files[orders[o][i]];
+        run ro = {0};
+        run_bytes(shuffled, 3, NULL, &ro);
+        ck_assert_msg(ro.n == 1, "order %zu: %zu handshakes", o, ro.n);
+        expect_tls12(&ro.v[0].hs, &s, SNI_NAME);
+        ck_assert_uint_eq(ro.st.headless, 0);
+        ck_assert_uint_eq(ro.st.order_unjoined, 0);
+        ck_assert_uint_eq(ro.st.tls_cut, 0);
+        ck_assert_uint_eq(ro.st.joined, joins[o]);
+        run_free(&ro);
+    }
+    /* The last file first, then the first, the middle one missing: the
+     * parts do not meet; read as two, said (the last part, a record's
+     * end, is no handshake of its own: the one given is the first part's). */
+    ew_buf gap[2] = {c[2].b, c[0].b};
+    run rg = {0};
+    run_bytes(gap, 2, NULL, &rg);
+    ck_assert_uint_eq(rg.n, 1);
+    ck_assert_int_eq(rg.v[0].hs.cert_state, EW_CERT_CUT);
+    ck_assert_uint_eq(rg.st.joined, 0);
+    ck_assert_uint_eq(rg.st.order_unjoined, 1);
+    ck_assert_msg(strstr(rg.st.why_order, "TCP connection from 10.48.36.215:8443") &&
+                      strstr(rg.st.why_order, "read as two parts"),
+                  "%s", rg.st.why_order);
+    run_free(&rg);
 
     /* The last two files alone: the certificate, and the start said missing. */
     run r2 = {0};

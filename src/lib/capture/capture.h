@@ -89,6 +89,12 @@ typedef struct ew_capture_stats {
                                the files given, began after the ClientHello) */
     uint64_t cert_big;      /* certificates not kept: larger than max_der */
     uint64_t encap_unread;  /* packets inside an encapsulation that is not decoded */
+    uint64_t joined;        /* connections whose part from a file given first was joined
+                               to the part before it, from a file given after */
+    uint64_t order_unjoined; /* connections whose parts came in files given out of order
+                                and could not be joined (bytes between them missing) */
+    /* Time of the first and the last record of the file fed last; 0 none. */
+    int64_t file_ts_first, file_ts_last;
     /* What the first problem of each kind was, with the record number or the
      * connection, since the last ew_capture_feed() or ew_capture_finish()
      * began; "" when none. For messages. */
@@ -98,6 +104,7 @@ typedef struct ew_capture_stats {
     char why_cut[EW_CAP_WHY_MAX];
     char why_headless[EW_CAP_WHY_MAX];
     char why_big[EW_CAP_WHY_MAX];
+    char why_order[EW_CAP_WHY_MAX];
     /* Every kind not decoded, with its count: "VXLAN on UDP port 4790: 12, ESP: 3". */
     char why_encap[EW_CAP_WHY_MAX];
 } ew_capture_stats;
@@ -115,8 +122,11 @@ typedef struct ew_capture ew_capture;
  * oldest is the one after the newest, so the number alone is not the
  * order), with no ew_capture_finish() between them. Another interface's
  * files may come before or after that run, not inside it. Given out of
- * order, a connection that crosses a boundary is read as two: the part
- * without its start counts in stats.headless. */
+ * order (archive order), a connection that crosses a boundary is still
+ * read as one when its parts meet (stats.joined): the part without its
+ * start is kept (max_flow_bytes a direction) until the end of the
+ * capture; when they do not meet, it is read as two, counted in
+ * stats.order_unjoined and the part without its start in stats.headless. */
 ew_capture *ew_capture_new(const ew_capture_limits *lim, ew_tls_fn fn, void *ctx);
 /*
  * Reads one pcap or pcapng file from f to its end (f is not closed).

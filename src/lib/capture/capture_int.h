@@ -93,6 +93,8 @@ struct pcap_pkthdr;
 bool ew_dlt_supported(int dlt);
 bool ew_decode_record(int dlt, const struct pcap_pkthdr *ph, const uint8_t *p, ew_cap_env *env,
                       ew_tcp_seg *out);
+/* A record's time in UTC microseconds, clamped to years -9999 to 9999. */
+int64_t ew_record_ts(const struct pcap_pkthdr *ph);
 /* Writes st.why_encap: the kinds not decoded since the file began. */
 void ew_cap_encap_why(ew_cap_env *env);
 

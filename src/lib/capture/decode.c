@@ -493,9 +493,15 @@ static bool ew_tcp_header(const struct pcap_pkthdr *ph, const uint8_t *tcp, cons
     s->data = tcp + doff;
     s->len = l4->n - doff;
     s->wire_len = l4->wire > doff ? EW_MAX(l4->wire - doff, s->len) : s->len;
-    int64_t sec = EW_MIN(EW_MAX((int64_t)ph->ts.tv_sec, -EW_TS_MAX_SEC), EW_TS_MAX_SEC);
-    s->ts = sec * EW_USEC_PER_SEC + (int64_t)ph->ts.tv_usec;
+    s->ts = ew_record_ts(ph);
     return true;
+}
+
+int64_t ew_record_ts(const struct pcap_pkthdr *ph)
+{
+    /* Clamped to year 9999: a crafted time must not overflow. */
+    int64_t sec = EW_MIN(EW_MAX((int64_t)ph->ts.tv_sec, -EW_TS_MAX_SEC), EW_TS_MAX_SEC);
+    return sec * EW_USEC_PER_SEC + (int64_t)ph->ts.tv_usec;
 }
 
 /* A layer that is neither IP nor Ethernet ends the decoding: false. */

@@ -65,5 +65,5 @@ void ew_cap_malformed(ew_capture_stats *st, const char *fmt, ...)
 void ew_cap_why_clear(ew_capture_stats *st)
 {
     st->why_malformed[0] = st->why_gap[0] = st->why_tls[0] = st->why_cut[0] = '\0';
-    st->why_headless[0] = st->why_big[0] = st->why_encap[0] = '\0';
+    st->why_headless[0] = st->why_big[0] = st->why_encap[0] = st->why_order[0] = '\0';
 }

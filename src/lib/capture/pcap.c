@@ -103,6 +103,7 @@ int ew_capture_feed(ew_capture *c, FILE *f, ew_err *err)
     if (c->env.stop)
         return c->env.stop;
     memcpy(c->env.encap_told, c->env.encap, sizeof c->env.encap_told);
+    c->env.st.file_ts_first = c->env.st.file_ts_last = 0;
     ew_cap_cookie ck = {f, 0};
     cookie_io_functions_t io = {
         .read = ew_cap_cookie_read, .seek = ew_cap_cookie_seek, .close = ew_cap_cookie_close};
@@ -151,6 +152,10 @@ int ew_capture_feed(ew_capture *c, FILE *f, ew_err *err)
             continue;
         nrec++;
         c->env.st.records++;
+        int64_t ts = ew_record_ts(ph);
+        if (nrec == 1)
+            c->env.st.file_ts_first = ts;
+        c->env.st.file_ts_last = ts;
         ew_tcp_seg seg;
         rc = ew_decode_record(dlt, ph, data, &c->env, &seg) ? ew_tcp_segment(c->tcp, &seg) : 0;
         if (rc != 0) {

@@ -18,67 +18,18 @@
  * flight is on the wire, and appears after the RST in the capture. So the
  * other direction is read on for EW_TCP_RST_LINGER_US of capture time (or
  * until it ends, or nothing more is to be learnt from it). */
-#include "capture/capture_int.h"
+#include "capture/tcp_int.h"
 
 #include <stdlib.h>
 
-/* Holes one direction may have open at once before it is given up. */
-#define EW_TCP_MAX_RANGES 8
 #define EW_TCP_MIN_BUCKETS 64u
 #define EW_TCP_MAX_BUCKETS (1u << 20)
 #define EW_TCP_OOO_MIN 2048u
 #define EW_FNV_OFFSET 2166136261u
 #define EW_FNV_PRIME 16777619u
 #define EW_IPV4_BYTES 4
-#define EW_SERIAL_HALF 0x80000000u
-#define EW_SERIAL_SPAN 0x100000000
 /* How long after a RST the bytes in flight the other way are still read. */
 #define EW_TCP_RST_LINGER_US INT64_C(3000000)
-
-/* Stream offsets [lo, hi) held in the out-of-order buffer. */
-typedef struct ew_tcp_range {
-    uint32_t lo, hi;
-} ew_tcp_range;
-
-typedef struct ew_tcp_half {
-    uint32_t base;    /* sequence number of stream offset 0 */
-    uint32_t isn;     /* the SYN's sequence number, when seen */
-    uint32_t next;    /* stream offset of the next byte to give */
-    uint32_t fin_off; /* stream offset of the FIN, when seen */
-    bool syn, started, data, fin, ended;
-    uint8_t nr;
-    uint64_t snap_rec;  /* first record whose payload the snapshot length cut; 0 none */
-    uint32_t snap_len, snap_wire; /* its payload bytes captured, and on the wire */
-    ew_tcp_range r[EW_TCP_MAX_RANGES]; /* sorted, disjoint, above next */
-    uint8_t *ooo;       /* ooo[i] holds stream offset ooo_base + i */
-    uint32_t ooo_base;
-    uint32_t ooo_cap;
-} ew_tcp_half;
-
-typedef struct ew_flow {
-    struct ew_flow *hnext;        /* hash chain */
-    struct ew_flow *newer, *older; /* recency list */
-    struct ew_flow *rnext, *rprev; /* reset list, oldest RST first */
-    int64_t rst_ts;               /* the RST's time, when reset */
-    uint32_t hash;
-    uint8_t first_dir;
-    uint8_t rst_dir;
-    bool reset;
-    ew_endpoint ep[2]; /* ep[d] sends direction d; ep[0] sorts first */
-    int64_t ts_start;
-    ew_tcp_half h[2];
-    ew_tls_conn tls;
-} ew_flow;
-
-struct ew_tcp {
-    ew_cap_env *env;
-    ew_flow **buckets;
-    size_t nbuckets; /* a power of two */
-    ew_flow *newest, *oldest;
-    ew_flow *rfirst, *rlast; /* flows that saw a RST, read on for a while */
-    size_t live;
-    ew_flow *spare; /* ended flows kept for reuse, chained by hnext */
-};
 
 static size_t ew_addr_len(uint8_t af)
 {
@@ -125,12 +76,21 @@ static int64_t ew_serial_diff(uint32_t b, uint32_t a)
     return d < EW_SERIAL_HALF ? (int64_t)d : (int64_t)d - EW_SERIAL_SPAN;
 }
 
+static int ew_half_data(ew_tcp *t, ew_flow *f, int dir, uint32_t seq, const uint8_t *p, size_t n,
+                        int64_t ts);
+static int ew_flow_close(ew_tcp *t, ew_flow *f);
+static void ew_flow_recycle(ew_tcp *t, ew_flow *f);
+
+static const ew_tcp_ops ew_tcp_ops_of_tcp = {
+    .data = ew_half_data, .close = ew_flow_close, .recycle = ew_flow_recycle};
+
 ew_tcp *ew_tcp_new(ew_cap_env *env)
 {
     ew_tcp *t = ew_calloc(1, sizeof *t);
     if (!t)
         return NULL;
     t->env = env;
+    t->ops = &ew_tcp_ops_of_tcp;
     size_t n = EW_TCP_MIN_BUCKETS;
     while (n < env->lim.max_flows && n < EW_TCP_MAX_BUCKETS)
         n *= 2;
@@ -182,21 +142,6 @@ static void ew_reset_unlink(ew_tcp *t, ew_flow *f)
         t->rlast = f->rprev;
     f->rnext = f->rprev = NULL;
     f->reset = false;
-}
-
-static void ew_half_drop(ew_tcp_half *h)
-{
-    free(h->ooo);
-    h->ooo = NULL;
-    h->ooo_cap = 0;
-    h->nr = 0;
-}
-
-/* The direction whose bytes go to tls.c next, for the messages of the stats. */
-static void ew_tcp_dir(ew_tcp *t, ew_flow *f, int dir)
-{
-    t->env->from = &f->ep[dir];
-    t->env->to = &f->ep[1 - dir];
 }
 
 /* Gives the connection's handshake, once, if it spoke TLS. */
@@ -265,7 +210,8 @@ static void ew_half_end(ew_tcp *t, ew_flow *f, int dir, bool hole)
                 ew_cap_why_conn(env, env->st.why_gap, false, "TCP stream",
                                 "record %llu kept only %u of its %u payload bytes (the capture's "
                                 "snapshot length cut it): its TLS was read up to stream byte %u",
-                                (unsigned long long)h->snap_rec, h->snap_len, h->snap_wire, h->next);
+                                (unsigned long long)h->snap_rec, h->snap_len, h->snap_wire,
+                                h->next);
             else
                 ew_cap_why_conn(env, env->st.why_gap, false, "TCP stream",
                                 "the bytes after stream byte %u are not in the capture (packets "
@@ -277,37 +223,57 @@ static void ew_half_end(ew_tcp *t, ew_flow *f, int dir, bool hole)
     ew_half_drop(h);
 }
 
-/* The connection is over: its handshake is given, its slot freed. */
-static int ew_flow_end(ew_tcp *t, ew_flow *f)
+/* Ends both directions and gives the handshake, once. */
+static int ew_flow_close(ew_tcp *t, ew_flow *f)
 {
     for (int d = 0; d < 2; d++)
         ew_half_end(t, f, d, ew_half_has_hole(&f->h[d]));
-    int rc = ew_flow_emit(t, f);
+    return ew_flow_emit(t, f);
+}
+
+/* Off its hash chain, what it holds freed: kept for reuse. */
+static void ew_flow_recycle(ew_tcp *t, ew_flow *f)
+{
     ew_flow **pp = &t->buckets[f->hash & (t->nbuckets - 1)];
     while (*pp != f)
         pp = &(*pp)->hnext;
     *pp = f->hnext;
-    ew_lru_unlink(t, f);
-    ew_reset_unlink(t, f);
     ew_tls_release(&f->tls);
-    t->live--;
+    for (int d = 0; d < 2; d++) {
+        ew_half_drop(&f->h[d]);
+        ew_tcpj_keep_free(t, &f->h[d]);
+    }
     f->hnext = t->spare;
     t->spare = f;
+}
+
+/* The connection is over: its handshake is given, its slot freed; or,
+ * begun without its start, it waits for it (tcp_join.c). */
+static int ew_flow_end(ew_tcp *t, ew_flow *f)
+{
+    ew_lru_unlink(t, f);
+    ew_reset_unlink(t, f);
+    t->live--;
+    if (ew_tcpj_parkable(t, f))
+        return ew_tcpj_park(t, f);
+    int rc = ew_flow_close(t, f);
+    ew_flow_recycle(t, f);
     return rc;
 }
 
 static ew_flow *ew_flow_find(ew_tcp *t, const ew_endpoint ep[2], uint32_t hash)
 {
     for (ew_flow *f = t->buckets[hash & (t->nbuckets - 1)]; f; f = f->hnext)
-        if (f->hash == hash && ew_ep_eq(&f->ep[0], &ep[0]) && ew_ep_eq(&f->ep[1], &ep[1]))
+        if (f->hash == hash && !f->parked && ew_ep_eq(&f->ep[0], &ep[0]) &&
+            ew_ep_eq(&f->ep[1], &ep[1]))
             return f;
     return NULL;
 }
 
 /* A new connection; the least recently used one makes room. *rc gets the
  * callback's value of an eviction. NULL when out of memory or stopped. */
-static ew_flow *ew_flow_new(ew_tcp *t, const ew_endpoint ep[2], uint32_t hash, int dir,
-                            int64_t ts, int *rc)
+static ew_flow *ew_flow_new(ew_tcp *t, const ew_endpoint ep[2], uint32_t hash, int dir, int64_t ts,
+                            int *rc)
 {
     *rc = 0;
     if (t->live >= EW_MAX(t->env->lim.max_flows, (size_t)1) && t->oldest) {
@@ -334,6 +300,8 @@ static ew_flow *ew_flow_new(ew_tcp *t, const ew_endpoint ep[2], uint32_t hash, i
     ew_lru_push(t, f);
     t->live++;
     t->env->st.flows++;
+    if (t->parked > 0)
+        ew_tcpj_note(t, f);
     return f;
 }
 
@@ -344,6 +312,10 @@ static bool ew_syn_is_new(const ew_flow *f, int dir, const ew_tcp_seg *s)
     const ew_tcp_half *h = &f->h[dir];
     if (h->syn)
         return h->isn != s->seq;
+    /* Its stream began right after this SYN: the SYN came late (in a
+     * capture file given after the one that holds what follows it). */
+    if (h->started && h->base == s->seq + 1)
+        return false;
     if (s->flags & EW_TCP_ACK)
         return h->data || h->fin;
     return f->h[0].data || f->h[1].data || f->h[0].fin || f->h[1].fin;
@@ -352,16 +324,22 @@ static bool ew_syn_is_new(const ew_flow *f, int dir, const ew_tcp_seg *s)
 /* Gives bytes from the packet or the buffer; tls.c may say it is done. */
 static int ew_half_give(ew_tcp *t, ew_flow *f, int dir, const uint8_t *p, size_t n, int64_t ts)
 {
-    f->h[dir].next += (uint32_t)n;
+    ew_tcp_half *h = &f->h[dir];
+    h->next += (uint32_t)n;
     ew_tcp_dir(t, f, dir);
-    return ew_tls_feed(&f->tls, t->env, dir, p, n, ts);
+    int rc = ew_tls_feed(&f->tls, t->env, dir, p, n, ts);
+    if (rc == 0 && h->keep_open)
+        rc = ew_tcpj_keep(t, f, dir, p, n, ts);
+    if (rc == 0 && f->may_join)
+        rc = ew_tcpj_try(t, f, dir);
+    return rc;
 }
 
 /* Gives what the out-of-order buffer holds right after next. */
 static int ew_half_drain(ew_tcp *t, ew_flow *f, int dir, int64_t ts)
 {
     ew_tcp_half *h = &f->h[dir];
-    while (h->nr > 0 && h->r[0].lo <= h->next && !ew_tls_dir_done(&f->tls, dir)) {
+    while (h->nr > 0 && h->r[0].lo <= h->next && (h->keep_open || !ew_tls_dir_done(&f->tls, dir))) {
         ew_tcp_range r = h->r[0];
         h->nr--;
         memmove(h->r, h->r + 1, h->nr * sizeof h->r[0]);
@@ -424,7 +402,6 @@ static void ew_half_limit(ew_tcp *t, ew_flow *f, int dir)
     ew_half_drop(&f->h[dir]);
 }
 
-/* Payload of dir starting at sequence number seq. */
 static int ew_half_data(ew_tcp *t, ew_flow *f, int dir, uint32_t seq, const uint8_t *p, size_t n,
                         int64_t ts)
 {
@@ -462,8 +439,8 @@ static int ew_half_data(ew_tcp *t, ew_flow *f, int dir, uint32_t seq, const uint
         if (rc != 0)
             return rc;
     }
-    if (ew_tls_dir_done(&f->tls, dir)) {
-        /* tls.c wants no more of it: keep nothing. */
+    if (ew_tls_dir_done(&f->tls, dir) && !h->keep_open) {
+        /* tls.c wants no more of it, nor the part before it: keep nothing. */
         ew_half_drop(h);
         h->ended = true;
     } else if (h->next >= limit) {
@@ -514,6 +491,15 @@ static int ew_tcp_expire(ew_tcp *t, int64_t ts)
     return 0;
 }
 
+/* A RST past the next byte of a direction still open: a hole before it. */
+static bool ew_rst_ahead(const ew_tcp_half *h, uint32_t seq)
+{
+    if (!h->started || h->ended)
+        return false;
+    int64_t d = ew_serial_diff(seq, h->base + h->next);
+    return d > 0 && (uint64_t)h->next + (uint64_t)d < UINT32_MAX;
+}
+
 static int ew_flow_segment(ew_tcp *t, ew_flow *f, int dir, const ew_tcp_seg *s)
 {
     ew_tcp_half *h = &f->h[dir];
@@ -539,6 +525,9 @@ static int ew_flow_segment(ew_tcp *t, ew_flow *f, int dir, const ew_tcp_seg *s)
     if (s->wire_len > 0)
         h->data = true;
     int rc = f->tls.emitted ? 0 : ew_half_data(t, f, dir, seq, s->data, s->len, s->ts);
+    /* A SYN alone may put the stream where a parked part begins. */
+    if (rc == 0 && f->may_join && h->started && s->len == 0)
+        rc = ew_tcpj_try(t, f, dir);
     if (rc != 0)
         return rc;
     /* The snapshot length cut this payload: a hole that is the capture's doing. */
@@ -547,8 +536,16 @@ static int ew_flow_segment(ew_tcp *t, ew_flow *f, int dir, const ew_tcp_seg *s)
         h->snap_len = (uint32_t)s->len;
         h->snap_wire = (uint32_t)EW_MIN(s->wire_len, (size_t)UINT32_MAX);
     }
-    if (s->flags & EW_TCP_RST)
+    if ((s->flags & EW_TCP_RST) && ew_rst_ahead(h, seq)) {
+        /* Bytes before it are missing, perhaps in a capture file given
+         * after this one: it ends the direction where it stands, as a FIN. */
+        if (!h->fin) {
+            h->fin = true;
+            h->fin_off = h->next + (uint32_t)ew_serial_diff(seq, h->base + h->next);
+        }
+    } else if (s->flags & EW_TCP_RST) {
         return ew_flow_reset(t, f, dir, s->ts);
+    }
     if ((s->flags & EW_TCP_FIN) && h->started && !h->fin) {
         uint32_t fin_seq = seq + (uint32_t)s->wire_len; /* the FIN follows the payload */
         int64_t fin = (int64_t)h->next + ew_serial_diff(fin_seq, h->base + h->next);
@@ -559,7 +556,7 @@ static int ew_flow_segment(ew_tcp *t, ew_flow *f, int dir, const ew_tcp_seg *s)
     }
     for (int d = 0; d < 2; d++)
         ew_half_check_fin(t, f, d);
-    if (!f->tls.emitted && ew_tls_complete(&f->tls)) {
+    if (!f->tls.emitted && !f->keeping && ew_tls_complete(&f->tls)) {
         rc = ew_flow_emit(t, f);
         if (rc)
             return rc;
@@ -590,8 +587,12 @@ int ew_tcp_segment(ew_tcp *t, const ew_tcp_seg *s)
     ep[1 - dir] = dst;
     uint32_t hash = ew_flow_hash(ep);
     ew_flow *f = ew_flow_find(t, ep, hash);
-    if (f && (s->flags & EW_TCP_SYN) && ew_syn_is_new(f, dir, s)) {
-        /* The 4-tuple is used again: the old connection is over. */
+    /* A flow begun without its start, and a packet of its 4-tuple timed
+     * before it: the part before it, from a capture file given later. */
+    bool earlier =
+        f && f->keeping && s->ts < f->ts_start && (s->wire_len > 0 || (s->flags & EW_TCP_SYN));
+    if (f && (earlier || ((s->flags & EW_TCP_SYN) && ew_syn_is_new(f, dir, s)))) {
+        /* The 4-tuple is used again, or its earlier part comes: this one is over. */
         rc = ew_flow_end(t, f);
         if (rc)
             return rc;
@@ -604,6 +605,8 @@ int ew_tcp_segment(ew_tcp *t, const ew_tcp_seg *s)
         f = ew_flow_new(t, ep, hash, dir, s->ts, &rc);
         if (!f)
             return rc ? rc : EWDIAG_ENOMEM;
+        if (!(s->flags & EW_TCP_SYN))
+            ew_tcpj_begin(f);
     } else if (t->newest != f) {
         ew_lru_unlink(t, f);
         ew_lru_push(t, f);
@@ -619,7 +622,7 @@ int ew_tcp_finish(ew_tcp *t)
         if (rc)
             return rc;
     }
-    return 0;
+    return ew_tcpj_flush(t);
 }
 
 void ew_tcp_free(ew_tcp *t)
@@ -628,12 +631,15 @@ void ew_tcp_free(ew_tcp *t)
         return;
     for (ew_flow *f = t->oldest; f;) {
         ew_flow *n = f->newer;
-        for (int d = 0; d < 2; d++)
+        for (int d = 0; d < 2; d++) {
             ew_half_drop(&f->h[d]);
+            ew_tcpj_keep_free(t, &f->h[d]);
+        }
         ew_tls_release(&f->tls);
         free(f);
         f = n;
     }
+    ew_tcpj_free(t);
     for (ew_flow *f = t->spare; f;) {
         ew_flow *n = f->hnext;
         free(f);

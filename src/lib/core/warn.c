@@ -44,6 +44,7 @@ const char *ew_warn_code_name(ew_warn_code code)
         [EW_W_LIMIT_NODES] = "limit-nodes",
         [EW_W_LIMIT_TLS_SERVERS] = "limit-tls-servers",
         [EW_W_LIMIT_CHAINS] = "limit-chains",
+        [EW_W_CAPTURE_ORDER] = "capture-order",
     };
     return (unsigned)code < EW_W_COUNT && names[code] ? names[code] : "unknown";
 }
@@ -77,6 +78,7 @@ bool ew_warn_code_unread(ew_warn_code code)
     case EW_W_LIMIT_FINDINGS:
     case EW_W_LIMIT_TLS_SERVERS:
     case EW_W_LIMIT_CHAINS:
+    case EW_W_CAPTURE_ORDER:
         return true;
     default: /* assumptions about time, no log, a capture begun earlier; fewer
               * evidence lines or nodes listed lose no count */

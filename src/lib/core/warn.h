@@ -43,6 +43,7 @@ typedef enum ew_warn_code {
     EW_W_LIMIT_NODES,
     EW_W_LIMIT_TLS_SERVERS,
     EW_W_LIMIT_CHAINS,
+    EW_W_CAPTURE_ORDER,
     EW_W_COUNT
 } ew_warn_code;
 

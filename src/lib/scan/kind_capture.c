@@ -6,6 +6,8 @@
 
 #include <stdio.h>
 
+#include "core/timestamp.h"
+
 /* Longest "input: entry" put before a capture warning's text. */
 #define EW_PATH_SHOWN_MAX 8192
 
@@ -51,6 +53,74 @@ static uint64_t ew_counter(const ew_capture_stats *st, size_t at)
     return v;
 }
 
+/* Whether two paths name files of one series of rotated captures: equal
+ * but for their digits (eth0_..._tcpdump03_host_<ts>.pcap, name.pcap2). */
+static bool ew_same_series(const char *a, const char *b)
+{
+    for (;;) {
+        while (*a >= '0' && *a <= '9')
+            a++;
+        while (*b >= '0' && *b <= '9')
+            b++;
+        if (*a != *b)
+            return false;
+        if (!*a)
+            return true;
+        a++;
+        b++;
+    }
+}
+
+/* Notes a file whose records span [first, last]: given after a file of its
+ * series whose records are later, the files are out of order. */
+static void ew_capture_order(ew_scan *s, const char *path, int64_t first, int64_t last)
+{
+    size_t i = 0;
+    while (i < s->nseries && !ew_same_series(s->series[i].path, path))
+        i++;
+    if (i == s->nseries) {
+        if (i == EW_CAP_SERIES_MAX)
+            return; /* more interfaces than followed: not checked */
+        s->nseries++;
+        s->series[i].path = path;
+        s->series[i].ts_max = last;
+        return;
+    }
+    if (first < s->series[i].ts_max && !s->order_late) {
+        s->order_late = path;
+        s->order_late_ts = first;
+        s->order_before = s->series[i].path;
+        s->order_before_ts = s->series[i].ts_max;
+    }
+    if (last > s->series[i].ts_max) {
+        s->series[i].ts_max = last;
+        s->series[i].path = path;
+    }
+}
+
+/* Connections whose parts came in files given out of order and did not
+ * meet: the files, and the first connection. */
+static int ew_capture_order_warning(ew_scan *s, const ew_capture_stats *st, const char *where,
+                                    const char *entry)
+{
+    uint64_t n = st->order_unjoined - s->told.order_unjoined;
+    if (n == 0)
+        return 0;
+    char files[3 * EW_PATH_SHOWN_MAX / 2] = "";
+    if (s->order_late) {
+        char late[EW_TS_BUFSZ], before[EW_TS_BUFSZ];
+        ew_ts_format(s->order_late_ts, late);
+        ew_ts_format(s->order_before_ts, before);
+        snprintf(files, sizeof files, " (%s, from %s, came after %s, up to %s)", s->order_late,
+                 late, s->order_before, before);
+    }
+    return ew_warn(s->warn, EW_W_CAPTURE_ORDER, s->order_late ? s->order_late : entry, n,
+                   "%s: capture files given out of order%s; connections that cross between "
+                   "them could not be joined: %s",
+                   where, files,
+                   *st->why_order ? st->why_order : "the bytes between their parts are missing");
+}
+
 /* What the capture reader counted since the counters were last told, as
  * warnings on entry (NULL: the input): each with the first problem of its
  * kind, which names the record or the connection. */
@@ -73,6 +143,7 @@ static int ew_capture_warnings(ew_scan *s, const char *entry)
                                                             : "%s: %s%s",
                           where, k->lead ? k->lead : "", *why ? why : k->fallback);
     }
+    rc |= ew_capture_order_warning(s, st, where, entry);
     if (st->flows_evicted > s->told.flows_evicted)
         rc |= ew_warn(s->warn, EW_W_LIMIT_FLOWS, entry, st->flows_evicted - s->told.flows_evicted,
                       "%s: connections dropped because more than %zu were open at once "
@@ -113,7 +184,10 @@ static int ew_capture_pull(void *ctx, const ew_entry_meta *m, ew_entry *e, FILE 
     rc = ew_capture_feed(s->capture, f, &err);
     if (rc != 0 && rc != EWDIAG_EFORMAT)
         return rc; /* out of memory, here or in the sink */
-    uint64_t records = ew_capture_stats_get(s->capture)->records - records0;
+    const ew_capture_stats *st = ew_capture_stats_get(s->capture);
+    uint64_t records = st->records - records0;
+    if (records > 0)
+        ew_capture_order(s, e->path, st->file_ts_first, st->file_ts_last);
     /* A file that is no capture at all is not one of the input's captures. */
     if (rc == 0 || records > 0)
         s->res.captures++;

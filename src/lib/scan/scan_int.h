@@ -37,6 +37,9 @@ typedef struct ew_entry_scan {
     bool too_big;
 } ew_entry_scan;
 
+/* Series of rotated capture files (interfaces) whose order is checked. */
+#define EW_CAP_SERIES_MAX 8
+
 struct ew_scan {
     ew_scanner *sc;
     const char *input;
@@ -46,6 +49,16 @@ struct ew_scan {
     ew_capture *capture;      /* made at the first capture file */
     ew_capture_stats told;    /* the capture's counters already told as warnings */
     const char *capture_path; /* the capture file read last (the walk's) */
+    /* The capture files' order: for each series of rotated files (names
+     * equal but for their digits), the latest record time and its file. */
+    struct {
+        const char *path;
+        int64_t ts_max;
+    } series[EW_CAP_SERIES_MAX];
+    size_t nseries;
+    /* The first file that came after a later one of its series. */
+    const char *order_late, *order_before;
+    int64_t order_late_ts, order_before_ts;
     ew_entry_scan cur;
 };
 
