@@ -276,14 +276,14 @@ static json_t *ew_jorigin(ew_jctx *jc, const ew_origin_srv *o)
         jc, "{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
         "node", ew_jstr(jc, o->node), "name", *o->name ? ew_jstr(jc, o->name) : json_null(),
         "address", *o->address ? ew_jstr(jc, o->address) : json_null(), "port",
-        o->port ? json_integer(o->port) : json_null(), "type", ew_jstr(jc, o->type), "sources", from,
-        "requests", (json_int_t)o->requests, "first_seen", ew_jtime(jc, o->first_seen),
+        o->port ? json_integer(o->port) : json_null(), "type", ew_jstr(jc, o->type), "sources",
+        from, "requests", (json_int_t)o->requests, "first_seen", ew_jtime(jc, o->first_seen),
         "last_seen", ew_jtime(jc, o->last_seen), "enforcement", ew_enforcement_name(o->enforcement),
         "state", ew_origin_state_name(o->state), "checked_at",
         checked ? ew_jtime(jc, t->ts) : json_null(), "trust", trust, "trust_error",
         checked && o->untrusted ? ew_jstr(jc, t->verdict.error_text) : json_null(), "name_check",
-        name, "expiry", checked ? json_string(ew_expiry_name(o->expiry)) : json_null(),
-        "not_after", checked ? ew_jtime(jc, o->not_after) : json_null());
+        name, "expiry", checked ? json_string(ew_expiry_name(o->expiry)) : json_null(), "not_after",
+        checked ? ew_jtime(jc, o->not_after) : json_null());
 }
 
 static json_t *ew_jfinding(ew_jctx *jc, const ewdiag_finding *f)
@@ -353,21 +353,13 @@ static const char *ew_status_name(ewdiag_input_status s)
 
 static json_t *ew_jinput(ew_jctx *jc, const ewdiag_input *in)
 {
-    json_t *nodes = json_array(), *entries = json_array();
+    json_t *nodes = json_array();
     for (size_t i = 0; nodes && i < in->nnodes; i++) {
         const ew_node *n = &in->nodes[i];
         ew_jadd(jc, nodes,
                 EW_JPACK(jc, "{s:o, s:o, s:o}", "name", ew_jstr(jc, n->name), "version",
                          ew_jstr(jc, n->version), "verify_origin_server",
                          ew_jstr(jc, n->verify_origin)));
-    }
-    for (size_t i = 0; entries && i < in->nentries; i++) {
-        const ewdiag_entry *e = in->entries[i];
-        ew_jadd(jc, entries,
-                EW_JPACK(jc, "{s:o, s:s, s:I, s:s, s:o, s:I}", "path", ew_jstr(jc, e->path), "role",
-                         ew_role_name(e->role), "size", (json_int_t)e->size, "status",
-                         ew_entry_status_name(e->status), "reason", ew_jstr(jc, e->reason), "lines",
-                         (json_int_t)e->lines));
     }
     json_t *stores = json_array();
     for (size_t i = 0; stores && i < in->ntrust_files; i++)
@@ -378,11 +370,18 @@ static json_t *ew_jinput(ew_jctx *jc, const ewdiag_input *in)
     json_t *origins = json_array();
     for (size_t i = 0; origins && i < in->norigins; i++)
         ew_jadd(jc, origins, ew_jorigin(jc, in->origins[i]));
-    return EW_JPACK(jc, "{s:o, s:s, s:o, s:I, s:o, s:I, s:o, s:o, s:o}", "name",
-                    ew_jstr(jc, in->name), "status", ew_status_name(in->status), "error",
-                    ew_jstr(jc, in->error), "bytes", (json_int_t)in->bytes, "nodes", nodes,
-                    "captures", (json_int_t)in->captures, "trust_stores", stores, "origins",
-                    origins, "entries", entries);
+    return EW_JPACK(jc, "{s:o, s:s, s:o, s:I, s:o, s:I, s:o, s:o}", "name", ew_jstr(jc, in->name),
+                    "status", ew_status_name(in->status), "error", ew_jstr(jc, in->error), "bytes",
+                    (json_int_t)in->bytes, "nodes", nodes, "captures", (json_int_t)in->captures,
+                    "trust_stores", stores, "origins", origins);
+}
+
+static json_t *ew_jentry(ew_jctx *jc, const ewdiag_entry *e)
+{
+    return EW_JPACK(jc, "{s:o, s:s, s:I, s:s, s:o, s:I}", "path", ew_jstr(jc, e->path), "role",
+                    ew_role_name(e->role), "size", (json_int_t)e->size, "status",
+                    ew_entry_status_name(e->status), "reason", ew_jstr(jc, e->reason), "lines",
+                    (json_int_t)e->lines);
 }
 
 static json_t *ew_jwarning(ew_jctx *jc, const ewdiag_warning *w)
@@ -390,27 +389,6 @@ static json_t *ew_jwarning(ew_jctx *jc, const ewdiag_warning *w)
     return EW_JPACK(jc, "{s:o, s:o, s:s, s:o, s:I}", "input", ew_jstr(jc, w->input), "entry",
                     ew_jstr(jc, w->entry), "code", ew_warn_code_name(w->code), "message",
                     ew_jstr(jc, w->message), "count", (json_int_t)w->count);
-}
-
-static json_t *ew_jreport(ew_jctx *jc, const ewdiag_report *r)
-{
-    json_t *inputs = json_array(), *findings = json_array(), *warnings = json_array();
-    json_t *servers = json_array();
-    for (size_t i = 0; inputs && i < r->ninputs; i++) {
-        const ewdiag_input *in = r->inputs[i];
-        ew_jadd(jc, inputs, ew_jinput(jc, in));
-        for (size_t j = 0; servers && j < in->ntls_servers; j++)
-            ew_jadd(jc, servers, ew_jserver(jc, in, in->tls_servers[j]));
-    }
-    for (size_t i = 0; findings && i < r->nfindings; i++)
-        ew_jadd(jc, findings, ew_jfinding(jc, r->findings[i]));
-    for (size_t i = 0; warnings && i < r->nwarnings; i++)
-        ew_jadd(jc, warnings, ew_jwarning(jc, r->warnings[i]));
-    int max = ewdiag_report_max_severity(r);
-    return EW_JPACK(jc, "{s:{s:s, s:i}, s:o, s:o, s:o, s:o, s:o}", "ewdiag", "version",
-                    ewdiag_version(), "format", EW_JSON_FORMAT_VERSION, "max_severity",
-                    max < 0 ? json_null() : json_string(ewdiag_severity_name(max)), "inputs",
-                    inputs, "findings", findings, "tls_servers", servers, "warnings", warnings);
 }
 
 /* Where a dump goes: a FILE or a buffer. jansson does not check every
@@ -444,6 +422,192 @@ static int ew_dump_to(ew_jctx *jc, json_t *j, ew_jout *out, size_t flags)
     return rc;
 }
 
+/* The report is written a part at a time in jansson's own layout: each
+ * input, entry, finding, server and warning is built, dumped and freed in
+ * turn, so that memory follows the largest part, not the report (a million
+ * entries as one tree of jansson objects would take over a gigabyte). */
+typedef struct ew_jw {
+    ew_jctx *jc;
+    ew_jout *out;
+    size_t flags;
+    int indent; /* spaces per level; 0 when compact */
+} ew_jw;
+
+typedef struct ew_jw_pad {
+    ew_jout *out;
+    int spaces;
+} ew_jw_pad;
+
+static void ew_jw_raw(ew_jw *w, const char *p, size_t n)
+{
+    (void)ew_jwrite(p, n, w->out);
+}
+
+static void ew_jw_spaces(ew_jout *out, int n)
+{
+    static const char sp[] = "                                ";
+    for (; n > 0; n -= (int)(sizeof sp - 1))
+        (void)ew_jwrite(sp, (size_t)EW_MIN(n, (int)(sizeof sp - 1)), out);
+}
+
+/* jansson's output of a nested value, its lines moved right by the depth. */
+static int ew_jw_padded(const char *p, size_t n, void *data)
+{
+    ew_jw_pad *pad = data;
+    for (const char *nl; (nl = memchr(p, '\n', n)) != NULL; n -= (size_t)(nl + 1 - p), p = nl + 1) {
+        (void)ew_jwrite(p, (size_t)(nl + 1 - p), pad->out);
+        ew_jw_spaces(pad->out, pad->spaces);
+    }
+    return ew_jwrite(p, n, pad->out);
+}
+
+/* Before the n-th item of an array or object whose items are at depth. */
+static void ew_jw_item(ew_jw *w, size_t n, int depth)
+{
+    if (n > 0)
+        ew_jw_raw(w, ",", 1);
+    if (w->indent) {
+        ew_jw_raw(w, "\n", 1);
+        ew_jw_spaces(w->out, depth * w->indent);
+    }
+}
+
+/* Closes an array or object of n items at depth (its items one deeper). */
+static void ew_jw_close(ew_jw *w, char c, size_t n, int depth)
+{
+    if (n > 0 && w->indent) {
+        ew_jw_raw(w, "\n", 1);
+        ew_jw_spaces(w->out, depth * w->indent);
+    }
+    ew_jw_raw(w, &c, 1);
+}
+
+static void ew_jw_key(ew_jw *w, const char *key)
+{
+    ew_jw_raw(w, "\"", 1);
+    ew_jw_raw(w, key, strlen(key));
+    ew_jw_raw(w, w->indent ? "\": " : "\":", w->indent ? 3 : 2);
+}
+
+/* A value at depth, then freed; a NULL one (out of memory) fails the dump. */
+static void ew_jw_value(ew_jw *w, json_t *v, int depth)
+{
+    ew_jw_pad pad = {w->out, depth * w->indent};
+    if (!v || w->jc->failed ||
+        json_dump_callback(v, ew_jw_padded, &pad, w->flags | JSON_ENCODE_ANY) != 0)
+        w->jc->failed = true;
+    json_decref(v);
+}
+
+typedef json_t *(*ew_jpart_fn)(ew_jctx *jc, const void *part);
+
+/* "key": [ part, part, ... ] with the parts built one at a time. */
+static void ew_jw_array(ew_jw *w, const char *key, const void *const *parts, size_t n,
+                        ew_jpart_fn build, int depth)
+{
+    ew_jw_key(w, key);
+    ew_jw_raw(w, "[", 1);
+    for (size_t i = 0; i < n && !w->jc->failed && !w->out->failed; i++) {
+        ew_jw_item(w, i, depth + 1);
+        ew_jw_value(w, build(w->jc, parts[i]), depth + 1);
+    }
+    ew_jw_close(w, ']', n, depth);
+}
+
+static json_t *ew_jpart_entry(ew_jctx *jc, const void *p)
+{
+    return ew_jentry(jc, p);
+}
+
+static json_t *ew_jpart_finding(ew_jctx *jc, const void *p)
+{
+    return ew_jfinding(jc, p);
+}
+
+static json_t *ew_jpart_warning(ew_jctx *jc, const void *p)
+{
+    return ew_jwarning(jc, p);
+}
+
+/* An input: its members as one object, then its entries one by one. */
+static void ew_jw_input(ew_jw *w, const ewdiag_input *in, int depth)
+{
+    json_t *o = ew_jinput(w->jc, in);
+    size_t n = 0;
+    ew_jw_raw(w, "{", 1);
+    for (void *it = o ? json_object_iter(o) : NULL; it && !w->jc->failed;
+         it = json_object_iter_next(o, it)) {
+        ew_jw_item(w, n++, depth + 1);
+        ew_jw_key(w, json_object_iter_key(it));
+        ew_jw_value(w, json_incref(json_object_iter_value(it)), depth + 1);
+    }
+    if (!o)
+        w->jc->failed = true;
+    json_decref(o);
+    ew_jw_item(w, n++, depth + 1);
+    ew_jw_array(w, "entries", (const void *const *)in->entries, in->nentries, ew_jpart_entry,
+                depth + 1);
+    ew_jw_close(w, '}', n, depth);
+}
+
+static void ew_jw_servers(ew_jw *w, const ewdiag_report *r, int depth)
+{
+    size_t n = 0;
+    ew_jw_key(w, "tls_servers");
+    ew_jw_raw(w, "[", 1);
+    for (size_t i = 0; i < r->ninputs && !w->jc->failed; i++) {
+        const ewdiag_input *in = r->inputs[i];
+        for (size_t j = 0; j < in->ntls_servers && !w->jc->failed; j++) {
+            ew_jw_item(w, n++, depth + 1);
+            ew_jw_value(w, ew_jserver(w->jc, in, in->tls_servers[j]), depth + 1);
+        }
+    }
+    ew_jw_close(w, ']', n, depth);
+}
+
+static void ew_jw_report(ew_jw *w, const ewdiag_report *r)
+{
+    int max = ewdiag_report_max_severity(r);
+    ew_jw_raw(w, "{", 1);
+    ew_jw_item(w, 0, 1);
+    ew_jw_key(w, "ewdiag");
+    ew_jw_value(w,
+                EW_JPACK(w->jc, "{s:s, s:i}", "version", ewdiag_version(), "format",
+                         EW_JSON_FORMAT_VERSION),
+                1);
+    ew_jw_item(w, 1, 1);
+    ew_jw_key(w, "max_severity");
+    ew_jw_value(w, max < 0 ? json_null() : json_string(ewdiag_severity_name(max)), 1);
+    ew_jw_item(w, 2, 1);
+    ew_jw_key(w, "inputs");
+    ew_jw_raw(w, "[", 1);
+    for (size_t i = 0; i < r->ninputs && !w->jc->failed; i++) {
+        ew_jw_item(w, i, 2);
+        ew_jw_input(w, r->inputs[i], 2);
+    }
+    ew_jw_close(w, ']', r->ninputs, 1);
+    ew_jw_item(w, 3, 1);
+    ew_jw_array(w, "findings", (const void *const *)r->findings, r->nfindings, ew_jpart_finding, 1);
+    ew_jw_item(w, 4, 1);
+    ew_jw_servers(w, r, 1);
+    ew_jw_item(w, 5, 1);
+    ew_jw_array(w, "warnings", (const void *const *)r->warnings, r->nwarnings, ew_jpart_warning, 1);
+    ew_jw_close(w, '}', 6, 0);
+    ew_jw_raw(w, "\n", 1);
+}
+
+static int ew_jw_document(const ewdiag_report *r, ew_jout *out, bool compact)
+{
+    ew_jctx jc = {false};
+    ew_jw w = {&jc, out,
+               JSON_PRESERVE_ORDER | (compact ? JSON_COMPACT : JSON_INDENT(EW_JSON_INDENT)),
+               compact ? 0 : EW_JSON_INDENT};
+    ew_jw_report(&w, r);
+    if (!jc.failed && !out->failed)
+        return 0;
+    return out->f && ferror(out->f) ? EWDIAG_EIO : EWDIAG_ENOMEM;
+}
+
 static int ew_dump(ew_jctx *jc, json_t *j, FILE *f, size_t flags)
 {
     ew_jout out = {f, NULL, false};
@@ -452,10 +616,8 @@ static int ew_dump(ew_jctx *jc, json_t *j, FILE *f, size_t flags)
 
 int ew_report_write_json(const ewdiag_report *r, FILE *f, unsigned flags)
 {
-    size_t jf = JSON_PRESERVE_ORDER |
-                ((flags & EWDIAG_WRITE_COMPACT) ? JSON_COMPACT : JSON_INDENT(EW_JSON_INDENT));
-    ew_jctx jc = {false};
-    return ew_dump(&jc, ew_jreport(&jc, r), f, jf);
+    ew_jout out = {f, NULL, false};
+    return ew_jw_document(r, &out, (flags & EWDIAG_WRITE_COMPACT) != 0);
 }
 
 int ew_report_write_jsonl(const ewdiag_report *r, FILE *f, unsigned flags)
@@ -473,10 +635,9 @@ int ew_report_write_jsonl(const ewdiag_report *r, FILE *f, unsigned flags)
 
 char *ew_report_json_string(const ewdiag_report *r, size_t *len)
 {
-    ew_jctx jc = {false};
     ew_buf b = {0};
     ew_jout out = {NULL, &b, false};
-    if (ew_dump_to(&jc, ew_jreport(&jc, r), &out, JSON_PRESERVE_ORDER | JSON_COMPACT) != 0) {
+    if (ew_jw_document(r, &out, true) != 0) {
         ew_buf_free(&b);
         return NULL;
     }
