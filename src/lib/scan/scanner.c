@@ -21,7 +21,7 @@ ew_scanner *ew_scanner_new(const ew_ruleset *rs, const ew_scan_limits *lim)
         return NULL;
     }
     if (!(sc->hits = ew_calloc(sc->prefilter.nwords, sizeof *sc->hits)) ||
-        !(sc->txns = ew_malloc(sizeof *sc->txns)) ||
+        !(sc->txns = ew_calloc(1, sizeof *sc->txns)) ||
         ew_matcher_init(&sc->matcher, rs->max_groups, lim->match_limit, lim->depth_limit) != 0) {
         free(sc->hits);
         free(sc->txns);
@@ -30,7 +30,10 @@ ew_scanner *ew_scanner_new(const ew_ruleset *rs, const ew_scan_limits *lim)
         free(sc);
         return NULL;
     }
-    ew_txns_init(sc->txns);
+    /* Zeroed, every slot is free (gen 0) once the table's gen is 1: its
+     * ~2 MB are left to the pages calloc maps, touched only as logs use
+     * them, not written at every start (a capture alone uses none). */
+    ew_txns_reset(sc->txns);
     return sc;
 }
 
