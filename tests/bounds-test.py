@@ -2,7 +2,7 @@
 """Hostile sizes (issue 9, classes 3 to 5), made at test time in a temporary
 directory with the standard library, nothing kept:
 
-  entries   archives of N and 2N small entries: the time of the second over
+  entries   archives of N and 2N small entries: the CPU time of the second over
             the first stays under 3 (linear accounting; absolute times are
             for bench/, not for a test); the 2N as JSON under 48 MiB (the
             report written a part at a time)
@@ -72,6 +72,7 @@ def run(args, stdin=None, feed=None):
     p.returncode = os.waitstatus_to_exitcode(status)
     if writer:
         writer.join()
+    run.cpu = usage.ru_utime + usage.ru_stime  # the child's own, whatever else runs
     return p.returncode, err.decode("utf-8", "replace"), time.monotonic() - t0, usage.ru_maxrss
 
 
@@ -85,13 +86,15 @@ def entries(tmp):
                 info.size = 2
                 t.addfile(info, io.BytesIO(b"x\n"))
         best = None
-        for _ in range(3):  # the best of three: the machine is shared
-            rc, err, secs, _ = run(["-q", "--entries", "-f", "text", "--set", "max-entries=1000000", path])
-            best = secs if best is None else min(best, secs)
+        # CPU time, the best of three: wall time on a shared machine is
+        # mostly waiting for a core (a ratio of 4 was seen at load 9).
+        for _ in range(3):
+            rc, err, _, _ = run(["-q", "--entries", "-f", "text", "--set", "max-entries=1000000", path])
+            best = run.cpu if best is None else min(best, run.cpu)
         check("entries-%d read" % n, rc == 0, "status %d: %s" % (rc, err))
         times.append(best)
     ratio = times[1] / max(times[0], 1e-3)
-    check("entries linear (%.2fs, %.2fs: ratio %.2f)" % (times[0], times[1], ratio),
+    check("entries linear (%.2fs, %.2fs of CPU: ratio %.2f)" % (times[0], times[1], ratio),
           ratio < LINEAR_MAX, "over %.1f" % LINEAR_MAX)
     # The JSON report is written a part at a time: its memory follows the
     # entries kept (~170 bytes each), not a tree of jansson objects (~1.3 kB).
