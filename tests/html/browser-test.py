@@ -10,12 +10,15 @@ bundle's markup run or rendered as markup. Read again with JavaScript off,
 the findings are all there. The Origins section holds, per input and
 node, every origin of the JSON report with its check's outcome (the
 forecast fixture: trusted, untrusted, misnamed, expiring, expired, not
-checked), with JavaScript and without. A full-page screenshot of each is kept
-in OUTDIR (a build artifact).
+checked), with JavaScript and without; an origin and a node named with
+markup (a log written at test time) are shown as text. A full-page
+screenshot of each is kept in OUTDIR (a build artifact).
 
     python3 tests/html/browser-test.py EWDIAG OUTDIR
 """
+import datetime
 import glob
+import importlib.util
 import json
 import os
 import subprocess
@@ -74,6 +77,32 @@ FILTER = r"""(() => {
 })()"""
 
 
+HOSTILE_ORIGIN = "<img src=x onerror=window.pwned=9>"
+HOSTILE_NODE = "<svg/onload=window.pwned=10>"
+
+
+def hostile_origin_log(outdir):
+    """A log whose traffic server sent a request to an MRA target whose host
+    is markup, on a node whose name is markup (fixtures/make-fixtures.py
+    writes the lines)."""
+    spec = importlib.util.spec_from_file_location(
+        "make_fixtures", os.path.join(S.ROOT, "fixtures", "make-fixtures.py"))
+    mf = importlib.util.module_from_spec(spec)
+    argv, sys.argv = sys.argv, sys.argv[:1]
+    try:
+        spec.loader.exec_module(mf)
+    finally:
+        sys.argv = argv
+    log = mf.Log(HOSTILE_NODE, 60)
+    ts = mf.TrafficServer(log, "steven.lab", "10.48.36.46")
+    t0 = datetime.datetime(2026, 11, 22, 9, 50, 0, tzinfo=datetime.timezone.utc)
+    ts.request(t0, 4242, 700, HOSTILE_ORIGIN, "10.1.2.3", 8443, "/cucm-uds/x", 40700, "ok")
+    path = os.path.join(outdir, "loggingsnapshot_vcsc_2026-11-22_08_50_00.txt")
+    with open(path, "wb") as f:
+        f.write(log.render())
+    return path
+
+
 def reports(ew, outdir):
     """name -> (html path, the command's JSON) for each report looked at."""
     fx = os.path.join(S.ROOT, "fixtures")
@@ -83,6 +112,7 @@ def reports(ew, outdir):
         [os.path.join(fx, "captures", "inventory.pcap")],
         "forecast": sorted(glob.glob(os.path.join(fx, "forecast", "*", "*.tar.gz"))),
         "hostile-markup": [os.path.join(S.ROOT, "tests", "bad", "hostile-markup.tar.gz")],
+        "hostile-origin": [hostile_origin_log(outdir)],
         "clean-and-failed": [os.path.join(fx, "clean", "diagnostic_log_vcsf_2022-07-11_16_55_44.tar.gz"),
                              os.path.join(fx, "bad", "empty.tar.gz")],
     }
@@ -240,6 +270,20 @@ def check_forecast_origins(got, want):
         S.check("forecast: a node's caption says %s" % ENFORCEMENT[e], ENFORCEMENT[e] in caps)
 
 
+def check_hostile_origin(got, want):
+    """An origin's name and its node's, markup in the log: shown as text."""
+    o = want["inputs"][0]["origins"]
+    S.check("hostile-origin: the origin is in the JSON report",
+            len(o) == 1 and o[0]["name"] == HOSTILE_ORIGIN and o[0]["node"] == HOSTILE_NODE, o)
+    rows = [r for t in got["tables"] for r in t["rows"]]
+    S.check("hostile-origin: its name shown as text, in its row and its attribute",
+            len(rows) == 1 and rows[0]["cells"][0] == HOSTILE_ORIGIN and
+            rows[0]["name"] == HOSTILE_ORIGIN, rows)
+    S.check("hostile-origin: its node's name shown as text",
+            [t["node"] for t in got["tables"]] == [HOSTILE_NODE] and
+            HOSTILE_NODE in got["tables"][0]["caption"], [t["caption"] for t in got["tables"]])
+
+
 def check_hostile(facts, want):
     ev = facts["evidence"]
     for text in ("<script>window.pwned=1</script>", "<img src=x onerror=\"window.pwned=2\">",
@@ -270,6 +314,8 @@ def main():
                 check_hostile(facts, want)
             if name == "forecast":
                 check_forecast_origins(b.evaluate(ORIGINS), want)
+            if name == "hostile-origin":
+                check_hostile_origin(b.evaluate(ORIGINS), want)
         b.call("Emulation.setScriptExecutionDisabled", {"value": True})
         for name, (path, want) in reps.items():
             b.navigate("file://" + path)
