@@ -43,7 +43,7 @@ typedef struct frame {
     uint32_t warnings;
     uint64_t findings;
     double analysis_s;
-    uint64_t json_len, text_len, why_len;
+    uint64_t json_len, text_len, html_len, why_len;
 } frame;
 
 /* A job, followed by its location. */
@@ -183,8 +183,8 @@ static int run_job(int out, ewdiag_analyzer *a, const ewq_claim *job, const char
 {
     frame h = {.max_severity = -1};
     char why[EWQ_WHY_MAX] = "";
-    char *json = NULL, *text = NULL;
-    size_t jlen = 0, tlen = 0;
+    char *json = NULL, *text = NULL, *html = NULL;
+    size_t jlen = 0, tlen = 0, hlen = 0;
     double t0 = now_s();
     ewdiag_report *r = ewdiag_report_new();
     if (!r)
@@ -192,7 +192,8 @@ static int run_job(int out, ewdiag_analyzer *a, const ewq_claim *job, const char
     else if (analyze(a, r, job, conninfo, why, sizeof why)) {
         json = ewdiag_report_serialize(r, EWDIAG_FORMAT_JSON, EWDIAG_WRITE_COMPACT, &jlen);
         text = ewdiag_report_serialize(r, EWDIAG_FORMAT_TEXT, 0, &tlen);
-        h.ok = json && text;
+        html = ewdiag_report_serialize(r, EWDIAG_FORMAT_HTML, 0, &hlen);
+        h.ok = json && text && html;
         if (!h.ok)
             snprintf(why, sizeof why, "out of memory writing the report");
         h.findings = ewdiag_report_finding_count(r);
@@ -204,14 +205,19 @@ static int run_job(int out, ewdiag_analyzer *a, const ewq_claim *job, const char
     h.analysis_s = now_s() - t0;
     h.json_len = h.ok ? jlen : 0;
     h.text_len = h.ok ? tlen : 0;
+    h.html_len = h.ok ? hlen : 0;
     h.why_len = h.ok ? 0 : strlen(why);
     int rc = write_all(out, &h, sizeof h);
     if (rc == 0 && h.ok)
-        rc = write_all(out, json, jlen) == 0 && write_all(out, text, tlen) == 0 ? 0 : -1;
+        rc = write_all(out, json, jlen) == 0 && write_all(out, text, tlen) == 0 &&
+                     write_all(out, html, hlen) == 0
+                 ? 0
+                 : -1;
     if (rc == 0 && !h.ok)
         rc = write_all(out, why, h.why_len);
     free(json);
     free(text);
+    free(html);
     ewdiag_report_free(r);
     return rc;
 }
@@ -323,9 +329,9 @@ int ewq_child_run(ewq_child *c, ewdiag_analyzer *a, const ewq_claim *job, const 
 static int grow(ewq_child *c)
 {
     size_t want = c->cap ? c->cap * 2 : READ_CHUNK;
-    if (want > 2 * EWQ_MAX_REPORT + sizeof(frame) + EWQ_WHY_MAX)
+    if (want > 3 * EWQ_MAX_REPORT + sizeof(frame) + EWQ_WHY_MAX)
         return -1;
-    char *b = realloc(c->buf, want + 2); /* + a NUL after each text */
+    char *b = realloc(c->buf, want + 3); /* + a NUL after each text */
     if (!b)
         return -1;
     c->buf = b;
@@ -341,11 +347,11 @@ static bool frame_whole(const ewq_child *c, bool *bad)
         return false;
     memcpy(&h, c->buf, sizeof h);
     if (h.json_len > EWQ_MAX_REPORT || h.text_len > EWQ_MAX_REPORT ||
-        h.why_len >= EWQ_WHY_MAX) {
+        h.html_len > EWQ_MAX_REPORT || h.why_len >= EWQ_WHY_MAX) {
         *bad = true;
         return false;
     }
-    size_t total = sizeof h + h.json_len + h.text_len + h.why_len;
+    size_t total = sizeof h + h.json_len + h.text_len + h.html_len + h.why_len;
     *bad = c->len > total;
     return c->len == total;
 }
@@ -386,7 +392,7 @@ void ewq_child_kill(ewq_child *c)
         kill(c->pid, SIGKILL);
 }
 
-/* The report and its text from the whole frame. */
+/* The report, its text and its HTML from the whole frame. */
 static void parse_frame(ewq_child *c, ewq_outcome *out)
 {
     frame h;
@@ -399,12 +405,16 @@ static void parse_frame(ewq_child *c, ewq_outcome *out)
     out->warnings = h.warnings;
     out->analysis_s = h.analysis_s;
     if (out->ok) {
-        /* Terminate each text in place (the buffer has room for two NULs). */
+        /* Terminate each text in place (the buffer has room for three
+         * NULs): the last first, each moved up by the NULs before it. */
+        memmove(p + h.json_len + h.text_len + 2, p + h.json_len + h.text_len, h.html_len);
         memmove(p + h.json_len + 1, p + h.json_len, h.text_len);
         p[h.json_len] = '\0';
         p[h.json_len + 1 + h.text_len] = '\0';
+        p[h.json_len + h.text_len + 2 + h.html_len] = '\0';
         out->json = p;
         out->text = p + h.json_len + 1;
+        out->html = p + h.json_len + h.text_len + 2;
     } else {
         snprintf(out->why, sizeof out->why, "%.*s", (int)h.why_len, p);
     }

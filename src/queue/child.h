@@ -34,9 +34,10 @@ typedef struct ewq_child {
 
 /* What an analysis gave. */
 typedef struct ewq_outcome {
-    bool ok;               /* analyzed: json and text hold the report */
+    bool ok;               /* analyzed: json, text and html hold the report */
     const char *json;      /* the library's compact JSON (in the child's buffer) */
     const char *text;      /* its text rendering */
+    const char *html;      /* its HTML page */
     uint64_t findings;     /* how many, and the highest severity (-1 none) */
     int max_severity;
     bool incomplete;       /* an input went unread in part (exit status 3) */

@@ -40,9 +40,11 @@ static const char usage_text[] =
     "  status [--format text|json]\n"
     "             jobs per state, the oldest queued, the latest dead jobs and\n"
     "             the workers seen in the last 10 minutes\n"
-    "  results [--case ID] [--job ID] [--format text|json|jsonl]\n"
+    "  results [--case ID] [--job ID] [--format text|json|jsonl|html] [-o DIR]\n"
     "             the stored reports, as 'ewdiag -f FORMAT' writes them (json\n"
-    "             and jsonl: one document for all; text: one report per input)\n"
+    "             and jsonl: one document for all; text: one report per input;\n"
+    "             html: one page per job, of the one job selected, or with\n"
+    "             -o DIR each job's page in DIR/job-ID.html)\n"
     "\n"
     "Options:\n"
     "  -d, --db=URL        the database: postgresql://... or a libpq connection\n"
@@ -53,25 +55,29 @@ static const char usage_text[] =
     "      --attempts=N    submit: failures before a job is dead (default 3)\n"
     "      --upload        submit: store the files' bytes in the database\n"
     "      --job=ID        results: that job's report only\n"
-    "  -f, --format=FMT    status: text or json; results: text, json or jsonl\n"
-    "                      (default: text on a terminal, json otherwise)\n"
+    "  -f, --format=FMT    status: text or json; results: text, json, jsonl or\n"
+    "                      html (default: text on a terminal, json otherwise)\n"
+    "  -o, --output=DIR    results -f html: a page per job in DIR (made if\n"
+    "                      missing), named job-ID.html; their paths on stdout\n"
     "  -h, --help          show this help\n"
     "\n"
     "Exit status: 0 done (results: read whole, no finding of severity warning\n"
     "or above); 1 results: such findings; 2 usage error, database error, a\n"
-    "location that could not be submitted, or no result; 3 results: no such\n"
-    "finding, but part of an input went unread (the warnings, on standard\n"
-    "error, say what).\n"
+    "location that could not be submitted, no result, or with html several\n"
+    "results and no -o, or a job an older worker stored without HTML; 3\n"
+    "results: no such finding, but part of an input went unread (the\n"
+    "warnings, on standard error, say what).\n"
     "\n"
     "Quick start (see also 'ewdiag worker --help'):\n"
     "  export PGHOST=db.example.com PGDATABASE=ewdiag\n"
     "  ewdiag queue init\n"
     "  ewdiag queue submit --case 694211 /cases/694211/*.tar.gz\n"
     "  ewdiag worker &\n"
-    "  ewdiag queue results --case 694211 -f text\n";
+    "  ewdiag queue results --case 694211 -f text\n"
+    "  ewdiag queue results --case 694211 -f html -o reports/\n";
 
 typedef struct qopts {
-    const char *db, *case_id;
+    const char *db, *case_id, *output;
     bool again, upload, format_set;
     int attempts;
     int64_t job;
@@ -97,6 +103,7 @@ static int take_opt(qopts *q, int opt, const char *sub, const char *at)
     switch (opt) {
     case 'd': q->db = optarg; return 0;
     case 'c': q->case_id = optarg; return 0;
+    case 'o': q->output = optarg; return 0;
     case OPT_AGAIN: q->again = true; return 0;
     case OPT_UPLOAD: q->upload = true; return 0;
     case OPT_ATTEMPTS:
@@ -113,7 +120,8 @@ static int take_opt(qopts *q, int opt, const char *sub, const char *at)
     case 'f':
         q->format_set = true;
         if (parse_format(optarg, &q->format) != 0 ||
-            (strcmp(sub, "status") == 0 && q->format == EWDIAG_FORMAT_JSONL))
+            (strcmp(sub, "status") == 0 && q->format != EWDIAG_FORMAT_JSON &&
+             q->format != EWDIAG_FORMAT_TEXT))
             return usage_error(CMD, "unknown format '%s'", optarg), -1;
         return 0;
     case 'h': fputs(usage_text, stdout); return 1;
@@ -133,12 +141,13 @@ static int parse_args(int argc, char **argv, qopts *q)
         {"upload", no_argument, NULL, OPT_UPLOAD},
         {"job", required_argument, NULL, OPT_JOB},
         {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int opt;
     optind = 1;
     opterr = 0; /* said below, with the command's name */
-    while ((opt = getopt_long(argc, argv, ":d:c:f:h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":d:c:f:o:h", longopts, NULL)) != -1) {
         int rc = take_opt(q, opt, argv[0], argv[optind - 1]);
         if (rc != 0)
             return rc;
@@ -345,7 +354,11 @@ static int cmd_results(const qopts *q)
     size_t count = 0;
     int sev = -1;
     bool incomplete = false;
-    int rc = ewq_results_write(db, &f, q->format, stdout, stderr, &count, &sev, &incomplete);
+    int rc = q->format == EWDIAG_FORMAT_HTML
+                 ? ewq_results_write_html(db, &f, q->output, stdout, stderr, &count, &sev,
+                                          &incomplete)
+                 : ewq_results_write(db, &f, q->format, stdout, stderr, &count, &sev,
+                                     &incomplete);
     int status = exit_status_of(sev, incomplete, count);
     if (rc != EWQ_OK) {
         fprintf(stderr, "ewdiag queue: %s\n", ewq_db_error(db));
@@ -375,6 +388,9 @@ int cmd_queue(int argc, char **argv)
         q.format = isatty(STDOUT_FILENO) ? EWDIAG_FORMAT_TEXT : EWDIAG_FORMAT_JSON;
     int nops = argc - 1 - optind;
     char **ops = argv + 1 + optind;
+    if (q.output && (strcmp(sub, "results") != 0 || q.format != EWDIAG_FORMAT_HTML))
+        return usage_error(CMD, "%s: -o DIR is for 'results --format html' (a page per job)",
+                           sub);
     if (strcmp(sub, "submit") == 0)
         return cmd_submit(&q, nops, ops);
     if (nops > 0)

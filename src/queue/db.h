@@ -39,6 +39,7 @@
 #define EWQ_EINPUT (-4)    /* the bundle's bytes could not be read */
 #define EWQ_ESCHEMA (-5)   /* no schema, or one of another version */
 #define EWQ_EINVAL (-6)    /* bad argument */
+#define EWQ_EOLD (-7)      /* a result an older worker stored lacks the rendering asked for */
 
 #define EWQ_SCHEMA_VERSION 1     /* the schema this build reads and writes */
 #define EWQ_DEFAULT_ATTEMPTS 3   /* failures before a job is dead-lettered */
@@ -136,7 +137,9 @@ typedef struct ewq_filter {
 /* Writes the stored reports the filter selects (NULL: all), in job order,
  * as `format` gives them: for json and jsonl exactly what `ewdiag -f
  * FORMAT` writes for the same inputs (one document for all); for text, each
- * input's own report, one after the other. Reads one stored report at a
+ * input's own report, one after the other; for html the one page of the
+ * one result the filter must select (as ewq_results_write_html() with dir
+ * NULL). Reads one stored report at a
  * time: memory stays bounded whatever their number. Their warnings then go
  * to `warn` as the CLI writes them on standard error, one line each
  * (NULL: nowhere). *count gets how many reports, *max_severity the highest
@@ -145,6 +148,17 @@ typedef struct ewq_filter {
  * without findings); each may be NULL. */
 int ewq_results_write(ewq_db *db, const ewq_filter *filter, ewdiag_format format, FILE *out,
                       FILE *warn, size_t *count, int *max_severity, bool *incomplete);
+
+/* HTML: one page per result, as `ewdiag -f html` writes it for its input.
+ * With dir NULL the filter must select one result, whose page goes to out
+ * (EWQ_EINVAL when it selects several: the error says how to pick); with
+ * dir (made if missing), each result's page goes to DIR/job-ID.html and
+ * its path, one a line, to out. A result stored by a worker older than
+ * the HTML rendering has none: EWQ_EOLD, the error naming the job and how
+ * to have it analyzed again (with dir: each such job on `warn`, the
+ * others written). Warnings, counts and severity as ewq_results_write(). */
+int ewq_results_write_html(ewq_db *db, const ewq_filter *filter, const char *dir, FILE *out,
+                           FILE *warn, size_t *count, int *max_severity, bool *incomplete);
 
 /* The result of job `id` in `format`, malloc'd, NUL-terminated, length in
  * *len (may be NULL). EWQ_ENOTFOUND when the job has no result (yet). */

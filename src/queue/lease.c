@@ -70,7 +70,8 @@ static const char complete_sql[] =
     "x AS (\n"
     "  INSERT INTO ewdiag.renderings (job_id, format, body)\n"
     "  SELECT job_id, v.format, v.body\n"
-    "    FROM r, (VALUES ('json', $3::text), ('text', $4::text)) AS v (format, body)\n"
+    "    FROM r, (VALUES ('json', $3::text), ('text', $4::text), ('html', $5::text))\n"
+    "         AS v (format, body)\n"
     "  RETURNING job_id)\n"
     "SELECT (SELECT count(*) FROM r),\n"
     "       (SELECT count(lo_unlink(j.blob)) FROM j\n"
@@ -92,11 +93,12 @@ static int already_done(ewq_db *db, const char *const *p)
     return done ? EWQ_OK : EWQ_ENOTFOUND;
 }
 
-int ewq_complete(ewq_db *db, int64_t id, int64_t lease, const char *json, const char *text)
+int ewq_complete(ewq_db *db, int64_t id, int64_t lease, const char *json, const char *text,
+                 const char *html)
 {
     char sid[EWQ_NUM_MAX], slease[EWQ_NUM_MAX];
-    const char *p[] = {ewq_i64(sid, id), ewq_i64(slease, lease), json, text};
-    PGresult *r = ewq_query_prepared(db, EWQ_STMT_COMPLETE, complete_sql, 4, p, PGRES_TUPLES_OK);
+    const char *p[] = {ewq_i64(sid, id), ewq_i64(slease, lease), json, text, html};
+    PGresult *r = ewq_query_prepared(db, EWQ_STMT_COMPLETE, complete_sql, 5, p, PGRES_TUPLES_OK);
     if (!r)
         return EWQ_EDB;
     int stored = ewq_col_i64(r, 0, 0) == 1;

@@ -30,11 +30,12 @@ typedef struct ewq_claim {
 int ewq_claim_next(ewq_db *db, const char *worker, int lease_s, ewq_claim *c);
 void ewq_claim_clear(ewq_claim *c);
 
-/* Stores the report (the library's compact JSON, and its text) and marks
+/* Stores the report (the library's compact JSON, its text and its HTML) and marks
  * the job done, if the lease is still ours: EWQ_OK (also when a commit of
  * ours landed before the connection broke), EWQ_ENOTFOUND when the lease
  * was lost (the result is then not stored). */
-int ewq_complete(ewq_db *db, int64_t id, int64_t lease, const char *json, const char *text);
+int ewq_complete(ewq_db *db, int64_t id, int64_t lease, const char *json, const char *text,
+                 const char *html);
 
 /* Records a failed attempt: queued again after retry_delay_s x 2^(attempt
  * - 1), or dead (*dead) at max_attempts. EWQ_ENOTFOUND: lease lost. */

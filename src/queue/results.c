@@ -1,13 +1,17 @@
 /* results.c - stored reports out, in the CLI's formats. Each result keeps
  * the library's own serializations (renderings: its compact JSON, whose
- * key order JSONB does not keep, and its text). One document for many
+ * key order JSONB does not keep, its text, and its HTML page; a worker
+ * older than the HTML stored none). One document for many
  * results is put together the way the library writes one for many inputs
  * (the same sections, each input's part in order, jansson with the same
  * flags), one stored report at a time (single-row mode), so memory does
  * not grow with the number of results. */
+#include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../cli/outcome.h"
 #include "db_int.h"
@@ -273,8 +277,119 @@ static int text_row(void *ctx, int64_t job, const char *body)
     return EWQ_OK;
 }
 
-int ewq_results_write(ewq_db *db, const ewq_filter *filter, ewdiag_format format, FILE *out,
-                      FILE *warn, size_t *count, int *max_severity, bool *incomplete)
+/* ---- html ---------------------------------------------------------------- */
+
+/* Each result's page, or NULL when an older worker stored none. */
+static const char html_sql[] =
+    "SELECT r.job_id, coalesce(j.case_id, ''), j.location, g.body FROM ewdiag.results r\n"
+    "  JOIN ewdiag.jobs j ON j.id = r.job_id\n"
+    "  LEFT JOIN ewdiag.renderings g ON g.job_id = r.job_id AND g.format = 'html'\n"
+    " WHERE ($1::bigint IS NULL OR r.job_id = $1::bigint)\n"
+    "   AND ($2::text IS NULL OR j.case_id = $2::text)\n"
+    " ORDER BY r.job_id";
+
+typedef struct html_pass {
+    ewq_db *db;
+    const char *dir; /* NULL: the one page to out */
+    FILE *out, *warn;
+    size_t old;      /* results without a page */
+    char why[EWQ_ERR_MAX];
+} html_pass;
+
+/* What to say of a job an older worker analyzed. */
+static void say_old(html_pass *hp, const PGresult *r)
+{
+    const char *case_id = ewq_col_str(r, 0, 1);
+    snprintf(hp->why, sizeof hp->why,
+             "job %lld was analyzed by an older worker: no HTML stored; run 'ewdiag queue "
+             "submit --again%s%s %s' (with --upload for a file uploaded) and a worker of "
+             "this version will store it",
+             (long long)ewq_col_i64(r, 0, 0), *case_id ? " --case " : "", case_id,
+             ewq_col_str(r, 0, 2));
+    hp->old++;
+    if (hp->dir && hp->warn)
+        fprintf(hp->warn, "ewdiag queue: %s\n", hp->why);
+}
+
+static int html_file(html_pass *hp, int64_t job, const char *body)
+{
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/job-%lld.html", hp->dir, (long long)job) >=
+        (int)sizeof path)
+        return ewq_fail(hp->db, EWQ_EINVAL, "%s: path too long", hp->dir);
+    FILE *f = fopen(path, "w");
+    bool ok = f && fputs(body, f) != EOF;
+    int err = errno;
+    if (f && fclose(f) != 0 && ok) {
+        ok = false;
+        err = errno;
+    }
+    if (!ok)
+        return ewq_fail(hp->db, EWQ_EINVAL, "cannot write %s: %s", path, strerror(err));
+    return fprintf(hp->out, "%s\n", path) < 0 ? ewq_fail(hp->db, EWQ_EINVAL, "cannot write")
+                                              : EWQ_OK;
+}
+
+static int html_row(void *ctx, const PGresult *r)
+{
+    html_pass *hp = ctx;
+    if (PQgetisnull(r, 0, 3)) {
+        say_old(hp, r);
+        return hp->dir ? EWQ_OK : ewq_fail(hp->db, EWQ_EOLD, "%s", hp->why);
+    }
+    if (hp->dir)
+        return html_file(hp, ewq_col_i64(r, 0, 0), PQgetvalue(r, 0, 3));
+    if (fputs(PQgetvalue(r, 0, 3), hp->out) == EOF)
+        return ewq_fail(hp->db, EWQ_EINVAL, "cannot write the report");
+    return EWQ_OK;
+}
+
+/* Several results and no folder: which they are, and how to pick. */
+static int html_too_many(ewq_db *db, const ewq_filter *f, size_t count)
+{
+    char job[EWQ_NUM_MAX];
+    const char *p[] = {f->job_id > 0 ? ewq_i64(job, f->job_id) : NULL, f->case_id};
+    PGresult *r = ewq_query(
+        db,
+        "SELECT array_to_string((array_agg(r.job_id ORDER BY r.job_id))[1:5], ', ')\n"
+        "  FROM ewdiag.results r JOIN ewdiag.jobs j ON j.id = r.job_id\n"
+        " WHERE ($1::bigint IS NULL OR r.job_id = $1::bigint)\n"
+        "   AND ($2::text IS NULL OR j.case_id = $2::text)",
+        2, p, PGRES_TUPLES_OK);
+    if (!r)
+        return EWQ_EDB;
+    ewq_fail(db, EWQ_EINVAL,
+             "%zu results match (jobs %s%s), and an HTML report is one page per job: pick "
+             "one with --job ID, or write one file per job with -o DIR",
+             count, ewq_col_str(r, 0, 0), count > 5 ? ", ..." : "");
+    PQclear(r);
+    return EWQ_EINVAL;
+}
+
+static int write_html(ewq_db *db, const ewq_filter *f, const summary *s, const char *dir,
+                      FILE *out, FILE *warn)
+{
+    if (!s->count)
+        return EWQ_OK;
+    if (!dir && s->count > 1)
+        return html_too_many(db, f, s->count);
+    if (dir && mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return ewq_fail(db, EWQ_EINVAL, "cannot make %s: %s", dir, strerror(errno));
+    char job[EWQ_NUM_MAX];
+    const char *p[] = {f->job_id > 0 ? ewq_i64(job, f->job_id) : NULL, f->case_id};
+    html_pass hp = {.db = db, .dir = dir, .out = out, .warn = warn};
+    int rc = each_row(db, html_sql, 2, p, html_row, &hp);
+    if (rc == EWQ_OK && hp.old && dir)
+        rc = ewq_fail(db, EWQ_EOLD, "%zu of %zu jobs have no HTML stored (said above); the "
+                      "other pages are written", hp.old, s->count);
+    return rc;
+}
+
+/* ---- out ----------------------------------------------------------------- */
+
+static int results_write(ewq_db *db, const ewq_filter *filter, ewdiag_format format,
+                         const char *dir, FILE *out, FILE *warn, size_t *count, int *max_severity,
+                         bool *incomplete)
 {
     ewq_filter all = {0};
     const ewq_filter *f = filter ? filter : &all;
@@ -293,13 +408,29 @@ int ewq_results_write(ewq_db *db, const ewq_filter *filter, ewdiag_format format
     case EWDIAG_FORMAT_JSON: rc = write_json(db, f, &s, out); break;
     case EWDIAG_FORMAT_JSONL: rc = each_rendering(db, f, "json", jsonl_row, &lp); break;
     case EWDIAG_FORMAT_TEXT: rc = each_rendering(db, f, "text", text_row, &lp); break;
+    case EWDIAG_FORMAT_HTML: rc = write_html(db, f, &s, dir, out, warn); break;
     default: return ewq_fail(db, EWQ_EINVAL, "no such format");
     }
     if (rc == EWQ_OK && fflush(out) != 0)
         rc = ewq_fail(db, EWQ_EINVAL, "cannot write the report");
-    if (rc == EWQ_OK && warn && s.count)
-        rc = write_warnings(db, f, warn);
+    if ((rc == EWQ_OK || (rc == EWQ_EOLD && dir)) && warn && s.count) {
+        int wrc = write_warnings(db, f, warn);
+        rc = wrc != EWQ_OK ? wrc : rc;
+    }
     return rc;
+}
+
+int ewq_results_write(ewq_db *db, const ewq_filter *filter, ewdiag_format format, FILE *out,
+                      FILE *warn, size_t *count, int *max_severity, bool *incomplete)
+{
+    return results_write(db, filter, format, NULL, out, warn, count, max_severity, incomplete);
+}
+
+int ewq_results_write_html(ewq_db *db, const ewq_filter *filter, const char *dir, FILE *out,
+                           FILE *warn, size_t *count, int *max_severity, bool *incomplete)
+{
+    return results_write(db, filter, EWDIAG_FORMAT_HTML, dir, out, warn, count, max_severity,
+                         incomplete);
 }
 
 int ewq_result_get(ewq_db *db, int64_t id, ewdiag_format format, char **body, size_t *len)

@@ -95,7 +95,7 @@ static const char migration_1[] =
     "END $$;\n"
     "CREATE TRIGGER jobs_drop_blob AFTER DELETE ON ewdiag.jobs FOR EACH ROW\n"
     "  WHEN (OLD.blob IS NOT NULL) EXECUTE FUNCTION ewdiag.drop_blob();\n"
-    /* Storing a report compresses it three times (report, json, text):
+    /* Storing a report compresses it four times (report, json, text, html):
      * lz4 does it in a third of pglz's time, where the server has it. */
     "DO $$ BEGIN\n"
     "  EXECUTE 'ALTER TABLE ewdiag.results ALTER report SET COMPRESSION lz4';\n"

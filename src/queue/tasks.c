@@ -186,7 +186,8 @@ static bool store(worker *w, const task *t)
         return failed(w, t, why);
     }
     double t0 = wk_now();
-    int rc = ewq_complete(w->db, t->job.id, t->job.lease, t->out.json, t->out.text);
+    int rc = ewq_complete(w->db, t->job.id, t->job.lease, t->out.json, t->out.text,
+                          t->out.html);
     w->st.db_s += wk_now() - t0;
     if (rc == EWQ_EDB && ewq_db_lost(w->db)) {
         wk_db_trouble(w, "storing a report");

@@ -178,7 +178,9 @@ static void answer(dbconn *c, lookup *l)
         bool lost = rc == EWQ_EDB && dbconn_lost(c);
         if (lost && attempt + 1 < DB_RETRIES)
             continue;
-        if (rc == EWQ_ENOTFOUND && !l->state[0])
+        if (rc == EWQ_EOLD) /* stored before the worker kept HTML */
+            fail(l, MHD_HTTP_NOT_FOUND, "%s", ewq_db_error(db));
+        else if (rc == EWQ_ENOTFOUND && !l->state[0])
             fail(l, MHD_HTTP_NOT_FOUND, "no job %lld", (long long)l->id);
         else if (rc == EWQ_ENOTFOUND)
             fail(l, MHD_HTTP_NOT_FOUND, "job %lld is done, but its result is gone",
@@ -231,16 +233,17 @@ static int64_t parse_id(const char *s)
     return (int64_t)strtoll(s, NULL, 10);
 }
 
-/* ?format=: json (the default), jsonl or text, the formats the store keeps. */
+/* ?format=: json (the default), jsonl, text or html, the formats the store
+ * keeps. */
 static enum MHD_Result parse_lookup_format(request *rq, ewdiag_format *fmt, bool *refused)
 {
     const char *f = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "format");
     *fmt = EWDIAG_FORMAT_JSON;
-    *refused = f && (parse_format(f, fmt) != 0 || *fmt == EWDIAG_FORMAT_HTML);
+    *refused = f && parse_format(f, fmt) != 0;
     if (!*refused)
         return MHD_YES;
     return respond_error(rq, MHD_HTTP_BAD_REQUEST, "format '%.32s': a stored report is given as "
-                         "json, jsonl or text", f);
+                         "json, jsonl, text or html", f);
 }
 
 static lookup *lookup_new(request *rq, int64_t id, ewdiag_format fmt)

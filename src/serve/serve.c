@@ -30,7 +30,7 @@
     "  POST /v1/bundles[?case=ID][&name=NAME]   (with --db)\n"                             \
     "       the body, or each file of a multipart/form-data body, stored in the\n"     \
     "       database as a job for 'ewdiag worker': 202 with the jobs\n"                \
-    "  GET  /v1/bundles/ID[?format=json|jsonl|text]\n"                                    \
+    "  GET  /v1/bundles/ID[?format=json|jsonl|text|html]\n"                               \
     "       202 with the job's state while queued or running, 422 when dead, 200 with\n"   \
     "       its report when done\n"
 #define USAGE_ASYNC_OPTIONS                                                                 \

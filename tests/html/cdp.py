@@ -80,14 +80,14 @@ class Browser:
         msg, self.buf = self.buf.split(b"\0", 1)
         return json.loads(msg)
 
-    def call(self, method, params=None, session=True):
+    def call(self, method, params=None, session=True, timeout=TIMEOUT_S):
         """Sends a command (to the page's session unless session=False); its result."""
         self.next_id += 1
         msg = {"id": self.next_id, "method": method, "params": params or {}}
         if session and self.session:
             msg["sessionId"] = self.session
         os.write(self.to_child, json.dumps(msg).encode() + b"\0")
-        deadline = time.time() + TIMEOUT_S
+        deadline = time.time() + timeout
         while True:
             m = self._read_message(deadline)
             if m.get("id") == self.next_id:
@@ -135,7 +135,9 @@ class Browser:
         h = int(min(size["height"], 16000))
         self.call("Emulation.setDeviceMetricsOverride",
                   {"width": width, "height": h, "deviceScaleFactor": 1, "mobile": False})
-        shot = self.call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+        # A tall page takes long to paint on a loaded machine (2 shared cores).
+        shot = self.call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True},
+                         timeout=3 * TIMEOUT_S)
         with open(path, "wb") as f:
             f.write(base64.b64decode(shot["data"]))
 

@@ -117,6 +117,7 @@ static int result(ewq_db *db, const char *id, const char *format)
 {
     ewdiag_format f = strcmp(format, "json") == 0    ? EWDIAG_FORMAT_JSON
                       : strcmp(format, "jsonl") == 0 ? EWDIAG_FORMAT_JSONL
+                      : strcmp(format, "html") == 0  ? EWDIAG_FORMAT_HTML
                                                      : EWDIAG_FORMAT_TEXT;
     char *body = NULL;
     size_t len = 0;

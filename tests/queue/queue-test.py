@@ -9,7 +9,10 @@ processes at once (one creates, the others find it current); submission
 of paths, URLs, standard input and uploads, and that the same bundle is not
 queued twice unless --again; a worker analyzing them all; the stored
 reports through `queue results` byte for byte equal to `ewdiag -f json` and
-`-f jsonl` on the same inputs (text: each input's report); bundles read
+`-f jsonl` on the same inputs (text: each input's report; html: one job's
+page, or with -o DIR a file per job, each equal to `ewdiag -f html` on its
+input; several jobs without -o refused; a result stored without HTML, as
+by an older worker: said, with the command that has it analyzed again); bundles read
 in part: their warnings on standard error and the exit status (3 without
 a finding) as the command gives them, and the worker's line says it; a
 bundle that cannot be read dead after its attempts; `queue status` as text and JSON;
@@ -207,6 +210,76 @@ def check_results(c, env, paths):
             p.stderr, p.stderr)
 
 
+def check_html(c, env, paths, tmp):
+    """results -f html: one job's page is ewdiag -f html's, byte for byte;
+    several jobs: refused without -o (saying how to pick), one file per
+    job with -o DIR; a job stored without HTML (by an older worker): said,
+    with the command that has it analyzed again, which works."""
+    jid = c.value("SELECT min(id) FROM ewdiag.jobs WHERE case_id = 'A'")
+    loc = c.value("SELECT location FROM ewdiag.jobs WHERE id = %s" % jid)
+    want = subprocess.run([EWDIAG, "-f", "html", loc], capture_output=True, text=True)
+    p = run(env, "queue", "results", "--job", jid, "-f", "html")
+    t.check("results --job -f html == ewdiag -f html, byte for byte",
+            p.stdout == want.stdout and want.stdout.startswith("<!DOCTYPE html>"),
+            "differ (%d vs %d bytes)" % (len(p.stdout), len(want.stdout)))
+    t.check("results --job -f html: ewdiag's exit status", p.returncode == want.returncode,
+            (p.returncode, want.returncode, p.stderr))
+    p = run(env, "queue", "results", "--case", "B", "-f", "html")
+    t.check("results --case with one job -f html: its page", p.returncode in (0, 1) and
+            p.stdout.startswith("<!DOCTYPE html>") and p.stdout.count("<!DOCTYPE html>") == 1,
+            p.stderr)
+    p = run(env, "queue", "results", "--case", "A", "-f", "html")
+    t.check("results -f html of several jobs: refused, nothing written, how to pick",
+            p.returncode == 2 and p.stdout == "" and "--job ID" in p.stderr and
+            "-o DIR" in p.stderr and re.search(r"\d+ results match \(jobs \d+, \d+", p.stderr),
+            p.stderr)
+    p = run(env, "queue", "results", "--case", "A", "-f", "json", "-o", tmp)
+    t.check("-o with another format: usage error", p.returncode == 2 and
+            "-o DIR is for 'results --format html'" in p.stderr, p.stderr)
+    out = os.path.join(tmp, "html-A")
+    jobs = c.psql("SELECT r.job_id, j.location FROM ewdiag.results r JOIN ewdiag.jobs j"
+                  " ON j.id = r.job_id WHERE j.case_id = 'A' ORDER BY r.job_id")
+    p = run(env, "queue", "results", "--case", "A", "-f", "html", "-o", out)
+    status = cli_json([x for _, x in jobs])[1]
+    t.check("results -f html -o DIR: exit status as ewdiag's on them all",
+            p.returncode == status, (p.returncode, status, p.stderr))
+    files = [os.path.join(out, "job-%s.html" % j) for j, _ in jobs]
+    t.check("results -f html -o DIR: a file per job, their paths on stdout",
+            sorted(os.listdir(out)) == sorted(os.path.basename(f) for f in files) and
+            p.stdout.splitlines() == files, (os.listdir(out), p.stdout))
+    bad = [f for f, (_, x) in zip(files, jobs) if open(f).read() != subprocess.run(
+        [EWDIAG, "-f", "html", x], capture_output=True, text=True).stdout]
+    t.check("results -f html -o DIR: each page == ewdiag -f html of its input", not bad, bad)
+    check_html_old(c, env, tmp)
+
+
+def check_html_old(c, env, tmp):
+    """A result stored before workers kept HTML."""
+    jid = c.value("SELECT min(id) FROM ewdiag.jobs WHERE case_id = 'B'")
+    c.psql("DELETE FROM ewdiag.renderings WHERE job_id = %s AND format = 'html'" % jid)
+    p = run(env, "queue", "results", "--job", jid, "-f", "html")
+    said = "job %s was analyzed by an older worker: no HTML stored" % jid
+    m = re.search(r"run '(ewdiag queue submit --again [^']*)'", p.stderr)
+    t.check("no HTML stored: exit 2, said with what to run", p.returncode == 2 and
+            p.stdout == "" and said in p.stderr and m and "--case B" in m.group(1), p.stderr)
+    p = run(env, "queue", "results", "--case", "B", "-f", "html", "-o", os.path.join(tmp, "B"))
+    t.check("no HTML stored, -o DIR: said for that job, exit 2", p.returncode == 2 and
+            said in p.stderr and "1 of 1 jobs have no HTML stored" in p.stderr, p.stderr)
+    p = run(env, "queue", "results", "--job", jid, "-f", "text")
+    t.check("no HTML stored: its other formats still there", p.returncode in (0, 1) and
+            p.stdout, p.stderr)
+    p = run(env, *m.group(1).split()[1:]) if m else None
+    t.check("the command said queues it again", p and p.returncode == 0 and
+            len(job_ids(p.stdout)) == 1, p and p.stderr)
+    w = start_worker(env)
+    idle = wait_idle(c)
+    stop_worker(w)
+    new = c.value("SELECT max(id) FROM ewdiag.jobs WHERE case_id = 'B'")
+    p = run(env, "queue", "results", "--job", new, "-f", "html")
+    t.check("analyzed again: its HTML stored", idle and new != jid and
+            p.stdout.startswith("<!DOCTYPE html>"), p.stderr)
+
+
 def check_urls_and_uploads(c, env, http, paths):
     rows = c.psql("SELECT r.input, r.job_id FROM ewdiag.results r JOIN ewdiag.jobs j"
                   " ON j.id = r.job_id WHERE j.case_id IN ('U', 'UP') ORDER BY r.job_id")
@@ -301,6 +374,10 @@ def check_client_result(c, jid, pushed, paths):
     want = subprocess.run([EWDIAG, "-f", "json", paths[2]], capture_output=True, text=True)
     t.check("db.h: the pushed upload's result == ewdiag -f json", p.returncode == 0 and
             p.stdout == want.stdout)
+    p = subprocess.run([CLIENT, c.conninfo, "result", pushed, "html"], capture_output=True,
+                       text=True)
+    want = subprocess.run([EWDIAG, "-f", "html", paths[2]], capture_output=True, text=True)
+    t.check("db.h: its html == ewdiag -f html", p.returncode == 0 and p.stdout == want.stdout)
 
 
 def check_drain(c, env, http, tmp):
@@ -357,6 +434,7 @@ def main():
                     err)
             check_results(c, env, paths)
             check_partial(c, env, err)
+            check_html(c, env, paths, tmp)
             check_urls_and_uploads(c, env, http, paths)
             check_client_result(c, jid, pushed, paths)
             check_dead_and_status(c, env)

@@ -10,7 +10,10 @@ database without the schema stops the service at start; the token; uploads
 as the body, as multipart with two files and chunked from a pipe, each
 answered 202 with its jobs (and Location for one), the state while queued
 (202), the reports once the worker ran byte for byte those of `ewdiag -f
-json|jsonl|text` on the same file, with the command's exit status; a bundle
+json|jsonl|text|html` on the same file, with the command's exit status and
+in every format the same headers as POST /v1/analyze's answer (and the
+job's state); a result stored without HTML (an older worker): 404 saying
+so; a bundle
 the worker cannot analyze dead (422, its error); the limits (413, 400 past
 --max-inputs, a multipart body cut short: nothing stored); clients that
 leave mid-upload (a socket closed, curl killed, a multipart cut in its second
@@ -190,7 +193,7 @@ def refusals(api, srv, c):
     S.check("multipart cut before its closing boundary (first file whole): 400, nothing stored",
             st == 400 and counts(c) == before, (st, body, before, counts(c)))
     for path, want in (("/v1/bundles/0", 404), ("/v1/bundles/abc", 404),
-                       ("/v1/bundles/99999", 404), ("/v1/bundles/1?format=html", 400),
+                       ("/v1/bundles/99999", 404), ("/v1/bundles/1?format=pdf", 400),
                        ("/v1/bundles/1?format=xml", 400)):
         st, _, body = api(path=path)
         S.check("GET %s: %d" % (path, want), st == want, (st, body))
@@ -265,9 +268,24 @@ def poll(api, jid, fmt="json", timeout=WAIT_S):
         time.sleep(0.3)
 
 
+FORMATS = ("json", "jsonl", "text", "html")
+CTYPES = {"json": "application/json", "jsonl": "application/x-ndjson",
+          "text": "text/plain; charset=utf-8", "html": "text/html; charset=utf-8"}
+# What differs from one response to the next, whatever the format.
+VARYING = {"date", "content-length", "content-type"}
+
+
+def header_names(h):
+    return sorted(set(h) - VARYING)
+
+
 def reports(ew, api, c, jobs, dead):
+    """Each job's report in every format, as the command writes it, each
+    response with the same headers (as POST /v1/analyze's, plus the job's
+    state)."""
     for jid, (path, name) in sorted(jobs.items()):
-        for fmt in ("json", "jsonl", "text"):
+        names = {}
+        for fmt in FORMATS:
             st, h, body = poll(api, jid, fmt)
             want, rc = S.cli_report(ew, [path], fmt, names=[name])
             why = "status %s, %d bytes vs %d; exit %s vs %s" % (
@@ -275,7 +293,19 @@ def reports(ew, api, c, jobs, dead):
             S.check("job %d (%s), -f %s: the report == ewdiag -f %s, byte for byte" %
                     (jid, name, fmt, fmt), st == 200 and body == want and
                     h.get("ewdiag-exit-status") == str(rc) and
-                    h.get("ewdiag-job-state") == "done", why)
+                    h.get("ewdiag-job-state") == "done" and
+                    h.get("content-type") == CTYPES[fmt], why)
+            names[fmt] = header_names(h)
+            st, ph, _ = api("--data-binary", "@" + path,
+                            path="/v1/analyze?format=%s&name=%s" % (fmt, name))
+            S.check("job %d, -f %s: the headers of POST /v1/analyze's answer, and the job's "
+                    "state" % (jid, fmt), st == 200 and
+                    names[fmt] == sorted(header_names(ph) + ["ewdiag-job-state"]) and
+                    ph.get("ewdiag-exit-status") == h.get("ewdiag-exit-status"),
+                    (names[fmt], header_names(ph)))
+        S.check("job %d: the same headers in every format" % jid,
+                all(names[f] == names["json"] for f in FORMATS), names)
+    html_old(api, c, min(jobs))
     st, h, body = poll(api, dead)
     state = json.loads(body) if st == 422 else {}
     S.check("a file that is no bundle: 422, dead after its 3 attempts, with its error",
@@ -287,6 +317,18 @@ def reports(ew, api, c, jobs, dead):
                        " count(*) FILTER (WHERE blob IS NOT NULL AND state = 'dead'),"
                        " (SELECT count(*) FROM pg_largeobject_metadata) FROM ewdiag.jobs")
         == [["0", "1", "1"]], 10))
+
+
+def html_old(api, c, jid):
+    """A result stored by a worker that kept no HTML: 404 saying so; its
+    other formats still there."""
+    c.psql("DELETE FROM ewdiag.renderings WHERE job_id = %d AND format = 'html'" % jid)
+    st, h, body = api(path="/v1/bundles/%d?format=html" % jid)
+    S.check("no HTML stored (an older worker): 404 saying so and what to do", st == 404 and
+            (b"job %d was analyzed by an older worker: no HTML stored" % jid) in body and
+            b"--again" in body and h.get("ewdiag-job-state") == "done", (st, body))
+    st, _, _ = api(path="/v1/bundles/%d?format=text" % jid)
+    S.check("no HTML stored: the text report still served", st == 200, st)
 
 
 def database_down(ew, api, srv, c):

@@ -104,6 +104,7 @@ static void ew_html_nav(ew_html *h, const ewdiag_report *r)
         ew_html_put(h, "<li><a href=\"#timeline\">Timeline</a></li>");
     ew_html_put(h, "<li><a href=\"#findings\">Findings</a></li>"
                    "<li><a href=\"#inputs\">Inputs</a></li>"
+                   "<li><a href=\"#origins\">Origins</a></li>"
                    "<li><a href=\"#tls-servers\">TLS servers</a></li>");
     if (ewdiag_report_warning_count(r))
         ew_html_put(h, "<li><a href=\"#warnings\">Warnings</a></li>");
@@ -277,6 +278,7 @@ int ew_report_write_html(const ewdiag_report *r, FILE *f, unsigned flags)
     if (rc == 0) {
         ew_html_findings(&h, r, &rows);
         ew_html_inputs(&h, r);
+        ew_html_origins(&h, r);
         ew_html_tls_servers(&h, r);
         ew_html_warnings(&h, r);
         ew_html_printf(&h, "</main>\n<footer>Written by ewdiag %s.</footer>\n", ewdiag_version());

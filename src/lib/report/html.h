@@ -1,5 +1,6 @@
 /* html.h - the report as one self-contained HTML page, written with the
- * public getters of ewdiag.h only (html.c, html_timeline.c, html_assets.c). */
+ * public getters of ewdiag.h only (html.c, html_timeline.c, html_finding.c,
+ * html_origins.c, html_assets.c). */
 #ifndef EW_HTML_H
 #define EW_HTML_H
 
@@ -49,6 +50,10 @@ int ew_html_timeline(ew_html *h, const ewdiag_report *r, const ew_html_rows *row
  * capture's TLS servers as a table (html_finding.c). */
 void ew_html_findings(ew_html *h, const ewdiag_report *r, const ew_html_rows *rows);
 void ew_html_tls_servers(ew_html *h, const ewdiag_report *r);
+
+/* The origins section: per input and node, the traffic server's origin
+ * servers and how checking each came out (html_origins.c). */
+void ew_html_origins(ew_html *h, const ewdiag_report *r);
 
 /* The page's style sheet and script (html_assets.c): pieces, NULL-ended
  * (a C string literal may not be longer than 4095 bytes). */

@@ -61,7 +61,8 @@ const char *const ew_html_css[] = {
     "div.cert{border:1px solid var(--line);border-radius:4px;padding:.3rem .6rem;font-size:.9em}"
     "div.cert h5{margin:.2rem 0;font-size:.95em}div.cert code{word-break:break-all}"
     "div.cert dd{overflow-wrap:anywhere}"
-    "div.cert dl.facts{grid-template-columns:max-content minmax(0,1fr)}",
+    "div.cert dl.facts{grid-template-columns:max-content minmax(0,1fr)}"
+    "table.origins caption{text-align:left;padding:.3rem 0}td.outcome{min-width:22rem}",
     "svg.timeline{font:11px system-ui,sans-serif;max-width:none}"
     "svg .row-label{font-weight:700;font-size:12px;fill:var(--fg)}"
     "svg .lane-label{text-anchor:end;fill:var(--muted)}svg .note{fill:var(--muted)}"
