@@ -10,7 +10,10 @@ from helpers import CAPTURE, EXAMPLE, report_dict
 
 ANALYSES = 1000
 WARM_UP = 100
-MAX_GROWTH = 2 * 1024 * 1024  # bytes; one report leaked per analysis is tens of KB
+# bytes over 900 analyses: a leak of one report per analysis (tens of KB)
+# is tens of MiB; a malloc arena of the inflate thread may add a few MiB
+# once when the machine is loaded (4 MiB in one step was seen at load 9).
+MAX_GROWTH = 8 * 1024 * 1024
 
 
 def rss():
