@@ -143,20 +143,5 @@ static bool ew_is_xstat_name(const char *base)
     return ew_name_has_prefix(base, "xstat_dump_");
 }
 
-const ew_kind ew_kind_xconf = {
-    .role = EW_ROLE_XCONF,
-    .mode = EW_KIND_PUSH,
-    .match = ew_is_xconf_name,
-    .begin = ew_dump_begin,
-    .feed = ew_dump_feed,
-    .end = ew_dump_end,
-};
-
-const ew_kind ew_kind_xstat = {
-    .role = EW_ROLE_XSTAT,
-    .mode = EW_KIND_PUSH,
-    .match = ew_is_xstat_name,
-    .begin = ew_dump_begin,
-    .feed = ew_dump_feed,
-    .end = ew_dump_end,
-};
+const ew_kind ew_kind_xconf = EW_PUSH_KIND(EW_ROLE_XCONF, ew_is_xconf_name, NULL, ew_dump);
+const ew_kind ew_kind_xstat = EW_PUSH_KIND(EW_ROLE_XSTAT, ew_is_xstat_name, NULL, ew_dump);
