@@ -37,9 +37,7 @@ void ew_join_free(ew_join *j)
 {
     for (size_t i = 0; i < j->nfacts; i++)
         ew_fact_clear(&j->facts[i]);
-    free(j->tls.sni);
-    free(j->tls.trust_path);
-    free(j->tls.name);
+    EW_FREE_ALL(j->tls.sni, j->tls.trust_path, j->tls.name);
     ew_join_init(j);
 }
 

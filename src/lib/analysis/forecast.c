@@ -64,10 +64,7 @@ void ew_origin_free(ew_origin_srv *o)
 {
     if (!o)
         return;
-    free(o->node);
-    free(o->name);
-    free(o->address);
-    free(o->type);
+    EW_FREE_ALL(o->node, o->name, o->address, o->type);
     ew_join_free(&o->join);
     free(o);
 }

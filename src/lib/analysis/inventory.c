@@ -11,10 +11,7 @@
 void ew_inventory_init(ew_inventory *inv, const ew_inventory_limits *lim, ew_warnings *warn,
                        const char *input)
 {
-    memset(inv, 0, sizeof *inv);
-    inv->lim = *lim;
-    inv->warn = warn;
-    inv->input = input;
+    *inv = (ew_inventory){.lim = *lim, .warn = warn, .input = input};
 }
 
 void ew_inventory_take(ew_inventory *inv, ew_tls_server ***servers, size_t *n)
@@ -45,10 +42,7 @@ void ew_chain_free(ew_chain *c)
     free(c->certs);
     for (size_t i = 0; i < c->nder; i++)
         free(c->der[i]);
-    free(c->der);
-    free(c->der_len);
-    free(c->error);
-    free(c);
+    EW_FREE_ALL(c->der, c->der_len, c->error, c);
 }
 
 void ew_tls_server_free(ew_tls_server *s)

@@ -41,9 +41,7 @@ void ew_scanner_free(ew_scanner *sc)
     ew_matcher_free(&sc->matcher);
     ew_prefilter_free(&sc->prefilter);
     ew_lines_free(&sc->lines);
-    free(sc->hits);
-    free(sc->txns);
-    free(sc);
+    EW_FREE_ALL(sc->hits, sc->txns, sc);
 }
 
 void ew_trusts_free(ew_trusts *t)
