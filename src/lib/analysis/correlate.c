@@ -15,11 +15,9 @@
 /* Room for a number or a list of names given as a fact's parameter. */
 #define EW_PARAM_MAX 512
 
-static const char *const ew_capture_match_names[] = {
-    [EW_CAPTURE_NONE] = "no-capture",
-    [EW_CAPTURE_NO_HS] = "no-handshake",
-    [EW_CAPTURE_MATCHED] = "matched",
-};
+static const char *const ew_capture_match_names[] = {[EW_CAPTURE_NONE] = "no-capture",
+                                                     [EW_CAPTURE_NO_HS] = "no-handshake",
+                                                     [EW_CAPTURE_MATCHED] = "matched"};
 
 const char *ew_capture_match_name(ew_capture_match m)
 {

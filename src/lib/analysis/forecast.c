@@ -14,12 +14,10 @@
  * TLS (5061), LDAP and the like are never origins. */
 static const unsigned ew_mra_ports[] = {8443, 6972};
 
-static const char *const ew_origin_state_names[] = {
-    [EW_ORIGIN_CHECKED] = "checked",
-    [EW_ORIGIN_NO_CAPTURE] = "no-capture",
-    [EW_ORIGIN_NO_HANDSHAKE] = "no-handshake",
-    [EW_ORIGIN_NO_CERTIFICATE] = "no-certificate",
-};
+static const char *const ew_origin_state_names[] = {[EW_ORIGIN_CHECKED] = "checked",
+                                                    [EW_ORIGIN_NO_CAPTURE] = "no-capture",
+                                                    [EW_ORIGIN_NO_HANDSHAKE] = "no-handshake",
+                                                    [EW_ORIGIN_NO_CERTIFICATE] = "no-certificate"};
 
 const char *ew_origin_state_name(ew_origin_state s)
 {
@@ -37,23 +35,18 @@ const char *ew_enforcement_name(ew_enforcement e)
     return EW_ENUM_NAME(ew_enforcement_names, e, EW_ENF_UNKNOWN);
 }
 
+/* The forecast's section for each enforcement. */
+static const char *const ew_section_names[] = {[EW_ENF_ENFORCED] = "before-expiry",
+                                               [EW_ENF_BEFORE_X14_2] = "before-upgrade",
+                                               [EW_ENF_VERIFY_OFF] = "before-verification"};
+
 const char *ew_forecast_section(ew_enforcement e)
 {
-    switch (e) {
-    case EW_ENF_BEFORE_X14_2:
-        return "before-upgrade";
-    case EW_ENF_ENFORCED:
-        return "before-expiry";
-    default:
-        return "before-verification";
-    }
+    return EW_ENUM_NAME(ew_section_names, e, EW_ENF_VERIFY_OFF);
 }
 
 static const char *const ew_expiry_names[] = {
-    [EW_EXPIRY_NONE] = "none",
-    [EW_EXPIRY_SOON] = "expiring",
-    [EW_EXPIRY_EXPIRED] = "expired",
-};
+    [EW_EXPIRY_NONE] = "none", [EW_EXPIRY_SOON] = "expiring", [EW_EXPIRY_EXPIRED] = "expired"};
 
 const char *ew_expiry_name(ew_expiry e)
 {

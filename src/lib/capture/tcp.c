@@ -590,16 +590,7 @@ void ew_tcp_free(ew_tcp *t)
 {
     if (!t)
         return;
-    for (ew_flow *f = t->lru.oldest; f;) {
-        ew_flow *n = f->link[EW_LINK_AGE].newer;
-        for (int d = 0; d < 2; d++) {
-            ew_half_drop(&f->h[d]);
-            ew_tcpj_keep_free(t, &f->h[d]);
-        }
-        ew_tls_release(&f->tls);
-        free(f);
-        f = n;
-    }
+    ew_flows_free(t, t->lru.oldest);
     ew_tcpj_free(t);
     for (ew_flow *f = t->spare; f;) {
         ew_flow *n = f->hnext;

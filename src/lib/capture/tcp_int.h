@@ -145,6 +145,8 @@ void ew_tcpj_note(ew_tcp *t, ew_flow *f);
 int ew_tcpj_try(ew_tcp *t, ew_flow *f, int dir);
 /* Ends every parked flow (the capture is over). 0 or the callback's. */
 int ew_tcpj_flush(ew_tcp *t);
+/* Frees the flows of a list by age, from its oldest, without a callback. */
+void ew_flows_free(ew_tcp *t, ew_flow *oldest);
 /* Frees every parked flow without a callback. */
 void ew_tcpj_free(ew_tcp *t);
 void ew_tcpj_keep_free(ew_tcp *t, ew_tcp_half *h);

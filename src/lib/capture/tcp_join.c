@@ -205,18 +205,23 @@ int ew_tcpj_flush(ew_tcp *t)
     return 0;
 }
 
+void ew_flows_free(ew_tcp *t, ew_flow *oldest)
+{
+    for (ew_flow *f = oldest; f;) {
+        ew_flow *n = f->link[EW_LINK_AGE].newer;
+        for (int d = 0; d < 2; d++) {
+            ew_half_drop(&f->h[d]);
+            ew_tcpj_keep_free(t, &f->h[d]);
+        }
+        ew_tls_release(&f->tls);
+        free(f);
+        f = n;
+    }
+}
+
 void ew_tcpj_free(ew_tcp *t)
 {
-    for (ew_flow *p = t->parked_flows.oldest; p;) {
-        ew_flow *n = p->link[EW_LINK_AGE].newer;
-        for (int d = 0; d < 2; d++) {
-            ew_half_drop(&p->h[d]);
-            ew_tcpj_keep_free(t, &p->h[d]);
-        }
-        ew_tls_release(&p->tls);
-        free(p);
-        p = n;
-    }
+    ew_flows_free(t, t->parked_flows.oldest);
     t->parked_flows = (ew_flow_list){NULL, NULL};
     t->parked = 0;
 }

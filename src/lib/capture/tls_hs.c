@@ -84,6 +84,24 @@ static bool tls_parse_sni(ew_tls_info *in, tls_rd ext)
 /* The parsers below return 0; EWDIAG_EFORMAT with why set when the message
  * makes no sense; EWDIAG_ENOMEM. */
 
+/* The extensions of a Hello: none when its fields end before them. */
+static tls_rd tls_exts(tls_rd *r)
+{
+    if (r->bad || r->n == 0)
+        return (tls_rd){NULL, 0, false};
+    return rd_sub(r, rd_uint(r, 2));
+}
+
+/* The next extension of exts; false at their end or when it overruns. */
+static bool tls_next_ext(tls_rd *exts, uint32_t *type, tls_rd *ext)
+{
+    if (exts->bad || exts->n == 0)
+        return false;
+    *type = rd_uint(exts, 2);
+    *ext = rd_sub(exts, rd_uint(exts, 2));
+    return !exts->bad;
+}
+
 /* A Hello's extension that does not parse. */
 static int tls_bad_ext(char *why, const char *hello, const char *ext)
 {
@@ -114,33 +132,26 @@ static int tls_client_hello(ew_tls_conn *t, int dir, const uint8_t *p, size_t n,
     rd_take(&r, rd_uint(&r, 2)); /* cipher_suites */
     rd_take(&r, rd_uint(&r, 1)); /* compression_methods */
     uint16_t offered = legacy;
-    bool exts_bad = false;
-    if (!r.bad && r.n > 0) {
-        tls_rd exts = rd_sub(&r, rd_uint(&r, 2));
-        while (!exts.bad && exts.n > 0) {
-            uint32_t type = rd_uint(&exts, 2);
-            tls_rd ext = rd_sub(&exts, rd_uint(&exts, 2));
-            if (exts.bad)
-                break;
-            if (type == TLS_EXT_SERVER_NAME && !tls_parse_sni(in, ext))
-                return tls_bad_ext(why, "ClientHello", "server_name");
-            if (type == TLS_EXT_SUPPORTED_VERSIONS) {
-                tls_rd vs = rd_sub(&ext, rd_uint(&ext, 1));
-                uint16_t max = 0;
-                while (!vs.bad && vs.n >= 2) {
-                    uint16_t v = ew_tls_version_norm((uint16_t)rd_uint(&vs, 2), NULL);
-                    if (!tls_is_grease(v))
-                        max = EW_MAX(max, v);
-                }
-                if (ext.bad || vs.n != 0)
-                    return tls_bad_ext(why, "ClientHello", "supported_versions");
-                if (max)
-                    offered = max;
+    tls_rd exts = tls_exts(&r), ext;
+    uint32_t type;
+    while (tls_next_ext(&exts, &type, &ext)) {
+        if (type == TLS_EXT_SERVER_NAME && !tls_parse_sni(in, ext))
+            return tls_bad_ext(why, "ClientHello", "server_name");
+        if (type == TLS_EXT_SUPPORTED_VERSIONS) {
+            tls_rd vs = rd_sub(&ext, rd_uint(&ext, 1));
+            uint16_t max = 0;
+            while (!vs.bad && vs.n >= 2) {
+                uint16_t v = ew_tls_version_norm((uint16_t)rd_uint(&vs, 2), NULL);
+                if (!tls_is_grease(v))
+                    max = EW_MAX(max, v);
             }
+            if (ext.bad || vs.n != 0)
+                return tls_bad_ext(why, "ClientHello", "supported_versions");
+            if (max)
+                offered = max;
         }
-        exts_bad = exts.bad;
     }
-    int rc = tls_hello_overrun(why, "ClientHello", exts_bad, r.bad, n);
+    int rc = tls_hello_overrun(why, "ClientHello", exts.bad, r.bad, n);
     if (rc != 0)
         return rc;
     in->client_hello = true;
@@ -170,21 +181,16 @@ static int tls_server_hello(ew_tls_conn *t, int dir, const uint8_t *p, size_t n,
     uint16_t cipher = (uint16_t)rd_uint(&r, 2);
     if (!old_draft)
         rd_take(&r, 1); /* compression_method */
-    bool exts_bad = false;
-    if (!r.bad && r.n > 0) {
-        tls_rd exts = rd_sub(&r, rd_uint(&r, 2));
-        while (!exts.bad && exts.n > 0) {
-            uint32_t type = rd_uint(&exts, 2);
-            tls_rd ext = rd_sub(&exts, rd_uint(&exts, 2));
-            if (!exts.bad && type == TLS_EXT_SUPPORTED_VERSIONS) {
-                version = (uint16_t)rd_uint(&ext, 2);
-                if (ext.bad)
-                    return tls_bad_ext(why, "ServerHello", "supported_versions");
-            }
+    tls_rd exts = tls_exts(&r), ext;
+    uint32_t type;
+    while (tls_next_ext(&exts, &type, &ext)) {
+        if (type == TLS_EXT_SUPPORTED_VERSIONS) {
+            version = (uint16_t)rd_uint(&ext, 2);
+            if (ext.bad)
+                return tls_bad_ext(why, "ServerHello", "supported_versions");
         }
-        exts_bad = exts.bad;
     }
-    int rc = tls_hello_overrun(why, "ServerHello", exts_bad, r.bad, n);
+    int rc = tls_hello_overrun(why, "ServerHello", exts.bad, r.bad, n);
     if (rc != 0)
         return rc;
     if (!t->role_by_tcp && t->client_dir < 0)

@@ -123,9 +123,7 @@ static int ew_dump_begin(void *ctx, const ew_entry_meta *m, ew_entry *e)
 
 static int ew_dump_feed(void *ctx, const char *buf, size_t n)
 {
-    ew_scan *s = ctx;
-    int rc = ew_lines_feed(&s->sc->lines, buf, n, ew_dump_line, s);
-    return rc < 0 ? rc : 0;
+    return ew_scan_feed_lines(ctx, ew_dump_line, buf, n);
 }
 
 static int ew_dump_end(void *ctx, ew_entry *e, const char *read_error)

@@ -277,9 +277,7 @@ static int ew_log_begin(void *ctx, const ew_entry_meta *m, ew_entry *e)
 
 static int ew_log_feed(void *ctx, const char *buf, size_t n)
 {
-    ew_scan *s = ctx;
-    int rc = ew_lines_feed(&s->sc->lines, buf, n, ew_log_line, s);
-    return rc < 0 ? rc : 0;
+    return ew_scan_feed_lines(ctx, ew_log_line, buf, n);
 }
 
 static int ew_log_end(void *ctx, ew_entry *e, const char *read_error)

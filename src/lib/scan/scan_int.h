@@ -65,6 +65,8 @@ struct ew_scan {
 /* Starts an entry of a line-read kind: the node it speaks for, the line
  * splitter reset. 0, or EWDIAG_ENOMEM. */
 int ew_scan_begin_lines(ew_scan *s, const ew_entry_meta *m);
+/* Its bytes, split into lines given to fn. 0, or fn's error. */
+int ew_scan_feed_lines(ew_scan *s, ew_line_fn fn, const char *buf, size_t n);
 /* Ends it: the last line, the counts, warnings of what was assumed or
  * skipped, and the entry's status. */
 int ew_scan_end_lines(ew_scan *s, ew_line_fn fn, ew_entry *e, const char *read_error);

@@ -179,6 +179,12 @@ int ew_scan_entry_failed(ew_scan *s, ew_entry *e, const char *why)
     return 0;
 }
 
+int ew_scan_feed_lines(ew_scan *s, ew_line_fn fn, const char *buf, size_t n)
+{
+    int rc = ew_lines_feed(&s->sc->lines, buf, n, fn, s);
+    return rc < 0 ? rc : 0;
+}
+
 int ew_scan_end_lines(ew_scan *s, ew_line_fn fn, ew_entry *e, const char *read_error)
 {
     ew_entry_scan *c = &s->cur;
