@@ -292,6 +292,25 @@ static int64_t ew_hs_time(const ew_tls_hs *hs)
     return hs->ts_cert ? hs->ts_cert : hs->ts_hello ? hs->ts_hello : hs->ts_start;
 }
 
+/* A Certificate message read whole: its chain, kept once, and when it was
+ * seen. 0, or EWDIAG_ENOMEM. */
+static int ew_chain_seen(ew_inventory *inv, ew_tls_server *s, const ew_tls_hs *hs, int32_t *chain)
+{
+    s->certificate_messages++;
+    if (ew_chain_of(inv, s, hs, chain) != 0)
+        return EWDIAG_ENOMEM;
+    if (*chain == EW_NO_CHAIN)
+        return 0;
+    ew_chain *c = s->chains[*chain];
+    int64_t t = ew_hs_time(hs);
+    if (!c->seen || t < c->first_seen)
+        c->first_seen = t;
+    if (t > c->last_seen)
+        c->last_seen = t;
+    c->seen++;
+    return 0;
+}
+
 int ew_inventory_add(void *ctx, const ew_tls_hs *hs)
 {
     ew_inventory *inv = ctx;
@@ -306,33 +325,16 @@ int ew_inventory_add(void *ctx, const ew_tls_hs *hs)
     if (ew_timeline_add(&s->times, ew_hs_time(hs)) != 0)
         return EWDIAG_ENOMEM;
     int32_t chain = EW_NO_CHAIN;
-    switch (hs->cert_state) {
-    case EW_CERT_PRESENT:
-        s->certificate_messages++;
-        if (ew_chain_of(inv, s, hs, &chain) != 0)
+    /* The handshakes whose certificate was hidden, by why. */
+    uint64_t *hidden[] = {[EW_CERT_ENCRYPTED] = &s->tls13,
+                          [EW_CERT_RESUMED] = &s->resumed,
+                          [EW_CERT_CUT] = &s->cut,
+                          [EW_CERT_UNSEEN] = &s->unseen};
+    if (hs->cert_state == EW_CERT_PRESENT) {
+        if (ew_chain_seen(inv, s, hs, &chain) != 0)
             return EWDIAG_ENOMEM;
-        if (chain == EW_NO_CHAIN)
-            break;
-        ew_chain *c = s->chains[chain];
-        int64_t t = ew_hs_time(hs);
-        if (!c->seen || t < c->first_seen)
-            c->first_seen = t;
-        if (t > c->last_seen)
-            c->last_seen = t;
-        c->seen++;
-        break;
-    case EW_CERT_ENCRYPTED:
-        s->tls13++;
-        break;
-    case EW_CERT_RESUMED:
-        s->resumed++;
-        break;
-    case EW_CERT_CUT:
-        s->cut++;
-        break;
-    case EW_CERT_UNSEEN:
-        s->unseen++;
-        break;
+    } else if ((size_t)hs->cert_state < EW_ARRAY_LEN(hidden)) {
+        (*hidden[hs->cert_state])++;
     }
     uint8_t sni = ew_sni_of(s, hs->sni);
     if (inv->n >= inv->lim.handshakes) {

@@ -160,21 +160,13 @@ static json_t *ew_jchain(ew_jctx *jc, const ew_chain *c)
                     c->cut, "error", ew_jstr(jc, c->error), "certificates", ew_jchain_certs(jc, c));
 }
 
-static json_t *ew_jversion(ew_jctx *jc, uint16_t v)
+/* A TLS version's or cipher suite's name; null for 0 (not seen). */
+static json_t *ew_jtls_name(uint16_t v, void (*str)(uint16_t, char[EW_TLS_NAME_MAX]))
 {
     char buf[EW_TLS_NAME_MAX];
     if (!v)
         return json_null();
-    ew_tls_version_str(v, buf);
-    return json_string(buf);
-}
-
-static json_t *ew_jcipher(ew_jctx *jc, uint16_t suite)
-{
-    char buf[EW_TLS_NAME_MAX];
-    if (!suite)
-        return json_null();
-    ew_cipher_str(suite, buf);
+    str(v, buf);
     return json_string(buf);
 }
 
@@ -191,9 +183,9 @@ static void ew_jtls_view(ew_jctx *jc, json_t *o, const ew_tls_view *t)
             EW_JPACK(jc, "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "capture",
                      ew_capture_match_name(t->match), "time", m ? ew_jtime(jc, t->ts) : json_null(),
                      "port", m ? json_integer(t->port) : json_null(), "version",
-                     m ? ew_jversion(jc, t->version) : json_null(), "cipher",
-                     m ? ew_jcipher(jc, t->cipher) : json_null(), "sni", ew_jstr(jc, t->sni),
-                     "alert", alert, "certificate",
+                     m ? ew_jtls_name(t->version, ew_tls_version_str) : json_null(), "cipher",
+                     m ? ew_jtls_name(t->cipher, ew_cipher_str) : json_null(), "sni",
+                     ew_jstr(jc, t->sni), "alert", alert, "certificate",
                      m ? json_string(ew_cert_state_name(t->cert_state)) : json_null()));
     json_t *cert = json_null();
     if (m && t->chain) {

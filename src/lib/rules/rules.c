@@ -139,6 +139,18 @@ static int ew_parse_severity(ew_loadctx *c, const char *s, const char *key, int 
     return ew_bad(c, msg);
 }
 
+/* The severity that key names, into *out; *out is left as it is when key
+ * is absent and not required. */
+static int ew_get_severity(ew_loadctx *c, json_t *o, const char *key, bool required, int *out)
+{
+    char *s = NULL;
+    int rc = ew_get_str(c, o, key, required, &s);
+    if (rc == 0 && s)
+        rc = ew_parse_severity(c, s, key, out);
+    free(s);
+    return rc;
+}
+
 static int ew_compile(ew_loadctx *c, ew_rule *r)
 {
     int ec;
@@ -406,17 +418,10 @@ static int ew_get_texts(ew_loadctx *c, json_t *o, ew_rule *r, const ew_text_fiel
 
 static int ew_parse_finding_fields(ew_loadctx *c, json_t *o, ew_rule *r)
 {
-    char *sev = NULL, *usev = NULL;
-    int rc = ew_get_str(c, o, "severity", true, &sev);
-    if (rc == 0)
-        rc = ew_parse_severity(c, sev, "severity", &r->severity);
+    int rc = ew_get_severity(c, o, "severity", true, &r->severity);
     r->unenforced_severity = r->severity;
     if (rc == 0)
-        rc = ew_get_str(c, o, "unenforced_severity", false, &usev);
-    if (rc == 0 && usev)
-        rc = ew_parse_severity(c, usev, "unenforced_severity", &r->unenforced_severity);
-    free(sev);
-    free(usev);
+        rc = ew_get_severity(c, o, "unenforced_severity", false, &r->unenforced_severity);
     if (rc == 0)
         rc = ew_get_texts(c, o, r, ew_finding_texts, EW_ARRAY_LEN(ew_finding_texts));
     if (rc == 0)
@@ -450,17 +455,10 @@ static int ew_parse_fixes_from(ew_loadctx *c, json_t *o, ew_rule *r)
 /* A forecast rule: texts and severities only; the analysis states it. */
 static int ew_parse_forecast(ew_loadctx *c, json_t *o, ew_rule *r)
 {
-    char *sev = NULL, *esev = NULL;
-    int rc = ew_get_str(c, o, "severity", true, &sev);
-    if (rc == 0)
-        rc = ew_parse_severity(c, sev, "severity", &r->severity);
+    int rc = ew_get_severity(c, o, "severity", true, &r->severity);
     r->unenforced_severity = r->expired_severity = r->severity;
     if (rc == 0)
-        rc = ew_get_str(c, o, "expired_severity", false, &esev);
-    if (rc == 0 && esev)
-        rc = ew_parse_severity(c, esev, "expired_severity", &r->expired_severity);
-    free(sev);
-    free(esev);
+        rc = ew_get_severity(c, o, "expired_severity", false, &r->expired_severity);
     if (rc == 0)
         rc = ew_get_texts(c, o, r, ew_finding_texts, EW_ARRAY_LEN(ew_finding_texts));
     if (rc == 0)
