@@ -94,6 +94,25 @@ long long ew_inventory_find(const ew_inventory *inv, const char *address, unsign
     return ew_index_item(&inv->index, slot);
 }
 
+/* A new server, put into slot of the index as item inv->nservers. 0, or
+ * EWDIAG_ENOMEM. */
+static int ew_server_add(ew_inventory *inv, size_t slot, const char *addr, uint16_t port,
+                         ew_tls_server **out)
+{
+    if (ew_grow(&inv->servers, &inv->cservers, inv->nservers + 1, sizeof *inv->servers) != 0)
+        return EWDIAG_ENOMEM;
+    ew_tls_server *s = ew_calloc(1, sizeof *s);
+    if (!s || !(s->address = ew_strdup(addr))) {
+        free(s);
+        return EWDIAG_ENOMEM;
+    }
+    s->port = port;
+    ew_index_put(&inv->index, slot, inv->nservers);
+    inv->servers[inv->nservers++] = s;
+    *out = s;
+    return 0;
+}
+
 /* The server of e into *out (added if new; NULL past max-tls-servers). 0,
  * or EWDIAG_ENOMEM. */
 static int ew_server_of(ew_inventory *inv, const ew_endpoint *e, ew_tls_server **out,
@@ -102,33 +121,23 @@ static int ew_server_of(ew_inventory *inv, const ew_endpoint *e, ew_tls_server *
     char addr[EW_ADDR_STR_MAX];
     ew_endpoint_addr_str(e, addr);
     *out = NULL;
-    if (ew_index_reserve(&inv->index, inv->nservers, ew_server_item_hash, inv) != 0)
-        return EWDIAG_ENOMEM;
     ew_server_key key = {addr, e->port};
-    size_t slot =
-        ew_index_find(&inv->index, ew_server_hash(addr, e->port), ew_server_same, inv, &key);
-    if (ew_index_item(&inv->index, slot) >= 0) {
-        *index = (uint32_t)ew_index_item(&inv->index, slot);
-        *out = inv->servers[*index];
+    size_t slot;
+    if (ew_index_lookup(&inv->index, inv->nservers, ew_server_item_hash, inv,
+                        ew_server_hash(addr, e->port), ew_server_same, &key, &slot) != 0)
+        return EWDIAG_ENOMEM;
+    long long k = ew_index_item(&inv->index, slot);
+    if (k >= 0) {
+        *index = (uint32_t)k;
+        *out = inv->servers[k];
         return 0;
     }
     if (inv->nservers >= inv->lim.servers) {
         inv->dropped_servers++;
         return 0;
     }
-    if (ew_grow(&inv->servers, &inv->cservers, inv->nservers + 1, sizeof *inv->servers) != 0)
-        return EWDIAG_ENOMEM;
-    ew_tls_server *s = ew_calloc(1, sizeof *s);
-    if (!s || !(s->address = ew_strdup(addr))) {
-        free(s);
-        return EWDIAG_ENOMEM;
-    }
-    s->port = e->port;
     *index = (uint32_t)inv->nservers;
-    ew_index_put(&inv->index, slot, inv->nservers);
-    inv->servers[inv->nservers++] = s;
-    *out = s;
-    return 0;
+    return ew_server_add(inv, slot, addr, e->port, out);
 }
 
 static bool ew_chain_digest(const ew_tls_hs *hs, unsigned char out[32])
