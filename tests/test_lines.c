@@ -4,6 +4,7 @@
 #include <check.h>
 
 #include "harness.h"
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -11,9 +12,7 @@
 #define STOP_RC 7
 /* Room the carry may take beyond max_line: a pending '\r' and the NUL. */
 #define CARRY_SLACK 2
-#define WIDE_MAX_LINE 80
 #define SMALL_MAX_LINE 8
-#define TINY_MAX_LINE 4
 #define HUGE_MAX_LINE 1024
 #define HUGE_LINE_BYTES (50u * 1024 * 1024)
 #define HUGE_CHUNK (64u * 1024)
@@ -106,57 +105,32 @@ static void expect_run(const char *s, size_t n, size_t max_line, const char *wan
 /* Feeds a string literal as one chunk, in place. */
 #define FEED(l, lit, r) ew_lines_feed((l), (lit), sizeof(lit) - 1, rec_line, (r))
 
-#define EXPECT_RUN(s, max_line, want) \
-    expect_run((s), sizeof(s) - 1, (max_line), (want), sizeof(want) - 1)
+/* The cases of tests/data/line_cases.json: each input split whole with its
+ * max_line gives the lines want lists ("flags:length:text\n" each). A new
+ * case is one line there. */
+#define LINE_CASES "tests/data/line_cases.json"
 
-START_TEST(test_basic)
+START_TEST(test_line_cases)
 {
-    EXPECT_RUN("a\nbb\nccc\n", WIDE_MAX_LINE, "0:1:a\n0:2:bb\n0:3:ccc\n");
-    EXPECT_RUN("", WIDE_MAX_LINE, "");
-}
-END_TEST
-
-START_TEST(test_crlf)
-{
-    EXPECT_RUN("one\r\ntwo\r\n\r\n", WIDE_MAX_LINE, "0:3:one\n0:3:two\n0:0:\n");
-    /* Only the '\r' right before '\n' goes. */
-    EXPECT_RUN("mid\rdle\r\nx\r\r\n\rlead\n", WIDE_MAX_LINE, "0:7:mid\rdle\n0:2:x\r\n0:5:\rlead\n");
-}
-END_TEST
-
-START_TEST(test_no_final_newline)
-{
-    EXPECT_RUN("first\nlast", WIDE_MAX_LINE, "0:5:first\n0:4:last\n");
-    /* Not before a '\n', so not part of a CRLF. */
-    EXPECT_RUN("last\r", WIDE_MAX_LINE, "0:5:last\r\n");
-    EXPECT_RUN("first\n", WIDE_MAX_LINE, "0:5:first\n");
-}
-END_TEST
-
-START_TEST(test_empty_lines)
-{
-    EXPECT_RUN("\n\n\n", WIDE_MAX_LINE, "0:0:\n0:0:\n0:0:\n");
-    EXPECT_RUN("a\n\nb\n", WIDE_MAX_LINE, "0:1:a\n0:0:\n0:1:b\n");
-}
-END_TEST
-
-START_TEST(test_continuation)
-{
-    EXPECT_RUN("|a\n   |b\n\t |c\nx|\n|\n \n", WIDE_MAX_LINE,
-               "2:2:|a\n2:5:   |b\n2:4:\t |c\n0:2:x|\n2:1:|\n0:1: \n");
-}
-END_TEST
-
-START_TEST(test_cut_boundaries)
-{
-    /* max_line 4: exactly 4 fits, with or without CR; 5 is cut. */
-    EXPECT_RUN("abcd\nabcd\r\nabcde\nabcd\rx\nok\n", TINY_MAX_LINE,
-               "0:4:abcd\n0:4:abcd\n1:4:abcd\n1:4:abcd\n0:2:ok\n");
-    /* The flag is judged on the head that is given. */
-    EXPECT_RUN("  |long line\n", TINY_MAX_LINE, "3:4:  |l\n");
-    /* A cut last line without '\n' is given once, by feed or by finish. */
-    EXPECT_RUN("abcdefgh", TINY_MAX_LINE, "1:4:abcd\n");
-    EXPECT_RUN("abcd\r", TINY_MAX_LINE, "1:4:abcd\n");
+    const char *root = getenv("EWDIAG_SOURCE_ROOT");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", root ? root : ".", LINE_CASES);
+    json_error_t err;
+    json_t *cases = json_load_file(path, 0, &err);
+    ck_assert_msg(json_is_array(cases), "%s:%d: %s", path, err.line, err.text);
+    size_t i;
+    json_t *c;
+    json_array_foreach(cases, i, c)
+    {
+        json_t *in = json_object_get(c, "input"), *want = json_object_get(c, "want");
+        json_t *max_line = json_object_get(c, "max_line");
+        ck_assert_msg(json_is_string(in) && json_is_string(want) && json_is_integer(max_line),
+                      "case %zu: input, want and max_line", i);
+        expect_run(json_string_value(in), json_string_length(in),
+                   (size_t)json_integer_value(max_line), json_string_value(want),
+                   json_string_length(want));
+    }
+    json_decref(cases);
 }
 END_TEST
 
@@ -359,12 +333,7 @@ Suite *ew_test_suite(void)
 {
     Suite *s = suite_create("lines");
     TCase *tc = tcase_create("core");
-    tcase_add_test(tc, test_basic);
-    tcase_add_test(tc, test_crlf);
-    tcase_add_test(tc, test_no_final_newline);
-    tcase_add_test(tc, test_empty_lines);
-    tcase_add_test(tc, test_continuation);
-    tcase_add_test(tc, test_cut_boundaries);
+    tcase_add_test(tc, test_line_cases);
     tcase_add_test(tc, test_every_split);
     tcase_add_test(tc, test_cut_in_pieces);
     tcase_add_test(tc, test_in_place);

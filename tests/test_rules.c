@@ -115,11 +115,6 @@ static void set_str(json_t *rule, const char *key, const char *value)
     ck_assert_int_eq(json_object_set_new(rule, key, json_string(value)), 0);
 }
 
-static void set_strs(json_t *rule, const char *key, const char *value)
-{
-    ck_assert_int_eq(json_object_set_new(rule, key, json_pack("[s]", value)), 0);
-}
-
 static void drop(json_t *rule, const char *key)
 {
     ck_assert_int_eq(json_object_del(rule, key), 0);
@@ -275,38 +270,66 @@ START_TEST(test_invalid_json)
 }
 END_TEST
 
-START_TEST(test_missing_pattern)
-{
-    json_t *rule = base_rule();
-    drop(rule, "pattern");
-    expect_rule_refused(rule, "pattern");
-}
-END_TEST
+/* ---- the cases of tests/data/rule_cases.json -------------------------- */
 
-START_TEST(test_missing_literal)
-{
-    json_t *rule = base_rule();
-    drop(rule, "literal");
-    expect_rule_refused(rule, "literal");
-}
-END_TEST
+/* Each case is the base rule, its "drop" keys deleted and its "set" keys
+ * replaced; it is "refused" with a message holding each of those strings,
+ * or it "loads". A new case is one line there. */
+#define RULE_CASES "tests/data/rule_cases.json"
 
-START_TEST(test_bad_severity)
+static json_t *load_rule_cases(void)
 {
-    json_t *rule = base_rule();
-    set_str(rule, "severity", "fatal");
-    expect_rule_refused(rule, "\"fatal\"");
-    rule = base_rule();
-    set_str(rule, "severity", "fatal");
-    expect_rule_refused(rule, "severity");
+    const char *root = getenv("EWDIAG_SOURCE_ROOT");
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", root ? root : ".", RULE_CASES);
+    json_error_t err;
+    json_t *cases = json_load_file(path, 0, &err);
+    ck_assert_msg(json_is_array(cases), "%s:%d: %s", path, err.line, err.text);
+    return cases;
 }
-END_TEST
 
-START_TEST(test_bad_unenforced_severity)
+static json_t *case_rule(const json_t *c)
 {
     json_t *rule = base_rule();
-    set_str(rule, "unenforced_severity", "loud");
-    expect_rule_refused(rule, "unenforced_severity");
+    size_t i;
+    json_t *key;
+    json_array_foreach(json_object_get(c, "drop"), i, key)
+        drop(rule, json_string_value(key));
+    json_t *set = json_object_get(c, "set");
+    if (set)
+        ck_assert_int_eq(json_object_update(rule, set), 0);
+    return rule;
+}
+
+static void expect_rule_loads(json_t *rule, const char *name)
+{
+    const char *path = write_rule("rule.json", rule);
+    ewdiag_analyzer *a = new_analyzer();
+    ck_assert_msg(ewdiag_analyzer_load_rules(a, path) == EWDIAG_OK, "%s: %s", name,
+                  ewdiag_error(a));
+    ck_assert_uint_eq(ewdiag_analyzer_rule_count(a), 1);
+    ewdiag_analyzer_free(a);
+    json_decref(rule);
+}
+
+START_TEST(test_rule_cases)
+{
+    json_t *cases = load_rule_cases();
+    size_t i, j;
+    json_t *c, *needle;
+    json_array_foreach(cases, i, c)
+    {
+        const char *name = json_string_value(json_object_get(c, "name"));
+        ck_assert_ptr_nonnull(name);
+        json_t *refused = json_object_get(c, "refused");
+        ck_assert_msg(json_is_true(json_object_get(c, "loads")) != (refused != NULL),
+                      "%s: a case either loads or is refused", name);
+        if (!refused)
+            expect_rule_loads(case_rule(c), name);
+        json_array_foreach(refused, j, needle)
+            expect_rule_refused(case_rule(c), json_string_value(needle));
+    }
+    json_decref(cases);
 }
 END_TEST
 
@@ -340,100 +363,6 @@ START_TEST(test_pattern_error_offset_inside)
 }
 END_TEST
 
-START_TEST(test_group_by_unknown_group)
-{
-    json_t *rule = base_rule();
-    ck_assert_int_eq(json_object_set_new(rule, "group_by", json_pack("[ss]", "node", "server")),
-                     0);
-    expect_rule_refused(rule, "\"server\"");
-}
-END_TEST
-
-START_TEST(test_group_by_missing)
-{
-    json_t *rule = base_rule();
-    drop(rule, "group_by");
-    expect_rule_refused(rule, "group_by");
-}
-END_TEST
-
-START_TEST(test_example_does_not_match)
-{
-    json_t *rule = base_rule();
-    /* Holds the literal, but no ')' and no Action. */
-    set_strs(rule, "examples", "WARNING: " LITERAL "cucm.steven.lab");
-    expect_rule_refused(rule, "\"examples\"[0] does not match");
-}
-END_TEST
-
-START_TEST(test_example_second_does_not_match)
-{
-    json_t *rule = base_rule();
-    ck_assert_int_eq(json_object_set_new(rule, "examples",
-                                         json_pack("[ss]", EXAMPLE, LITERAL "x) no action")),
-                     0);
-    expect_rule_refused(rule, "\"examples\"[1]");
-}
-END_TEST
-
-/* The pattern alone would match (it is case-insensitive here); the
- * literal is not in the example, so the prefilter would never let it
- * through. */
-START_TEST(test_example_missing_literal)
-{
-    json_t *rule = base_rule();
-    set_str(rule, "pattern", "(?i)" PATTERN);
-    set_strs(rule, "examples",
-             "WARNING: CORE SERVER CERTIFICATE VERIFICATION FAILED FOR (x). Action=Terminate");
-    expect_rule_refused(rule, "literal");
-}
-END_TEST
-
-START_TEST(test_examples_missing)
-{
-    json_t *rule = base_rule();
-    drop(rule, "examples");
-    expect_rule_refused(rule, "examples");
-}
-END_TEST
-
-START_TEST(test_counter_example_matches)
-{
-    json_t *rule = base_rule();
-    ck_assert_int_eq(json_object_set_new(rule, "counter_examples",
-                                         json_pack("[ss]", SNI_LINE, EXAMPLE)),
-                     0);
-    expect_rule_refused(rule, "\"counter_examples\"[1]");
-}
-END_TEST
-
-/* A pattern that backtracks catastrophically: its examples match, but a
- * counter-example makes it hit the match limit. That is said as such, not
- * as a match. */
-START_TEST(test_counter_example_hits_match_limit)
-{
-    json_t *rule = base_rule();
-    set_str(rule, "literal", "aaaa");
-    set_str(rule, "pattern", "(?<target>(a+)+)$");
-    ck_assert_int_eq(json_object_set_new(rule, "group_by", json_pack("[ss]", "node", "target")), 0);
-    set_strs(rule, "examples", "aaaa");
-    set_strs(rule, "counter_examples", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab");
-    expect_rule_refused(rule, "\"counter_examples\"[0] makes the pattern hit PCRE2's match limit");
-}
-END_TEST
-
-START_TEST(test_example_hits_match_limit)
-{
-    json_t *rule = base_rule();
-    set_str(rule, "literal", "aaaa");
-    set_str(rule, "pattern", "(?<target>(a+)+)$");
-    ck_assert_int_eq(json_object_set_new(rule, "group_by", json_pack("[ss]", "node", "target")), 0);
-    set_strs(rule, "examples", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab");
-    drop(rule, "counter_examples");
-    expect_rule_refused(rule, "\"examples\"[0] makes the pattern hit PCRE2's match limit");
-}
-END_TEST
-
 START_TEST(test_bad_id)
 {
     json_t *rule = base_rule();
@@ -443,130 +372,6 @@ START_TEST(test_bad_id)
     expect_refused(a, path, EWDIAG_EFORMAT, path, "Test_Rule", "\"id\"");
     ewdiag_analyzer_free(a);
     json_decref(rule);
-}
-END_TEST
-
-START_TEST(test_evidence_without_attach_by)
-{
-    json_t *rule = base_rule();
-    set_str(rule, "kind", "evidence");
-    expect_rule_refused(rule, "attach_by");
-}
-END_TEST
-
-START_TEST(test_evidence_attach_by_unknown_group)
-{
-    json_t *rule = base_rule();
-    set_str(rule, "kind", "evidence");
-    set_str(rule, "attach_by", "server");
-    expect_rule_refused(rule, "attach_by");
-}
-END_TEST
-
-START_TEST(test_evidence_with_attach_by_loads)
-{
-    json_t *rule = base_rule();
-    set_str(rule, "kind", "evidence");
-    set_str(rule, "attach_by", "target");
-    const char *path = write_rule("rule.json", rule);
-    ewdiag_analyzer *a = new_analyzer();
-    ck_assert_msg(ewdiag_analyzer_load_rules(a, path) == EWDIAG_OK, "%s", ewdiag_error(a));
-    ck_assert_uint_eq(ewdiag_analyzer_rule_count(a), 1);
-    ewdiag_analyzer_free(a);
-    json_decref(rule);
-}
-END_TEST
-
-START_TEST(test_transaction_without_txn_group)
-{
-    json_t *rule = base_rule();
-    set_str(rule, "kind", "transaction");
-    set_str(rule, "literal", "Detail=\"Sending Response\"");
-    set_str(rule, "pattern", "Detail=\"Sending Response\" +Txn-id=\"[^\"]+\"");
-    set_strs(rule, "examples", TXN_LINE);
-    drop(rule, "counter_examples");
-    expect_rule_refused(rule, "txn");
-}
-END_TEST
-
-START_TEST(test_transaction_with_txn_group_loads)
-{
-    json_t *rule = base_rule();
-    set_str(rule, "kind", "transaction");
-    set_str(rule, "literal", "Detail=\"Sending Response\"");
-    set_str(rule, "pattern", "Detail=\"Sending Response\" +Txn-id=\"(?<txn>[^\"]+)\"");
-    set_strs(rule, "examples", TXN_LINE);
-    drop(rule, "counter_examples");
-    const char *path = write_rule("rule.json", rule);
-    ewdiag_analyzer *a = new_analyzer();
-    ck_assert_msg(ewdiag_analyzer_load_rules(a, path) == EWDIAG_OK, "%s", ewdiag_error(a));
-    ewdiag_analyzer_free(a);
-    json_decref(rule);
-}
-END_TEST
-
-START_TEST(test_unknown_kind)
-{
-    json_t *rule = base_rule();
-    set_str(rule, "kind", "alarm");
-    expect_rule_refused(rule, "kind");
-}
-END_TEST
-
-static json_t *explain(const char *field, const char *op, const char *value)
-{
-    json_t *e = json_pack("[{s:s, s:s, s:s, s:s}]", "field", field, "op", op, "value", value,
-                          "text", "Explanation for {target}.");
-    ck_assert_ptr_nonnull(e);
-    return e;
-}
-
-START_TEST(test_explain_gt_not_integer)
-{
-    const char *bad[] = {"abc", "1.5", "", "2x"};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        json_t *rule = base_rule();
-        ck_assert_int_eq(json_object_set_new(rule, "explain", explain("target", "gt", bad[i])), 0);
-        char needle[64];
-        snprintf(needle, sizeof needle, "\"%s\" is not an integer", bad[i]);
-        expect_rule_refused(rule, needle);
-    }
-}
-END_TEST
-
-START_TEST(test_explain_lt_not_integer)
-{
-    json_t *rule = base_rule();
-    ck_assert_int_eq(json_object_set_new(rule, "explain", explain("target", "lt", "one")), 0);
-    expect_rule_refused(rule, "not an integer");
-}
-END_TEST
-
-START_TEST(test_explain_integer_loads)
-{
-    json_t *rule = base_rule();
-    ck_assert_int_eq(json_object_set_new(rule, "explain", explain("target", "gt", "-1")), 0);
-    const char *path = write_rule("rule.json", rule);
-    ewdiag_analyzer *a = new_analyzer();
-    ck_assert_msg(ewdiag_analyzer_load_rules(a, path) == EWDIAG_OK, "%s", ewdiag_error(a));
-    ewdiag_analyzer_free(a);
-    json_decref(rule);
-}
-END_TEST
-
-START_TEST(test_explain_unknown_field)
-{
-    json_t *rule = base_rule();
-    ck_assert_int_eq(json_object_set_new(rule, "explain", explain("depth", "eq", "0")), 0);
-    expect_rule_refused(rule, "\"depth\"");
-}
-END_TEST
-
-START_TEST(test_explain_unknown_op)
-{
-    json_t *rule = base_rule();
-    ck_assert_int_eq(json_object_set_new(rule, "explain", explain("target", "matches", "x")), 0);
-    expect_rule_refused(rule, "op");
 }
 END_TEST
 
@@ -726,38 +531,15 @@ Suite *ew_test_suite(void)
     tcase_add_test(tc, test_rules_add_up);
     tcase_add_test(tc, test_invalid_json);
     tcase_add_test(tc, test_not_an_object);
-    tcase_add_test(tc, test_missing_pattern);
-    tcase_add_test(tc, test_missing_literal);
-    tcase_add_test(tc, test_bad_severity);
-    tcase_add_test(tc, test_bad_unenforced_severity);
     tcase_add_test(tc, test_pattern_does_not_compile);
     tcase_add_test(tc, test_pattern_error_offset_inside);
-    tcase_add_test(tc, test_group_by_unknown_group);
-    tcase_add_test(tc, test_group_by_missing);
-    tcase_add_test(tc, test_example_does_not_match);
-    tcase_add_test(tc, test_example_second_does_not_match);
-    tcase_add_test(tc, test_example_missing_literal);
-    tcase_add_test(tc, test_examples_missing);
-    tcase_add_test(tc, test_counter_example_matches);
-    tcase_add_test(tc, test_counter_example_hits_match_limit);
-    tcase_add_test(tc, test_example_hits_match_limit);
     tcase_add_test(tc, test_bad_id);
-    tcase_add_test(tc, test_unknown_kind);
-    tcase_add_test(tc, test_evidence_without_attach_by);
-    tcase_add_test(tc, test_evidence_attach_by_unknown_group);
-    tcase_add_test(tc, test_evidence_with_attach_by_loads);
-    tcase_add_test(tc, test_transaction_without_txn_group);
-    tcase_add_test(tc, test_transaction_with_txn_group_loads);
     tcase_add_test(tc, test_error_cleared_by_success);
     suite_add_tcase(s, tc);
 
-    tc = tcase_create("explain");
+    tc = tcase_create("cases");
     tcase_add_checked_fixture(tc, tmp_setup, tmp_teardown);
-    tcase_add_test(tc, test_explain_gt_not_integer);
-    tcase_add_test(tc, test_explain_lt_not_integer);
-    tcase_add_test(tc, test_explain_integer_loads);
-    tcase_add_test(tc, test_explain_unknown_field);
-    tcase_add_test(tc, test_explain_unknown_op);
+    tcase_add_test(tc, test_rule_cases);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("directory");

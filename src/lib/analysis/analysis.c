@@ -65,38 +65,38 @@ ew_sink ew_analysis_sink(ew_analysis *a)
                      ew_on_origin_request};
 }
 
-/* The limits the analysis hit, each said once with what it dropped. */
+/* The limits the analysis hit, each said once with what it dropped: the
+ * count, then the words before and after the limit's value. */
 static int ew_tell_limits(ew_analysis *a)
 {
     const ew_groups *g = &a->groups;
     const ew_inventory *inv = &a->inv;
-    const char *in = a->input;
+    const ew_analysis_opts *o = &a->opt;
+    const struct {
+        ew_warn_code code;
+        uint64_t n;
+        size_t limit;
+        const char *before, *after;
+    } hit[] = {
+        {EW_W_LIMIT_HANDSHAKES, inv->forgotten, o->max_handshakes, "handshakes beyond ",
+         " counted but not joined to findings (limit max-handshakes)"},
+        {EW_W_LIMIT_FINDINGS, g->dropped_events, o->max_findings,
+         "failure lines of findings beyond the first ",
+         " dropped, with what would have joined them (limit max-findings)"},
+        {EW_W_LIMIT_EVIDENCE, g->dropped_lines, o->max_evidence_bytes,
+         "evidence and related lines not kept: the findings' lines already held ",
+         " bytes (limit max-evidence-bytes); their counts are whole"},
+        {EW_W_LIMIT_TLS_SERVERS, inv->dropped_servers, o->max_tls_servers,
+         "handshakes to TLS servers beyond the first ", " dropped (limit max-tls-servers)"},
+        {EW_W_LIMIT_CHAINS, inv->dropped_chains, o->max_chain_bytes,
+         "certificate chains not kept: the distinct chains already held ",
+         " bytes (limit max-chain-bytes); their handshakes are counted"},
+    };
     int rc = 0;
-    if (inv->forgotten)
-        rc |= ew_warn(a->warn, EW_W_LIMIT_HANDSHAKES, NULL, inv->forgotten,
-                      "%s: handshakes beyond %zu counted but not joined to findings "
-                      "(limit max-handshakes)",
-                      in, a->opt.max_handshakes);
-    if (g->dropped_events)
-        rc |= ew_warn(a->warn, EW_W_LIMIT_FINDINGS, NULL, g->dropped_events,
-                      "%s: failure lines of findings beyond the first %zu dropped, "
-                      "with what would have joined them (limit max-findings)",
-                      in, a->opt.max_findings);
-    if (g->dropped_lines)
-        rc |= ew_warn(a->warn, EW_W_LIMIT_EVIDENCE, NULL, g->dropped_lines,
-                      "%s: evidence and related lines not kept: the findings' lines already "
-                      "held %zu bytes (limit max-evidence-bytes); their counts are whole",
-                      in, a->opt.max_evidence_bytes);
-    if (inv->dropped_servers)
-        rc |= ew_warn(a->warn, EW_W_LIMIT_TLS_SERVERS, NULL, inv->dropped_servers,
-                      "%s: handshakes to TLS servers beyond the first %zu dropped "
-                      "(limit max-tls-servers)",
-                      in, a->opt.max_tls_servers);
-    if (inv->dropped_chains)
-        rc |= ew_warn(a->warn, EW_W_LIMIT_CHAINS, NULL, inv->dropped_chains,
-                      "%s: certificate chains not kept: the distinct chains already held %zu "
-                      "bytes (limit max-chain-bytes); their handshakes are counted",
-                      in, a->opt.max_chain_bytes);
+    for (size_t i = 0; i < EW_ARRAY_LEN(hit); i++)
+        if (hit[i].n)
+            rc |= ew_warn(a->warn, hit[i].code, NULL, hit[i].n, "%s: %s%zu%s", a->input,
+                          hit[i].before, hit[i].limit, hit[i].after);
     return rc ? EWDIAG_ENOMEM : 0;
 }
 

@@ -15,17 +15,13 @@
 /* Room for a number or a list of names given as a fact's parameter. */
 #define EW_PARAM_MAX 512
 
+static const char *const ew_capture_match_names[] = {[EW_CAPTURE_NONE] = "no-capture",
+                                                     [EW_CAPTURE_NO_HS] = "no-handshake",
+                                                     [EW_CAPTURE_MATCHED] = "matched"};
+
 const char *ew_capture_match_name(ew_capture_match m)
 {
-    switch (m) {
-    case EW_CAPTURE_MATCHED:
-        return "matched";
-    case EW_CAPTURE_NO_HS:
-        return "no-handshake";
-    case EW_CAPTURE_NONE:
-        break;
-    }
-    return "no-capture";
+    return EW_ENUM_NAME(ew_capture_match_names, m, EW_CAPTURE_NONE);
 }
 
 void ew_join_init(ew_join *j)
@@ -39,9 +35,7 @@ void ew_join_free(ew_join *j)
 {
     for (size_t i = 0; i < j->nfacts; i++)
         ew_fact_clear(&j->facts[i]);
-    free(j->tls.sni);
-    free(j->tls.trust_path);
-    free(j->tls.name);
+    EW_FREE_ALL(j->tls.sni, j->tls.trust_path, j->tls.name);
     ew_join_init(j);
 }
 
@@ -89,8 +83,7 @@ static const ew_hs_rec *ew_pick(const ew_inventory *inv, const ew_hs_by *by, con
                                 int64_t window)
 {
     const ew_hs_rec *best = NULL;
-    for (uint32_t s = ew_hs_by_address(by, inv, f->address); s != EW_BY_END;
-         s = by->addr_next[s]) {
+    for (uint32_t s = ew_hs_by_address(by, inv, f->address); s != EW_BY_END; s = by->addr_next[s]) {
         if (!ew_port_wanted(f, inv->servers[s]->port))
             continue;
         for (uint32_t k = by->start[s]; k < by->start[s + 1]; k++) {
@@ -189,9 +182,9 @@ static int ew_state_leaf(ew_join *j, const ew_chain *c, const ew_tls_server *s, 
     char when[EW_TS_BUFSZ], day[EW_TS_BUFSZ], bits[EW_PARAM_MAX];
     ew_ts_format(t->chain_earlier ? c->last_seen : t->ts, when);
     snprintf(bits, sizeof bits, "%d", leaf->key_bits);
-    int rc = ew_join_state(j, t->chain_earlier ? EW_FACT_PRESENTED_EARLIER : EW_FACT_PRESENTED, when,
-                      ew_cn_or(leaf->subject_cn, leaf->subject),
-                      ew_cn_or(leaf->issuer_cn, leaf->issuer), leaf->key_type, bits);
+    int rc = ew_join_state(j, t->chain_earlier ? EW_FACT_PRESENTED_EARLIER : EW_FACT_PRESENTED,
+                           when, ew_cn_or(leaf->subject_cn, leaf->subject),
+                           ew_cn_or(leaf->issuer_cn, leaf->issuer), leaf->key_type, bits);
     bool ec = strcmp(leaf->key_type, "EC") == 0;
     if (leaf->self_signed)
         rc |= ew_join_state(j, EW_FACT_SELF_SIGNED);
@@ -200,7 +193,7 @@ static int ew_state_leaf(ew_join *j, const ew_chain *c, const ew_tls_server *s, 
     const ew_cert_info *rsa = ec ? ew_rsa_sibling(s) : NULL;
     if (rsa)
         rc |= ew_join_state(j, EW_FACT_RSA_SIBLING, ew_cn_or(rsa->subject_cn, rsa->subject),
-                       ew_cn_or(rsa->issuer_cn, rsa->issuer));
+                            ew_cn_or(rsa->issuer_cn, rsa->issuer));
     if (at && leaf->not_after && at > leaf->not_after) {
         ew_day(leaf->not_after, day);
         rc |= ew_join_state(j, EW_FACT_EXPIRED, day);
@@ -285,7 +278,8 @@ static int ew_view(ew_tls_view *t, const ew_inventory *inv, const ew_hs_by *by, 
     t->cert_state = r->state;
     if (r->sni != EW_NO_SNI && !(t->sni = ew_strdup(s->snis[r->sni])))
         return EWDIAG_ENOMEM;
-    const ew_hs_rec *full = r->chain != EW_NO_CHAIN ? r : ew_hs_by_last_full(by, inv, r->server, r->ts);
+    const ew_hs_rec *full =
+        r->chain != EW_NO_CHAIN ? r : ew_hs_by_last_full(by, inv, r->server, r->ts);
     t->chain = full ? s->chains[full->chain] : NULL;
     t->chain_earlier = full && full != r;
     return 0;

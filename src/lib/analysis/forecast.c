@@ -14,71 +14,50 @@
  * TLS (5061), LDAP and the like are never origins. */
 static const unsigned ew_mra_ports[] = {8443, 6972};
 
+static const char *const ew_origin_state_names[] = {[EW_ORIGIN_CHECKED] = "checked",
+                                                    [EW_ORIGIN_NO_CAPTURE] = "no-capture",
+                                                    [EW_ORIGIN_NO_HANDSHAKE] = "no-handshake",
+                                                    [EW_ORIGIN_NO_CERTIFICATE] = "no-certificate"};
+
 const char *ew_origin_state_name(ew_origin_state s)
 {
-    switch (s) {
-    case EW_ORIGIN_CHECKED:
-        return "checked";
-    case EW_ORIGIN_NO_CAPTURE:
-        return "no-capture";
-    case EW_ORIGIN_NO_HANDSHAKE:
-        return "no-handshake";
-    case EW_ORIGIN_NO_CERTIFICATE:
-        break;
-    }
-    return "no-certificate";
+    return EW_ENUM_NAME(ew_origin_state_names, s, EW_ORIGIN_NO_CERTIFICATE);
 }
+
+static const char *const ew_enforcement_names[] = {
+    [EW_ENF_ENFORCED] = "enforced",     [EW_ENF_BEFORE_X14_2] = "before-x14.2",
+    [EW_ENF_VERIFY_OFF] = "verify-off", [EW_ENF_CONTINUE_ONLY] = "continue-only",
+    [EW_ENF_UNKNOWN] = "unknown",
+};
 
 const char *ew_enforcement_name(ew_enforcement e)
 {
-    switch (e) {
-    case EW_ENF_ENFORCED:
-        return "enforced";
-    case EW_ENF_BEFORE_X14_2:
-        return "before-x14.2";
-    case EW_ENF_VERIFY_OFF:
-        return "verify-off";
-    case EW_ENF_CONTINUE_ONLY:
-        return "continue-only";
-    case EW_ENF_UNKNOWN:
-        break;
-    }
-    return "unknown";
+    return EW_ENUM_NAME(ew_enforcement_names, e, EW_ENF_UNKNOWN);
 }
+
+/* The forecast's section for each enforcement. */
+static const char *const ew_section_names[] = {[EW_ENF_ENFORCED] = "before-expiry",
+                                               [EW_ENF_BEFORE_X14_2] = "before-upgrade",
+                                               [EW_ENF_VERIFY_OFF] = "before-verification"};
 
 const char *ew_forecast_section(ew_enforcement e)
 {
-    switch (e) {
-    case EW_ENF_BEFORE_X14_2:
-        return "before-upgrade";
-    case EW_ENF_ENFORCED:
-        return "before-expiry";
-    default:
-        return "before-verification";
-    }
+    return EW_ENUM_NAME(ew_section_names, e, EW_ENF_VERIFY_OFF);
 }
+
+static const char *const ew_expiry_names[] = {
+    [EW_EXPIRY_NONE] = "none", [EW_EXPIRY_SOON] = "expiring", [EW_EXPIRY_EXPIRED] = "expired"};
 
 const char *ew_expiry_name(ew_expiry e)
 {
-    switch (e) {
-    case EW_EXPIRY_SOON:
-        return "expiring";
-    case EW_EXPIRY_EXPIRED:
-        return "expired";
-    case EW_EXPIRY_NONE:
-        break;
-    }
-    return "none";
+    return EW_ENUM_NAME(ew_expiry_names, e, EW_EXPIRY_NONE);
 }
 
 void ew_origin_free(ew_origin_srv *o)
 {
     if (!o)
         return;
-    free(o->node);
-    free(o->name);
-    free(o->address);
-    free(o->type);
+    EW_FREE_ALL(o->node, o->name, o->address, o->type);
     ew_join_free(&o->join);
     free(o);
 }

@@ -165,15 +165,15 @@ static ew_group *ew_group_create(const ew_groups *fs, const ew_event *ev, int en
  * max-findings). 0, or EWDIAG_ENOMEM. */
 static int ew_find_or_add(ew_groups *fs, const ew_event *ev, int enforced, ew_group **f)
 {
-    if (ew_index_reserve(&fs->index, fs->n, ew_item_hash, fs) != 0)
-        return EWDIAG_ENOMEM;
-    size_t slot = ew_index_find(&fs->index, ew_key_hash(fs->key.p, fs->key.len), ew_same_key, fs,
-                                &fs->key);
+    size_t slot;
     *f = NULL;
-    if (ew_index_item(&fs->index, slot) >= 0) {
-        *f = fs->v[ew_index_item(&fs->index, slot)];
+    if (ew_index_lookup(&fs->index, fs->n, ew_item_hash, fs, ew_key_hash(fs->key.p, fs->key.len),
+                        ew_same_key, &fs->key, &slot) != 0)
+        return EWDIAG_ENOMEM;
+    long long k = ew_index_item(&fs->index, slot);
+    *f = k >= 0 ? fs->v[k] : NULL;
+    if (*f)
         return 0;
-    }
     /* Past max-findings the events of new groups are counted, not kept. */
     if (fs->n >= fs->lim.max_groups) {
         fs->dropped_events++;
@@ -388,9 +388,8 @@ void ew_groups_free(ew_groups *fs)
 {
     for (size_t i = 0; i < fs->n; i++)
         ew_group_free(fs->v[i]);
-    free(fs->v);
+    EW_FREE_ALL(fs->v, fs->names);
     ew_index_free(&fs->index);
-    free(fs->names);
     ew_buf_free(&fs->key);
     ew_buf_free(&fs->scratch);
     memset(fs, 0, sizeof *fs);

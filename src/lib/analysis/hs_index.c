@@ -14,10 +14,7 @@ static size_t ew_addr_slot(const ew_hs_by *by, const ew_inventory *inv, const ch
 
 void ew_hs_by_free(ew_hs_by *by)
 {
-    free(by->start);
-    free(by->order);
-    free(by->addr_next);
-    free(by->addr);
+    EW_FREE_ALL(by->start, by->order, by->addr_next, by->addr);
     memset(by, 0, sizeof *by);
 }
 

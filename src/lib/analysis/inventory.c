@@ -11,10 +11,7 @@
 void ew_inventory_init(ew_inventory *inv, const ew_inventory_limits *lim, ew_warnings *warn,
                        const char *input)
 {
-    memset(inv, 0, sizeof *inv);
-    inv->lim = *lim;
-    inv->warn = warn;
-    inv->input = input;
+    *inv = (ew_inventory){.lim = *lim, .warn = warn, .input = input};
 }
 
 void ew_inventory_take(ew_inventory *inv, ew_tls_server ***servers, size_t *n)
@@ -45,10 +42,7 @@ void ew_chain_free(ew_chain *c)
     free(c->certs);
     for (size_t i = 0; i < c->nder; i++)
         free(c->der[i]);
-    free(c->der);
-    free(c->der_len);
-    free(c->error);
-    free(c);
+    EW_FREE_ALL(c->der, c->der_len, c->error, c);
 }
 
 void ew_tls_server_free(ew_tls_server *s)
@@ -100,6 +94,25 @@ long long ew_inventory_find(const ew_inventory *inv, const char *address, unsign
     return ew_index_item(&inv->index, slot);
 }
 
+/* A new server, put into slot of the index as item inv->nservers. 0, or
+ * EWDIAG_ENOMEM. */
+static int ew_server_add(ew_inventory *inv, size_t slot, const char *addr, uint16_t port,
+                         ew_tls_server **out)
+{
+    if (ew_grow(&inv->servers, &inv->cservers, inv->nservers + 1, sizeof *inv->servers) != 0)
+        return EWDIAG_ENOMEM;
+    ew_tls_server *s = ew_calloc(1, sizeof *s);
+    if (!s || !(s->address = ew_strdup(addr))) {
+        free(s);
+        return EWDIAG_ENOMEM;
+    }
+    s->port = port;
+    ew_index_put(&inv->index, slot, inv->nservers);
+    inv->servers[inv->nservers++] = s;
+    *out = s;
+    return 0;
+}
+
 /* The server of e into *out (added if new; NULL past max-tls-servers). 0,
  * or EWDIAG_ENOMEM. */
 static int ew_server_of(ew_inventory *inv, const ew_endpoint *e, ew_tls_server **out,
@@ -108,33 +121,23 @@ static int ew_server_of(ew_inventory *inv, const ew_endpoint *e, ew_tls_server *
     char addr[EW_ADDR_STR_MAX];
     ew_endpoint_addr_str(e, addr);
     *out = NULL;
-    if (ew_index_reserve(&inv->index, inv->nservers, ew_server_item_hash, inv) != 0)
-        return EWDIAG_ENOMEM;
     ew_server_key key = {addr, e->port};
-    size_t slot =
-        ew_index_find(&inv->index, ew_server_hash(addr, e->port), ew_server_same, inv, &key);
-    if (ew_index_item(&inv->index, slot) >= 0) {
-        *index = (uint32_t)ew_index_item(&inv->index, slot);
-        *out = inv->servers[*index];
+    size_t slot;
+    if (ew_index_lookup(&inv->index, inv->nservers, ew_server_item_hash, inv,
+                        ew_server_hash(addr, e->port), ew_server_same, &key, &slot) != 0)
+        return EWDIAG_ENOMEM;
+    long long k = ew_index_item(&inv->index, slot);
+    if (k >= 0) {
+        *index = (uint32_t)k;
+        *out = inv->servers[k];
         return 0;
     }
     if (inv->nservers >= inv->lim.servers) {
         inv->dropped_servers++;
         return 0;
     }
-    if (ew_grow(&inv->servers, &inv->cservers, inv->nservers + 1, sizeof *inv->servers) != 0)
-        return EWDIAG_ENOMEM;
-    ew_tls_server *s = ew_calloc(1, sizeof *s);
-    if (!s || !(s->address = ew_strdup(addr))) {
-        free(s);
-        return EWDIAG_ENOMEM;
-    }
-    s->port = e->port;
     *index = (uint32_t)inv->nservers;
-    ew_index_put(&inv->index, slot, inv->nservers);
-    inv->servers[inv->nservers++] = s;
-    *out = s;
-    return 0;
+    return ew_server_add(inv, slot, addr, e->port, out);
 }
 
 static bool ew_chain_digest(const ew_tls_hs *hs, unsigned char out[32])
@@ -298,6 +301,25 @@ static int64_t ew_hs_time(const ew_tls_hs *hs)
     return hs->ts_cert ? hs->ts_cert : hs->ts_hello ? hs->ts_hello : hs->ts_start;
 }
 
+/* A Certificate message read whole: its chain, kept once, and when it was
+ * seen. 0, or EWDIAG_ENOMEM. */
+static int ew_chain_seen(ew_inventory *inv, ew_tls_server *s, const ew_tls_hs *hs, int32_t *chain)
+{
+    s->certificate_messages++;
+    if (ew_chain_of(inv, s, hs, chain) != 0)
+        return EWDIAG_ENOMEM;
+    if (*chain == EW_NO_CHAIN)
+        return 0;
+    ew_chain *c = s->chains[*chain];
+    int64_t t = ew_hs_time(hs);
+    if (!c->seen || t < c->first_seen)
+        c->first_seen = t;
+    if (t > c->last_seen)
+        c->last_seen = t;
+    c->seen++;
+    return 0;
+}
+
 int ew_inventory_add(void *ctx, const ew_tls_hs *hs)
 {
     ew_inventory *inv = ctx;
@@ -312,33 +334,16 @@ int ew_inventory_add(void *ctx, const ew_tls_hs *hs)
     if (ew_timeline_add(&s->times, ew_hs_time(hs)) != 0)
         return EWDIAG_ENOMEM;
     int32_t chain = EW_NO_CHAIN;
-    switch (hs->cert_state) {
-    case EW_CERT_PRESENT:
-        s->certificate_messages++;
-        if (ew_chain_of(inv, s, hs, &chain) != 0)
+    /* The handshakes whose certificate was hidden, by why. */
+    uint64_t *hidden[] = {[EW_CERT_ENCRYPTED] = &s->tls13,
+                          [EW_CERT_RESUMED] = &s->resumed,
+                          [EW_CERT_CUT] = &s->cut,
+                          [EW_CERT_UNSEEN] = &s->unseen};
+    if (hs->cert_state == EW_CERT_PRESENT) {
+        if (ew_chain_seen(inv, s, hs, &chain) != 0)
             return EWDIAG_ENOMEM;
-        if (chain == EW_NO_CHAIN)
-            break;
-        ew_chain *c = s->chains[chain];
-        int64_t t = ew_hs_time(hs);
-        if (!c->seen || t < c->first_seen)
-            c->first_seen = t;
-        if (t > c->last_seen)
-            c->last_seen = t;
-        c->seen++;
-        break;
-    case EW_CERT_ENCRYPTED:
-        s->tls13++;
-        break;
-    case EW_CERT_RESUMED:
-        s->resumed++;
-        break;
-    case EW_CERT_CUT:
-        s->cut++;
-        break;
-    case EW_CERT_UNSEEN:
-        s->unseen++;
-        break;
+    } else if ((size_t)hs->cert_state < EW_ARRAY_LEN(hidden)) {
+        (*hidden[hs->cert_state])++;
     }
     uint8_t sni = ew_sni_of(s, hs->sni);
     if (inv->n >= inv->lim.handshakes) {

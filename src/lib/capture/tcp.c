@@ -103,44 +103,11 @@ ew_tcp *ew_tcp_new(ew_cap_env *env)
     return t;
 }
 
-/* Recency list: newest first. */
-static void ew_lru_unlink(ew_tcp *t, ew_flow *f)
-{
-    if (f->newer)
-        f->newer->older = f->older;
-    else
-        t->newest = f->older;
-    if (f->older)
-        f->older->newer = f->newer;
-    else
-        t->oldest = f->newer;
-    f->newer = f->older = NULL;
-}
-
-static void ew_lru_push(ew_tcp *t, ew_flow *f)
-{
-    f->newer = NULL;
-    f->older = t->newest;
-    if (t->newest)
-        t->newest->newer = f;
-    t->newest = f;
-    if (!t->oldest)
-        t->oldest = f;
-}
-
 static void ew_reset_unlink(ew_tcp *t, ew_flow *f)
 {
     if (!f->reset)
         return;
-    if (f->rprev)
-        f->rprev->rnext = f->rnext;
-    else
-        t->rfirst = f->rnext;
-    if (f->rnext)
-        f->rnext->rprev = f->rprev;
-    else
-        t->rlast = f->rprev;
-    f->rnext = f->rprev = NULL;
+    ew_flow_unlink(&t->resets, f, EW_LINK_RESET);
     f->reset = false;
 }
 
@@ -251,7 +218,7 @@ static void ew_flow_recycle(ew_tcp *t, ew_flow *f)
  * begun without its start, it waits for it (tcp_join.c). */
 static int ew_flow_end(ew_tcp *t, ew_flow *f)
 {
-    ew_lru_unlink(t, f);
+    ew_flow_unlink(&t->lru, f, EW_LINK_AGE);
     ew_reset_unlink(t, f);
     t->live--;
     if (ew_tcpj_parkable(t, f))
@@ -276,9 +243,9 @@ static ew_flow *ew_flow_new(ew_tcp *t, const ew_endpoint ep[2], uint32_t hash, i
                             int *rc)
 {
     *rc = 0;
-    if (t->live >= EW_MAX(t->env->lim.max_flows, (size_t)1) && t->oldest) {
+    if (t->live >= EW_MAX(t->env->lim.max_flows, (size_t)1) && t->lru.oldest) {
         t->env->st.flows_evicted++;
-        *rc = ew_flow_end(t, t->oldest);
+        *rc = ew_flow_end(t, t->lru.oldest);
         if (*rc)
             return NULL;
     }
@@ -297,7 +264,7 @@ static ew_flow *ew_flow_new(ew_tcp *t, const ew_endpoint ep[2], uint32_t hash, i
     ew_flow **b = &t->buckets[hash & (t->nbuckets - 1)];
     f->hnext = *b;
     *b = f;
-    ew_lru_push(t, f);
+    ew_flow_push(&t->lru, f, EW_LINK_AGE);
     t->live++;
     t->env->st.flows++;
     if (t->parked > 0)
@@ -470,21 +437,15 @@ static int ew_flow_reset(ew_tcp *t, ew_flow *f, int dir, int64_t ts)
     f->reset = true;
     f->rst_dir = (uint8_t)dir;
     f->rst_ts = ts;
-    f->rnext = NULL;
-    f->rprev = t->rlast;
-    if (t->rlast)
-        t->rlast->rnext = f;
-    else
-        t->rfirst = f;
-    t->rlast = f;
+    ew_flow_push(&t->resets, f, EW_LINK_RESET);
     return 0;
 }
 
 /* Flows whose RST is older than the linger at time ts are over. */
 static int ew_tcp_expire(ew_tcp *t, int64_t ts)
 {
-    while (t->rfirst && ts - t->rfirst->rst_ts > EW_TCP_RST_LINGER_US) {
-        int rc = ew_flow_end(t, t->rfirst);
+    while (t->resets.oldest && ts - t->resets.oldest->rst_ts > EW_TCP_RST_LINGER_US) {
+        int rc = ew_flow_end(t, t->resets.oldest);
         if (rc)
             return rc;
     }
@@ -571,7 +532,7 @@ int ew_tcp_segment(ew_tcp *t, const ew_tcp_seg *s)
     if (t->env->stop)
         return t->env->stop;
     t->env->ts = s->ts;
-    int rc = t->rfirst ? ew_tcp_expire(t, s->ts) : 0;
+    int rc = t->resets.oldest ? ew_tcp_expire(t, s->ts) : 0;
     if (rc)
         return rc;
     ew_endpoint src = {0}, dst = {0};
@@ -607,9 +568,9 @@ int ew_tcp_segment(ew_tcp *t, const ew_tcp_seg *s)
             return rc ? rc : EWDIAG_ENOMEM;
         if (!(s->flags & EW_TCP_SYN))
             ew_tcpj_begin(f);
-    } else if (t->newest != f) {
-        ew_lru_unlink(t, f);
-        ew_lru_push(t, f);
+    } else if (t->lru.newest != f) {
+        ew_flow_unlink(&t->lru, f, EW_LINK_AGE);
+        ew_flow_push(&t->lru, f, EW_LINK_AGE);
     }
     return ew_flow_segment(t, f, dir, s);
 }
@@ -617,8 +578,8 @@ int ew_tcp_segment(ew_tcp *t, const ew_tcp_seg *s)
 int ew_tcp_finish(ew_tcp *t)
 {
     t->env->ts = 0; /* what ends now ends with the capture */
-    while (t->oldest) {
-        int rc = ew_flow_end(t, t->oldest);
+    while (t->lru.oldest) {
+        int rc = ew_flow_end(t, t->lru.oldest);
         if (rc)
             return rc;
     }
@@ -629,16 +590,7 @@ void ew_tcp_free(ew_tcp *t)
 {
     if (!t)
         return;
-    for (ew_flow *f = t->oldest; f;) {
-        ew_flow *n = f->newer;
-        for (int d = 0; d < 2; d++) {
-            ew_half_drop(&f->h[d]);
-            ew_tcpj_keep_free(t, &f->h[d]);
-        }
-        ew_tls_release(&f->tls);
-        free(f);
-        f = n;
-    }
+    ew_flows_free(t, t->lru.oldest);
     ew_tcpj_free(t);
     for (ew_flow *f = t->spare; f;) {
         ew_flow *n = f->hnext;

@@ -39,11 +39,22 @@ typedef struct ew_tcp_half {
     int64_t keep_ts; /* time of the packet of its last byte */
 } ew_tcp_half;
 
+/* A flow's place in a list of flows by age, and the list's two ends. */
+typedef struct ew_flow_link {
+    struct ew_flow *newer, *older;
+} ew_flow_link;
+typedef struct ew_flow_list {
+    struct ew_flow *newest, *oldest;
+} ew_flow_list;
+
+/* The links of a flow: the recency list (the parked list once parked),
+ * and the reset list (by the time of the RST). */
+enum { EW_LINK_AGE, EW_LINK_RESET, EW_LINKS };
+
 typedef struct ew_flow {
-    struct ew_flow *hnext;         /* hash chain */
-    struct ew_flow *newer, *older; /* recency list; the parked list once parked */
-    struct ew_flow *rnext, *rprev; /* reset list, oldest RST first */
-    int64_t rst_ts;                /* the RST's time, when reset */
+    struct ew_flow *hnext; /* hash chain */
+    ew_flow_link link[EW_LINKS];
+    int64_t rst_ts; /* the RST's time, when reset */
     uint32_t hash;
     uint8_t first_dir;
     uint8_t rst_dir;
@@ -63,11 +74,11 @@ struct ew_tcp {
     ew_cap_env *env;
     ew_flow **buckets;
     size_t nbuckets; /* a power of two */
-    ew_flow *newest, *oldest;
-    ew_flow *rfirst, *rlast; /* flows that saw a RST, read on for a while */
+    ew_flow_list lru;
+    ew_flow_list resets; /* flows that saw a RST, read on for a while */
     size_t live;
-    ew_flow *spare;             /* ended flows kept for reuse, chained by hnext */
-    ew_flow *pnewest, *poldest; /* parked flows, by newer/older */
+    ew_flow *spare;            /* ended flows kept for reuse, chained by hnext */
+    ew_flow_list parked_flows; /* by their EW_LINK_AGE link */
     size_t parked;
     size_t kept; /* bytes in every keep buffer */
     const struct ew_tcp_ops *ops;
@@ -84,6 +95,33 @@ typedef struct ew_tcp_ops {
     /* Takes f off its hash chain, frees what it holds, keeps it for reuse. */
     void (*recycle)(ew_tcp *t, ew_flow *f);
 } ew_tcp_ops;
+
+/* f made the newest of l, by its link k. */
+static inline void ew_flow_push(ew_flow_list *l, ew_flow *f, int k)
+{
+    f->link[k].newer = NULL;
+    f->link[k].older = l->newest;
+    if (l->newest)
+        l->newest->link[k].newer = f;
+    l->newest = f;
+    if (!l->oldest)
+        l->oldest = f;
+}
+
+/* f taken off l, whose link k it is in. */
+static inline void ew_flow_unlink(ew_flow_list *l, ew_flow *f, int k)
+{
+    ew_flow_link *x = &f->link[k];
+    if (x->newer)
+        x->newer->link[k].older = x->older;
+    else
+        l->newest = x->older;
+    if (x->older)
+        x->older->link[k].newer = x->newer;
+    else
+        l->oldest = x->newer;
+    x->newer = x->older = NULL;
+}
 
 /* tcp_join.c. */
 /* Sets the direction whose bytes are told about (env->from, env->to). */
@@ -107,6 +145,8 @@ void ew_tcpj_note(ew_tcp *t, ew_flow *f);
 int ew_tcpj_try(ew_tcp *t, ew_flow *f, int dir);
 /* Ends every parked flow (the capture is over). 0 or the callback's. */
 int ew_tcpj_flush(ew_tcp *t);
+/* Frees the flows of a list by age, from its oldest, without a callback. */
+void ew_flows_free(ew_tcp *t, ew_flow *oldest);
 /* Frees every parked flow without a callback. */
 void ew_tcpj_free(ew_tcp *t);
 void ew_tcpj_keep_free(ew_tcp *t, ew_tcp_half *h);

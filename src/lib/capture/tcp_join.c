@@ -110,15 +110,7 @@ int ew_tcpj_keep(ew_tcp *t, ew_flow *f, int dir, const uint8_t *p, size_t n, int
  * before it took its bytes. 0 or the callback's value. */
 static int ew_tcpj_unpark(ew_tcp *t, ew_flow *p)
 {
-    if (p->newer)
-        p->newer->older = p->older;
-    else
-        t->pnewest = p->older;
-    if (p->older)
-        p->older->newer = p->newer;
-    else
-        t->poldest = p->newer;
-    p->newer = p->older = NULL;
+    ew_flow_unlink(&t->parked_flows, p, EW_LINK_AGE);
     t->parked--;
     p->parked = false;
     int rc = 0;
@@ -145,17 +137,11 @@ int ew_tcpj_park(ew_tcp *t, ew_flow *f)
     f->parked = true;
     for (int d = 0; d < 2; d++)
         ew_half_drop(&f->h[d]); /* a hole after its keep will not fill now */
-    f->newer = NULL;
-    f->older = t->pnewest;
-    if (t->pnewest)
-        t->pnewest->newer = f;
-    t->pnewest = f;
-    if (!t->poldest)
-        t->poldest = f;
+    ew_flow_push(&t->parked_flows, f, EW_LINK_AGE);
     t->parked++;
     /* Parked flows are bounded like live ones: the oldest is given. */
     if (t->parked > t->env->lim.max_flows)
-        return ew_tcpj_unpark(t, t->poldest);
+        return ew_tcpj_unpark(t, t->parked_flows.oldest);
     return 0;
 }
 
@@ -211,26 +197,31 @@ int ew_tcpj_try(ew_tcp *t, ew_flow *f, int dir)
 
 int ew_tcpj_flush(ew_tcp *t)
 {
-    while (t->poldest) {
-        int rc = ew_tcpj_unpark(t, t->poldest);
+    while (t->parked_flows.oldest) {
+        int rc = ew_tcpj_unpark(t, t->parked_flows.oldest);
         if (rc)
             return rc;
     }
     return 0;
 }
 
+void ew_flows_free(ew_tcp *t, ew_flow *oldest)
+{
+    for (ew_flow *f = oldest; f;) {
+        ew_flow *n = f->link[EW_LINK_AGE].newer;
+        for (int d = 0; d < 2; d++) {
+            ew_half_drop(&f->h[d]);
+            ew_tcpj_keep_free(t, &f->h[d]);
+        }
+        ew_tls_release(&f->tls);
+        free(f);
+        f = n;
+    }
+}
+
 void ew_tcpj_free(ew_tcp *t)
 {
-    for (ew_flow *p = t->poldest; p;) {
-        ew_flow *n = p->newer;
-        for (int d = 0; d < 2; d++) {
-            ew_half_drop(&p->h[d]);
-            ew_tcpj_keep_free(t, &p->h[d]);
-        }
-        ew_tls_release(&p->tls);
-        free(p);
-        p = n;
-    }
-    t->poldest = t->pnewest = NULL;
+    ew_flows_free(t, t->parked_flows.oldest);
+    t->parked_flows = (ew_flow_list){NULL, NULL};
     t->parked = 0;
 }

@@ -16,18 +16,30 @@ static const uint8_t tls_hrr_random[TLS_RANDOM_LEN] = {
 const char *ew_tls_hs_name(uint8_t type)
 {
     switch (type) {
-    case TLS_HT_CLIENT_HELLO: return "ClientHello";
-    case TLS_HT_SERVER_HELLO: return "ServerHello";
-    case 4: return "NewSessionTicket";
-    case 8: return "EncryptedExtensions";
-    case TLS_HT_CERTIFICATE: return "Certificate";
-    case 12: return "ServerKeyExchange";
-    case 13: return "CertificateRequest";
-    case 14: return "ServerHelloDone";
-    case 15: return "CertificateVerify";
-    case 16: return "ClientKeyExchange";
-    case 20: return "Finished";
-    default: return "handshake";
+    case TLS_HT_CLIENT_HELLO:
+        return "ClientHello";
+    case TLS_HT_SERVER_HELLO:
+        return "ServerHello";
+    case 4:
+        return "NewSessionTicket";
+    case 8:
+        return "EncryptedExtensions";
+    case TLS_HT_CERTIFICATE:
+        return "Certificate";
+    case 12:
+        return "ServerKeyExchange";
+    case 13:
+        return "CertificateRequest";
+    case 14:
+        return "ServerHelloDone";
+    case 15:
+        return "CertificateVerify";
+    case 16:
+        return "ClientKeyExchange";
+    case 20:
+        return "Finished";
+    default:
+        return "handshake";
     }
 }
 
@@ -72,6 +84,41 @@ static bool tls_parse_sni(ew_tls_info *in, tls_rd ext)
 /* The parsers below return 0; EWDIAG_EFORMAT with why set when the message
  * makes no sense; EWDIAG_ENOMEM. */
 
+/* The extensions of a Hello: none when its fields end before them. */
+static tls_rd tls_exts(tls_rd *r)
+{
+    if (r->bad || r->n == 0)
+        return (tls_rd){NULL, 0, false};
+    return rd_sub(r, rd_uint(r, 2));
+}
+
+/* The next extension of exts; false at their end or when it overruns. */
+static bool tls_next_ext(tls_rd *exts, uint32_t *type, tls_rd *ext)
+{
+    if (exts->bad || exts->n == 0)
+        return false;
+    *type = rd_uint(exts, 2);
+    *ext = rd_sub(exts, rd_uint(exts, 2));
+    return !exts->bad;
+}
+
+/* A Hello's extension that does not parse. */
+static int tls_bad_ext(char *why, const char *hello, const char *ext)
+{
+    snprintf(why, TLS_WHY_MAX, "%s: its %s extension is malformed", hello, ext);
+    return EWDIAG_EFORMAT;
+}
+
+/* A Hello whose extensions, or else its fields, overran its n bytes. */
+static int tls_hello_overrun(char *why, const char *hello, bool exts_bad, bool fields_bad, size_t n)
+{
+    if (!exts_bad && !fields_bad)
+        return 0;
+    snprintf(why, TLS_WHY_MAX, "%s: its %s run past the end of its %zu bytes", hello,
+             exts_bad ? "extensions" : "fields", n);
+    return EWDIAG_EFORMAT;
+}
+
 static int tls_client_hello(ew_tls_conn *t, int dir, const uint8_t *p, size_t n, int64_t ts,
                             char *why)
 {
@@ -81,48 +128,32 @@ static int tls_client_hello(ew_tls_conn *t, int dir, const uint8_t *p, size_t n,
     tls_rd r = {p, n, false};
     uint16_t legacy = (uint16_t)rd_uint(&r, 2);
     rd_take(&r, TLS_RANDOM_LEN);
-    rd_take(&r, rd_uint(&r, 1));  /* session_id */
-    rd_take(&r, rd_uint(&r, 2));  /* cipher_suites */
-    rd_take(&r, rd_uint(&r, 1));  /* compression_methods */
+    rd_take(&r, rd_uint(&r, 1)); /* session_id */
+    rd_take(&r, rd_uint(&r, 2)); /* cipher_suites */
+    rd_take(&r, rd_uint(&r, 1)); /* compression_methods */
     uint16_t offered = legacy;
-    if (!r.bad && r.n > 0) {
-        tls_rd exts = rd_sub(&r, rd_uint(&r, 2));
-        while (!exts.bad && exts.n > 0) {
-            uint32_t type = rd_uint(&exts, 2);
-            tls_rd ext = rd_sub(&exts, rd_uint(&exts, 2));
-            if (exts.bad)
-                break;
-            if (type == TLS_EXT_SERVER_NAME && !tls_parse_sni(in, ext)) {
-                snprintf(why, TLS_WHY_MAX, "ClientHello: its server_name extension is malformed");
-                return EWDIAG_EFORMAT;
+    tls_rd exts = tls_exts(&r), ext;
+    uint32_t type;
+    while (tls_next_ext(&exts, &type, &ext)) {
+        if (type == TLS_EXT_SERVER_NAME && !tls_parse_sni(in, ext))
+            return tls_bad_ext(why, "ClientHello", "server_name");
+        if (type == TLS_EXT_SUPPORTED_VERSIONS) {
+            tls_rd vs = rd_sub(&ext, rd_uint(&ext, 1));
+            uint16_t max = 0;
+            while (!vs.bad && vs.n >= 2) {
+                uint16_t v = ew_tls_version_norm((uint16_t)rd_uint(&vs, 2), NULL);
+                if (!tls_is_grease(v))
+                    max = EW_MAX(max, v);
             }
-            if (type == TLS_EXT_SUPPORTED_VERSIONS) {
-                tls_rd vs = rd_sub(&ext, rd_uint(&ext, 1));
-                uint16_t max = 0;
-                while (!vs.bad && vs.n >= 2) {
-                    uint16_t v = ew_tls_version_norm((uint16_t)rd_uint(&vs, 2), NULL);
-                    if (!tls_is_grease(v))
-                        max = EW_MAX(max, v);
-                }
-                if (ext.bad || vs.n != 0) {
-                    snprintf(why, TLS_WHY_MAX,
-                             "ClientHello: its supported_versions extension is malformed");
-                    return EWDIAG_EFORMAT;
-                }
-                if (max)
-                    offered = max;
-            }
-        }
-        if (exts.bad) {
-            snprintf(why, TLS_WHY_MAX,
-                     "ClientHello: its extensions run past the end of its %zu bytes", n);
-            return EWDIAG_EFORMAT;
+            if (ext.bad || vs.n != 0)
+                return tls_bad_ext(why, "ClientHello", "supported_versions");
+            if (max)
+                offered = max;
         }
     }
-    if (r.bad) {
-        snprintf(why, TLS_WHY_MAX, "ClientHello: its fields run past the end of its %zu bytes", n);
-        return EWDIAG_EFORMAT;
-    }
+    int rc = tls_hello_overrun(why, "ClientHello", exts.bad, r.bad, n);
+    if (rc != 0)
+        return rc;
     in->client_hello = true;
     in->client_version = legacy;
     in->offered_max = offered;
@@ -150,30 +181,18 @@ static int tls_server_hello(ew_tls_conn *t, int dir, const uint8_t *p, size_t n,
     uint16_t cipher = (uint16_t)rd_uint(&r, 2);
     if (!old_draft)
         rd_take(&r, 1); /* compression_method */
-    if (!r.bad && r.n > 0) {
-        tls_rd exts = rd_sub(&r, rd_uint(&r, 2));
-        while (!exts.bad && exts.n > 0) {
-            uint32_t type = rd_uint(&exts, 2);
-            tls_rd ext = rd_sub(&exts, rd_uint(&exts, 2));
-            if (!exts.bad && type == TLS_EXT_SUPPORTED_VERSIONS) {
-                version = (uint16_t)rd_uint(&ext, 2);
-                if (ext.bad) {
-                    snprintf(why, TLS_WHY_MAX,
-                             "ServerHello: its supported_versions extension is malformed");
-                    return EWDIAG_EFORMAT;
-                }
-            }
-        }
-        if (exts.bad) {
-            snprintf(why, TLS_WHY_MAX,
-                     "ServerHello: its extensions run past the end of its %zu bytes", n);
-            return EWDIAG_EFORMAT;
+    tls_rd exts = tls_exts(&r), ext;
+    uint32_t type;
+    while (tls_next_ext(&exts, &type, &ext)) {
+        if (type == TLS_EXT_SUPPORTED_VERSIONS) {
+            version = (uint16_t)rd_uint(&ext, 2);
+            if (ext.bad)
+                return tls_bad_ext(why, "ServerHello", "supported_versions");
         }
     }
-    if (r.bad) {
-        snprintf(why, TLS_WHY_MAX, "ServerHello: its fields run past the end of its %zu bytes", n);
-        return EWDIAG_EFORMAT;
-    }
+    int rc = tls_hello_overrun(why, "ServerHello", exts.bad, r.bad, n);
+    if (rc != 0)
+        return rc;
     if (!t->role_by_tcp && t->client_dir < 0)
         t->client_dir = (int8_t)(1 - dir);
     if (memcmp(random, tls_hrr_random, TLS_RANDOM_LEN) == 0) {
@@ -196,13 +215,14 @@ static int tls_server_hello(ew_tls_conn *t, int dir, const uint8_t *p, size_t n,
  * max_der bytes each), not by max_handshake: a certificate with thousands
  * of names is read like any other. */
 
-
 int ew_tls_cert_begin(ew_tls_conn *t, uint32_t hs_len, char *why)
 {
     ew_tls_info *in = t->info;
     if (hs_len < TLS_LEN24) {
-        snprintf(why, TLS_WHY_MAX, "Certificate message of %u bytes: too short for its "
-                                   "certificate list's length", hs_len);
+        snprintf(why, TLS_WHY_MAX,
+                 "Certificate message of %u bytes: too short for its "
+                 "certificate list's length",
+                 hs_len);
         return EWDIAG_EFORMAT;
     }
     memset(&in->crd, 0, sizeof in->crd);
@@ -300,7 +320,8 @@ int ew_tls_cert_bytes(ew_tls_conn *t, ew_cap_env *env, const uint8_t *p, size_t 
                 if (c->list_left < TLS_LEN24) {
                     snprintf(why, TLS_WHY_MAX,
                              "Certificate message: the list ends inside the length of "
-                             "certificate %zu", c->index);
+                             "certificate %zu",
+                             c->index);
                     return EWDIAG_EFORMAT;
                 }
             }

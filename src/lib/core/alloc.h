@@ -34,4 +34,13 @@ static inline void *ew_realloc(void *p, size_t n)
 }
 #endif
 
+/* Frees the n pointers of p: the owned fields of a struct, at once. */
+static inline void ew_free_all(void *const *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(p[i]);
+}
+#define EW_FREE_ALL(...)                                                                           \
+    ew_free_all((void *const[]){__VA_ARGS__}, sizeof((void *const[]){__VA_ARGS__}) / sizeof(void *))
+
 #endif /* EW_ALLOC_H */

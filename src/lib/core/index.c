@@ -54,3 +54,12 @@ void ew_index_free(ew_index *x)
     x->slot = NULL;
     x->cap = 0;
 }
+
+int ew_index_lookup(ew_index *x, size_t n, ew_index_hash_fn item_hash, const void *set, uint64_t h,
+                    ew_index_same_fn same, const void *key, size_t *slot)
+{
+    if (ew_index_reserve(x, n, item_hash, set) != 0)
+        return EWDIAG_ENOMEM;
+    *slot = ew_index_find(x, h, same, set, key);
+    return 0;
+}

@@ -29,6 +29,10 @@ int ew_index_reserve(ew_index *x, size_t n, ew_index_hash_fn hash, const void *s
  * would take. The index must have room (ew_index_reserve). */
 size_t ew_index_find(const ew_index *x, uint64_t h, ew_index_same_fn same, const void *set,
                      const void *key);
+/* Both: room made for item n, then the slot of the key of hash h.
+ * 0, or EWDIAG_ENOMEM. */
+int ew_index_lookup(ew_index *x, size_t n, ew_index_hash_fn item_hash, const void *set, uint64_t h,
+                    ew_index_same_fn same, const void *key, size_t *slot);
 /* The item in a slot, or -1 when the slot is empty. */
 static inline long long ew_index_item(const ew_index *x, size_t slot)
 {

@@ -87,3 +87,8 @@ size_t ew_utf8_len(const unsigned char *p, size_t n)
         return 0;
     return len;
 }
+
+const char *ew_enum_name(const char *const *names, size_t n, unsigned v, unsigned dflt)
+{
+    return v < n && names[v] ? names[v] : names[dflt];
+}

@@ -15,6 +15,12 @@ char *ew_strdup_opt(const char *s, bool *oom);
 char **ew_strv_dup(char *const *v, size_t n);
 void ew_strv_free(char **v, size_t n);
 
+/* names[v], the name of an enum's value v from a table of n names given
+ * by designated initializers; names[dflt] for a value the table lacks. */
+const char *ew_enum_name(const char *const *names, size_t n, unsigned v, unsigned dflt);
+#define EW_ENUM_NAME(names, v, dflt)                                                               \
+    ew_enum_name((names), EW_ARRAY_LEN(names), (unsigned)(v), (dflt))
+
 /* Basename of a path inside an archive or file system ('/' separated). */
 const char *ew_basename(const char *path);
 

@@ -68,7 +68,8 @@ static int ew_zip_again(ew_walker *w, int fd, struct archive *ar, const char *pr
     int rc;
     w->res->failed_part = true;
     if (lseek(fd, 0, SEEK_SET) != 0 || archive_read_open_fd(zs, fd, EW_READ_BLOCK) != ARCHIVE_OK) {
-        snprintf(msg, sizeof msg, "zip central directory unreadable (%s); nothing read", w->zip_why);
+        snprintf(msg, sizeof msg, "zip central directory unreadable (%s); nothing read",
+                 w->zip_why);
         rc = ew_walk_warn(w, prefix, EW_W_ARCHIVE_ERROR, msg);
     } else {
         snprintf(msg, sizeof msg,
@@ -125,8 +126,8 @@ static int ew_walk_open(ew_walker *w, struct archive *ar, const char *fspath, in
 }
 
 /* Opens a file of the file system (or the input's stream) and walks it. */
-static int ew_walk_file(ew_walker *w, const char *fspath, int fd, const char *name, const char *prefix,
-                        ew_role role, bool named_by_user)
+static int ew_walk_file(ew_walker *w, const char *fspath, int fd, const char *name,
+                        const char *prefix, ew_role role, bool named_by_user)
 {
     int own_fd = -1;
     if (fspath && (own_fd = fd = open(fspath, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -235,8 +236,8 @@ static int ew_walk_input(ew_walker *w, const char *path, int fd)
     return ew_walk_file(w, NULL, fd, w->opt->input, NULL, EW_ROLE_OTHER, true);
 }
 
-int ew_walk(const ew_walk_opts *o, const ew_kinds *kinds, const char *path,
-            const ew_origin *origin, ew_walk_result *res, ew_warnings *warn, ew_err *err)
+int ew_walk(const ew_walk_opts *o, const ew_kinds *kinds, const char *path, const ew_origin *origin,
+            ew_walk_result *res, ew_warnings *warn, ew_err *err)
 {
     ew_walker w = {.opt = o, .kinds = kinds, .res = res, .warn = warn, .err = err, .top = origin};
     int rc = ew_walk_input(&w, path, origin ? origin->fd : -1);
@@ -251,9 +252,7 @@ int ew_walk(const ew_walk_opts *o, const ew_kinds *kinds, const char *path,
 void ew_walk_result_free(ew_walk_result *res)
 {
     for (size_t i = 0; i < res->nentries; i++) {
-        free(res->entries[i]->path);
-        free(res->entries[i]->reason);
-        free(res->entries[i]);
+        EW_FREE_ALL(res->entries[i]->path, res->entries[i]->reason, res->entries[i]);
     }
     free(res->entries);
     memset(res, 0, sizeof *res);

@@ -76,7 +76,8 @@ static void ew_html_summary(ew_html *h, const ewdiag_report *r)
             counts[s]++;
     }
     int max = ewdiag_report_max_severity(r);
-    ew_html_printf(h, "<header class=\"top sev-%s\">\n<h1>ewdiag report</h1>\n<p class=\"summary\">",
+    ew_html_printf(h,
+                   "<header class=\"top sev-%s\">\n<h1>ewdiag report</h1>\n<p class=\"summary\">",
                    max < 0 ? "none" : ewdiag_severity_name((ewdiag_severity)max));
     ew_html_printf(h, "%zu input%s, <strong>%zu finding%s</strong>", ni, ew_plural(ni, "", "s"), nf,
                    ew_plural(nf, "", "s"));
@@ -116,9 +117,7 @@ static void ew_html_nav(ew_html *h, const ewdiag_report *r)
 /* The nodes of an input: name, software, VerifyOriginServer. */
 static void ew_html_nodes(ew_html *h, const ewdiag_input *in)
 {
-    size_t n = ewdiag_input_node_count(in);
-    if (!n)
-        ew_html_put(h, "<span class=\"none\">none found</span>");
+    size_t n = ew_html_count(h, ewdiag_input_node_count(in), " found");
     for (size_t i = 0; i < n; i++) {
         const char *v = ewdiag_input_node_version(in, i);
         const char *vo = ewdiag_input_node_verify_origin(in, i);
@@ -156,8 +155,9 @@ static void ew_html_entries(ew_html *h, const ewdiag_input *in)
         const ewdiag_entry *e = ewdiag_input_entry(in, i);
         ew_html_printf(h, "<tr class=\"st-%s\"><td class=\"path\">", ewdiag_entry_status(e));
         ew_html_text(h, ewdiag_entry_path(e));
-        ew_html_printf(h, "</td><td>%s</td><td class=\"num\">%" PRIu64 "</td><td>%s</td>"
-                          "<td class=\"num\">%" PRIu64 "</td><td>",
+        ew_html_printf(h,
+                       "</td><td>%s</td><td class=\"num\">%" PRIu64 "</td><td>%s</td>"
+                       "<td class=\"num\">%" PRIu64 "</td><td>",
                        ewdiag_entry_role(e), ewdiag_entry_size(e), ewdiag_entry_status(e),
                        ewdiag_entry_lines(e));
         ew_html_text(h, ewdiag_entry_reason(e));
@@ -168,9 +168,7 @@ static void ew_html_entries(ew_html *h, const ewdiag_input *in)
 
 static void ew_html_stores(ew_html *h, const ewdiag_input *in)
 {
-    size_t n = ewdiag_input_trust_store_count(in);
-    if (!n)
-        ew_html_put(h, "<span class=\"none\">none</span>");
+    size_t n = ew_html_count(h, ewdiag_input_trust_store_count(in), "");
     for (size_t i = 0; i < n; i++) {
         size_t certs = ewdiag_input_trust_store_certificates(in, i);
         ew_html_put(h, i ? "<br><code>" : "<code>");
@@ -194,11 +192,7 @@ static void ew_html_inputs(ew_html *h, const ewdiag_report *r)
                        i + 1);
         ew_html_text(h, ewdiag_input_name(in));
         ew_html_printf(h, "</td><td><span class=\"badge st-%s\">%s</span>", st, st);
-        if (*ewdiag_input_error(in)) {
-            ew_html_put(h, "<br><span class=\"error\">");
-            ew_html_text(h, ewdiag_input_error(in));
-            ew_html_put(h, "</span>");
-        }
+        ew_html_opt(h, "<br><span class=\"error\">", ewdiag_input_error(in), "</span>");
         ew_html_put(h, "</td><td>");
         ew_html_nodes(h, in);
         ew_html_put(h, "</td><td>");
@@ -229,7 +223,8 @@ static void ew_html_warnings(ew_html *h, const ewdiag_report *r)
         ew_html_text(h, ewdiag_warning_entry(w));
         ew_html_printf(h, "</td><td><code>%s</code></td><td>", ewdiag_warning_code(w));
         ew_html_text(h, ewdiag_warning_message(w));
-        ew_html_printf(h, "</td><td class=\"num\">%" PRIu64 "</td></tr>\n", ewdiag_warning_count(w));
+        ew_html_printf(h, "</td><td class=\"num\">%" PRIu64 "</td></tr>\n",
+                       ewdiag_warning_count(w));
     }
     ew_html_put(h, "</tbody></table>\n</section>\n");
 }
@@ -242,8 +237,10 @@ static void ew_html_data(ew_html *h, const char *json, size_t len)
     ew_html_put(h, "<script type=\"application/json\" id=\"ewdiag-report\">");
     size_t from = 0;
     for (size_t i = 0; i < len; i++) {
-        const char *esc = json[i] == '<' ? "\\u003c" : json[i] == '>' ? "\\u003e"
-                          : json[i] == '&' ? "\\u0026" : NULL;
+        const char *esc = json[i] == '<'   ? "\\u003c"
+                          : json[i] == '>' ? "\\u003e"
+                          : json[i] == '&' ? "\\u0026"
+                                           : NULL;
         if (!esc)
             continue;
         ew_html_write(h, json + from, i - from);

@@ -24,6 +24,10 @@ void ew_html_printf(ew_html *h, const char *fmt, ...) __attribute__((format(prin
  * markup characters as entities, bytes that are not UTF-8 and characters
  * HTML forbids as U+FFFD, control characters as their visible symbols. */
 void ew_html_text(ew_html *h, const char *s);
+/* pre, s escaped, then post; nothing when s is empty (not given). */
+void ew_html_opt(ew_html *h, const char *pre, const char *s, const char *post);
+/* A list's n, after marking it "none<what>" when it is empty. */
+size_t ew_html_count(ew_html *h, size_t n, const char *what);
 /* A UTC time as "2022-07-11T17:49:01.491Z"; "unknown" for 0. */
 void ew_html_time(ew_html *h, int64_t us);
 /* The same into buf (at least EW_HTML_TIME_MAX bytes). */

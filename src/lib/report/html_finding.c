@@ -28,9 +28,8 @@ static void ew_html_fact(ew_html *h, const char *label, const char *text)
 
 static void ew_html_names(ew_html *h, const ewdiag_cert *c, bool ip)
 {
-    size_t n = ip ? ewdiag_cert_san_ip_count(c) : ewdiag_cert_san_dns_count(c);
-    if (!n)
-        ew_html_put(h, "<span class=\"none\">none</span>");
+    size_t n =
+        ew_html_count(h, ip ? ewdiag_cert_san_ip_count(c) : ewdiag_cert_san_dns_count(c), "");
     for (size_t i = 0; i < n; i++) {
         ew_html_put(h, i ? ", <code>" : "<code>");
         ew_html_text(h, ip ? ewdiag_cert_san_ip(c, i) : ewdiag_cert_san_dns(c, i));
@@ -57,11 +56,7 @@ static void ew_html_key(ew_html *h, const ewdiag_cert *c)
     ew_html_dt(h, "Key");
     ew_html_text(h, ewdiag_cert_key_type(c));
     ew_html_printf(h, " %d-bit", ewdiag_cert_key_bits(c));
-    if (*ewdiag_cert_curve(c)) {
-        ew_html_put(h, " (");
-        ew_html_text(h, ewdiag_cert_curve(c));
-        ew_html_put(h, ")");
-    }
+    ew_html_opt(h, " (", ewdiag_cert_curve(c), ")");
     ew_html_put(h, ", signed with ");
     ew_html_text(h, ewdiag_cert_signature_algorithm(c));
     ew_html_put(h, "</dd>\n");
@@ -82,8 +77,8 @@ static void ew_html_cert(ew_html *h, const ewdiag_cert *c, size_t depth, int64_t
 {
     int self = ewdiag_cert_self_signed(c), ca = ewdiag_cert_is_ca(c);
     ew_html_printf(h, "<div class=\"cert\"><h5>Depth %zu%s%s%s</h5><dl class=\"facts\">\n", depth,
-                   depth ? "" : " (the server's own)", self ? ", <span class=\"bad\">self-signed</span>"
-                                                           : "", ca ? ", a CA" : "");
+                   depth ? "" : " (the server's own)",
+                   self ? ", <span class=\"bad\">self-signed</span>" : "", ca ? ", a CA" : "");
     ew_html_fact(h, "Subject", ewdiag_cert_subject(c));
     ew_html_fact(h, "Issuer", ewdiag_cert_issuer(c));
     ew_html_dt(h, "DNS names");
@@ -109,11 +104,8 @@ static void ew_html_chain(ew_html *h, const ewdiag_chain *ch, int64_t at)
     for (size_t i = 0; i < n; i++)
         ew_html_cert(h, ewdiag_chain_cert(ch, i), i, at);
     ew_html_put(h, "</div>\n");
-    if (*ewdiag_chain_error(ch)) {
-        ew_html_put(h, "<p class=\"error\">A certificate could not be read: ");
-        ew_html_text(h, ewdiag_chain_error(ch));
-        ew_html_put(h, "</p>\n");
-    }
+    ew_html_opt(h, "<p class=\"error\">A certificate could not be read: ", ewdiag_chain_error(ch),
+                "</p>\n");
     if (ewdiag_chain_cut(ch))
         ew_html_put(h, "<p class=\"error\">The chain was longer than kept (max-chain, "
                        "max-der): the certificates after these were not read.</p>\n");
@@ -141,8 +133,10 @@ static void ew_html_head_of(ew_html *h, const ewdiag_finding *f, size_t i, size_
 {
     const char *sev = ewdiag_severity_name(ewdiag_finding_severity(f));
     const char *server = ewdiag_finding_server(f), *addr = ewdiag_finding_address(f);
-    ew_html_printf(h, "<article class=\"finding sev-%s\" id=\"finding-%zu\" data-severity=\"%s\" "
-                      "data-row=\"%zu\" data-rule=\"", sev, i + 1, sev, row);
+    ew_html_printf(h,
+                   "<article class=\"finding sev-%s\" id=\"finding-%zu\" data-severity=\"%s\" "
+                   "data-row=\"%zu\" data-rule=\"",
+                   sev, i + 1, sev, row);
     ew_html_text(h, ewdiag_finding_rule(f));
     ew_html_put(h, "\" data-server=\"");
     ew_html_text(h, server);
@@ -211,11 +205,7 @@ static void ew_html_requests_of(ew_html *h, const ewdiag_finding *f)
         ew_html_put(h, "<li><code>");
         ew_html_text(h, ewdiag_finding_url(f, i));
         ew_html_put(h, "</code>");
-        if (*ewdiag_finding_url_target(f, i)) {
-            ew_html_put(h, " (MRA target <code>");
-            ew_html_text(h, ewdiag_finding_url_target(f, i));
-            ew_html_put(h, "</code>)");
-        }
+        ew_html_opt(h, " (MRA target <code>", ewdiag_finding_url_target(f, i), "</code>)");
         ew_html_put(h, "</li>");
     }
     ew_html_put(h, "</ul></dd>\n");
@@ -229,18 +219,15 @@ static void ew_html_facts(ew_html *h, const ewdiag_finding *f)
     ew_html_put(h, "<code class=\"rule\">");
     ew_html_text(h, ewdiag_finding_rule(f));
     ew_html_put(h, "</code>");
-    if (*ewdiag_finding_category(f)) {
-        ew_html_put(h, " (");
-        ew_html_text(h, ewdiag_finding_category(f));
-        ew_html_put(h, ")");
-    }
+    ew_html_opt(h, " (", ewdiag_finding_category(f), ")");
     ew_html_put(h, "</dd>\n");
     ew_html_fact(h, "Node", ewdiag_finding_node(f));
     ew_html_fact(h, "Input", ewdiag_finding_input(f));
     ew_html_fact(h, "Logged for", ewdiag_finding_target(f));
     ew_html_dt(h, "Events");
-    ew_html_printf(h, "<strong>%" PRIu64 "</strong> event%s, <strong>%" PRIu64
-                      "</strong> failed request%s</dd>\n",
+    ew_html_printf(h,
+                   "<strong>%" PRIu64 "</strong> event%s, <strong>%" PRIu64
+                   "</strong> failed request%s</dd>\n",
                    n, n == 1 ? "" : "s", rq, rq == 1 ? "" : "s");
     ew_html_dt(h, "First seen");
     ew_html_time(h, ewdiag_finding_first_seen(f));
@@ -252,11 +239,7 @@ static void ew_html_facts(ew_html *h, const ewdiag_finding *f)
     ew_html_requests_of(h, f);
     ew_html_fact(h, "Applies to", ewdiag_finding_condition(f));
     ew_html_put(h, "</dl>\n");
-    if (*ewdiag_finding_description(f)) {
-        ew_html_put(h, "<p class=\"description\">");
-        ew_html_text(h, ewdiag_finding_description(f));
-        ew_html_put(h, "</p>\n");
-    }
+    ew_html_opt(h, "<p class=\"description\">", ewdiag_finding_description(f), "</p>\n");
 }
 
 /* The handshake joined to the finding: its facts. */
@@ -281,8 +264,8 @@ static void ew_html_handshake(ew_html *h, const ewdiag_finding *f)
         ew_html_dt(h, "Name checked");
         ew_html_put(h, "<code>");
         ew_html_text(h, ewdiag_finding_name_checked(f));
-        ew_html_printf(h, "</code>: <span class=\"%s\">", strcmp(m, "dns-san") == 0 ||
-                       strcmp(m, "cn") == 0 ? "good" : "bad");
+        ew_html_printf(h, "</code>: <span class=\"%s\">",
+                       strcmp(m, "dns-san") == 0 || strcmp(m, "cn") == 0 ? "good" : "bad");
         ew_html_text(h, m);
         ew_html_put(h, "</span></dd>\n");
     }
@@ -296,15 +279,13 @@ static void ew_html_trust(ew_html *h, const ewdiag_finding *f)
         return;
     ew_html_printf(h, "<p class=\"trust %s\">Trust store <code>", t ? "good" : "bad");
     ew_html_text(h, ewdiag_finding_trust_store(f));
-    ew_html_put(h, t ? "</code>: <strong>trusted</strong>" : "</code>: <strong>not trusted</strong>");
+    ew_html_put(h,
+                t ? "</code>: <strong>trusted</strong>" : "</code>: <strong>not trusted</strong>");
     if (!t) {
         ew_html_put(h, ", ");
         ew_html_text(h, ewdiag_finding_trust_error(f));
         ew_html_printf(h, " at depth %d", ewdiag_finding_trust_error_depth(f));
-        if (*ewdiag_finding_missing_issuer(f)) {
-            ew_html_put(h, "; missing issuer: ");
-            ew_html_text(h, ewdiag_finding_missing_issuer(f));
-        }
+        ew_html_opt(h, "; missing issuer: ", ewdiag_finding_missing_issuer(f), "");
     }
     ew_html_put(h, "</p>\n");
 }
@@ -318,7 +299,7 @@ static void ew_html_capture(ew_html *h, const ewdiag_report *r, const ewdiag_fin
         if (strcmp(cap, "no-handshake") == 0) {
             ew_html_put(h, "No TLS handshake to ");
             ew_html_text(h, *ewdiag_finding_address(f) ? ewdiag_finding_address(f)
-                                                        : ewdiag_finding_server(f));
+                                                       : ewdiag_finding_server(f));
             ew_html_put(h, " near these failures.");
         } else if (ew_html_has_capture_entry(ew_html_input_named(r, ewdiag_finding_input(f)))) {
             ew_html_put(h, "None could be read in this input (the warnings say why).");
@@ -362,11 +343,13 @@ static void ew_html_defects(ew_html *h, const ewdiag_finding *f)
 }
 
 static void ew_html_list(ew_html *h, const char *cls, const char *title, bool numbered, size_t n,
-                         const char *(*get)(const ewdiag_finding *, size_t), const ewdiag_finding *f)
+                         const char *(*get)(const ewdiag_finding *, size_t),
+                         const ewdiag_finding *f)
 {
     if (!n)
         return;
-    ew_html_printf(h, "<section class=\"%s\"><h4>%s</h4><%s>\n", cls, title, numbered ? "ol" : "ul");
+    ew_html_printf(h, "<section class=\"%s\"><h4>%s</h4><%s>\n", cls, title,
+                   numbered ? "ol" : "ul");
     for (size_t i = 0; i < n; i++) {
         ew_html_put(h, "<li>");
         ew_html_text(h, get(f, i));
@@ -380,17 +363,14 @@ static void ew_html_advice(ew_html *h, const ewdiag_finding *f)
     ew_html_list(h, "why", "Why", false, ewdiag_finding_explanation_count(f),
                  ewdiag_finding_explanation, f);
     ew_html_list(h, "fix", "Fix", true, ewdiag_finding_action_count(f), ewdiag_finding_action, f);
-    if (*ewdiag_finding_workaround(f)) {
-        ew_html_put(h, "<section class=\"workaround\"><h4>Workaround, and its risk</h4><p>");
-        ew_html_text(h, ewdiag_finding_workaround(f));
-        ew_html_put(h, "</p></section>\n");
-    }
+    ew_html_opt(h, "<section class=\"workaround\"><h4>Workaround, and its risk</h4><p>",
+                ewdiag_finding_workaround(f), "</p></section>\n");
     ew_html_defects(h, f);
 }
 
 static void ew_html_lines(ew_html *h, const char *cls, const char *label, size_t n,
-                          const char *(*get)(const ewdiag_finding *, size_t), const ewdiag_finding *f,
-                          uint64_t total)
+                          const char *(*get)(const ewdiag_finding *, size_t),
+                          const ewdiag_finding *f, uint64_t total)
 {
     if (!n)
         return;
@@ -477,9 +457,7 @@ static void ew_html_hidden(ew_html *h, const ewdiag_tls_server *s)
 
 static void ew_html_chains(ew_html *h, const ewdiag_tls_server *s)
 {
-    size_t n = ewdiag_tls_server_chain_count(s);
-    if (!n)
-        ew_html_put(h, "<span class=\"none\">none seen</span>");
+    size_t n = ew_html_count(h, ewdiag_tls_server_chain_count(s), " seen");
     for (size_t i = 0; i < n; i++) {
         const ewdiag_chain *ch = ewdiag_tls_server_chain(s, i);
         const ewdiag_cert *leaf = ewdiag_chain_cert(ch, 0);
@@ -487,11 +465,11 @@ static void ew_html_chains(ew_html *h, const ewdiag_tls_server *s)
         ew_html_put(h, "<details><summary>");
         if (leaf) {
             ew_html_text(h, *ewdiag_cert_subject_cn(leaf) ? ewdiag_cert_subject_cn(leaf)
-                                                           : ewdiag_cert_subject(leaf));
+                                                          : ewdiag_cert_subject(leaf));
             ew_html_put(h, ewdiag_cert_self_signed(leaf) ? " (self-signed)" : ", issued by ");
             if (!ewdiag_cert_self_signed(leaf))
                 ew_html_text(h, *ewdiag_cert_issuer_cn(leaf) ? ewdiag_cert_issuer_cn(leaf)
-                                                              : ewdiag_cert_issuer(leaf));
+                                                             : ewdiag_cert_issuer(leaf));
         } else {
             ew_html_put(h, "unreadable chain");
         }
@@ -514,8 +492,9 @@ static void ew_html_server_row(ew_html *h, const ewdiag_input *in, const ewdiag_
     ew_html_text(h, ewdiag_input_name(in));
     ew_html_put(h, "</td><td><code>");
     ew_html_text(h, ewdiag_tls_server_address(s));
-    ew_html_printf(h, ":%u</code></td><td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRIu64
-                      "</td><td>",
+    ew_html_printf(h,
+                   ":%u</code></td><td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRIu64
+                   "</td><td>",
                    ewdiag_tls_server_port(s), ewdiag_tls_server_handshakes(s),
                    ewdiag_tls_server_handshakes_by(s, EWDIAG_CERT_PRESENT));
     ew_html_hidden(h, s);

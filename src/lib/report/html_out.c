@@ -52,12 +52,18 @@ static bool ew_html_forbidden(const unsigned char *p, size_t len)
 static const char *ew_html_entity(unsigned char c)
 {
     switch (c) {
-    case '&': return "&amp;";
-    case '<': return "&lt;";
-    case '>': return "&gt;";
-    case '"': return "&quot;";
-    case '\'': return "&#39;";
-    default: return NULL;
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '"':
+        return "&quot;";
+    case '\'':
+        return "&#39;";
+    default:
+        return NULL;
     }
 }
 
@@ -130,3 +136,19 @@ void ew_html_time(ew_html *h, int64_t us)
 }
 
 /* ---- small pieces ---------------------------------------------------- */
+
+void ew_html_opt(ew_html *h, const char *pre, const char *s, const char *post)
+{
+    if (!*s)
+        return;
+    ew_html_put(h, pre);
+    ew_html_text(h, s);
+    ew_html_put(h, post);
+}
+
+size_t ew_html_count(ew_html *h, size_t n, const char *what)
+{
+    if (!n)
+        ew_html_printf(h, "<span class=\"none\">none%s</span>", what);
+    return n;
+}

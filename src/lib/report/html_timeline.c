@@ -74,7 +74,8 @@ int ew_html_rows_make(const ewdiag_report *r, ew_html_rows *rows)
     size_t n = ewdiag_report_finding_count(r);
     memset(rows, 0, sizeof *rows);
     ew_key *keys = calloc(n ? n : 1, sizeof *keys);
-    size_t *group = calloc(n ? n : 1, sizeof *group), *row_of_group = calloc(n ? n : 1, sizeof(size_t));
+    size_t *group = calloc(n ? n : 1, sizeof *group),
+           *row_of_group = calloc(n ? n : 1, sizeof(size_t));
     rows->row_of = calloc(n ? n : 1, sizeof *rows->row_of);
     rows->first = calloc(n ? n : 1, sizeof *rows->first);
     if (!keys || !group || !row_of_group || !rows->row_of || !rows->first) {
@@ -115,7 +116,8 @@ int ew_html_rows_make(const ewdiag_report *r, ew_html_rows *rows)
 /* The TLS servers of input `in` at the row's address. */
 static bool ew_tls_at(const ewdiag_input *in, const char *address, size_t j)
 {
-    return *address && strcmp(ewdiag_tls_server_address(ewdiag_input_tls_server(in, j)), address) == 0;
+    return *address &&
+           strcmp(ewdiag_tls_server_address(ewdiag_input_tls_server(in, j)), address) == 0;
 }
 
 static void ew_span_add(ew_span *s, const ewdiag_timeline *t)
@@ -219,8 +221,9 @@ static void ew_marks(ew_html *h, const ew_bucket *b, ew_mark_kind kind, double y
         char a[EW_HTML_TIME_MAX], z[EW_HTML_TIME_MAX];
         ew_html_time_str(b[px].first, a);
         ew_html_time_str(b[px].last, z);
-        ew_html_printf(h, "<rect class=\"m %s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                          "data-weight=\"%" PRIu64 "\" data-time=\"%s\"><title>",
+        ew_html_printf(h,
+                       "<rect class=\"m %s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                       "data-weight=\"%" PRIu64 "\" data-time=\"%s\"><title>",
                        mark_class[kind], PLOT_X0 + (double)px, top, w, hgt, b[px].n, a);
         ew_html_text(h, who);
         ew_html_printf(h, ": %" PRIu64 " %s %s %s%s%s</title></rect>\n", b[px].n,
@@ -234,8 +237,8 @@ static void ew_marks(ew_html *h, const ew_bucket *b, ew_mark_kind kind, double y
 static void ew_lane_open(ew_html *h, const char *cls, const char *prefix, const char *label,
                          double y)
 {
-    ew_html_printf(h, "<g class=\"lane %s\"><text class=\"lane-label\" x=\"%d\" y=\"%.1f\">%s",
-                   cls, PLOT_X0 - 8, y + LANE_H - 5.0, prefix);
+    ew_html_printf(h, "<g class=\"lane %s\"><text class=\"lane-label\" x=\"%d\" y=\"%.1f\">%s", cls,
+                   PLOT_X0 - 8, y + LANE_H - 5.0, prefix);
     ew_label(h, label);
     ew_html_printf(h, "</text><line class=\"base\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>\n",
                    PLOT_X0, y + LANE_H / 2.0, PLOT_X0 + PLOT_W, y + LANE_H / 2.0);
@@ -256,17 +259,30 @@ static double ew_res_px(const ew_draw *d, const ewdiag_timeline *t)
     return (double)ewdiag_timeline_resolution(t) * PLOT_W / (double)(d->span.t1 - d->span.t0);
 }
 
+/* The node of the a-th finding in row order. */
+static const char *ew_row_node(const ew_draw *d, size_t a)
+{
+    return ewdiag_finding_node(ewdiag_report_finding(d->r, d->order[a]));
+}
+
+/* Whether the a-th finding is the first of its node in row k. */
+static bool ew_node_first(const ew_draw *d, size_t k, size_t a)
+{
+    const char *node = ew_row_node(d, a);
+    for (size_t p = d->start[k]; p < a; p++)
+        if (strcmp(ew_row_node(d, p), node) == 0)
+            return false;
+    return true;
+}
+
 /* The failure lanes of row k: one per node, in order of appearance.
  * Returns the lanes drawn; *drawn counts the events with a time. */
 static size_t ew_fail_lanes(ew_draw *d, size_t k, double y, uint64_t *drawn)
 {
     size_t lanes = 0;
     for (size_t a = d->start[k]; a < d->start[k + 1]; a++) {
-        const char *node = ewdiag_finding_node(ewdiag_report_finding(d->r, d->order[a]));
-        bool seen = false;
-        for (size_t p = d->start[k]; p < a && !seen; p++)
-            seen = strcmp(ewdiag_finding_node(ewdiag_report_finding(d->r, d->order[p])), node) == 0;
-        if (seen)
+        const char *node = ew_row_node(d, a);
+        if (!ew_node_first(d, k, a))
             continue;
         memset(d->b[MARK_EVENT], 0, PLOT_W * sizeof(ew_bucket));
         memset(d->b[MARK_REQUEST], 0, PLOT_W * sizeof(ew_bucket));
@@ -275,7 +291,8 @@ static size_t ew_fail_lanes(ew_draw *d, size_t k, double y, uint64_t *drawn)
             const ewdiag_finding *f = ewdiag_report_finding(d->r, d->order[p]);
             if (strcmp(ewdiag_finding_node(f), node) != 0)
                 continue;
-            const ewdiag_timeline *ev = ewdiag_finding_event_times(f), *rq = ewdiag_finding_request_times(f);
+            const ewdiag_timeline *ev = ewdiag_finding_event_times(f),
+                                  *rq = ewdiag_finding_request_times(f);
             ew_bucket_add(d->b[MARK_EVENT], &d->span, ev);
             ew_bucket_add(d->b[MARK_REQUEST], &d->span, rq);
             res[0] = ew_res_px(d, ev) > res[0] ? ew_res_px(d, ev) : res[0];
@@ -353,11 +370,7 @@ static size_t ew_nodes_of_row(const ew_draw *d, size_t k)
 {
     size_t n = 0;
     for (size_t a = d->start[k]; a < d->start[k + 1]; a++) {
-        const char *node = ewdiag_finding_node(ewdiag_report_finding(d->r, d->order[a]));
-        bool seen = false;
-        for (size_t p = d->start[k]; p < a && !seen; p++)
-            seen = strcmp(ewdiag_finding_node(ewdiag_report_finding(d->r, d->order[p])), node) == 0;
-        n += !seen;
+        n += ew_node_first(d, k, a);
     }
     return n;
 }
@@ -393,8 +406,9 @@ static void ew_row(ew_draw *d, size_t k, double y)
     size_t lanes = ew_fail_lanes(d, k, ly, &drawn);
     ew_capture_lanes(d, k, ly + (double)lanes * LANE_H, true);
     if (drawn < count)
-        ew_html_printf(d->h, "<text class=\"note\" x=\"%d\" y=\"%.1f\">%" PRIu64
-                             " without a time, not drawn</text>\n",
+        ew_html_printf(d->h,
+                       "<text class=\"note\" x=\"%d\" y=\"%.1f\">%" PRIu64
+                       " without a time, not drawn</text>\n",
                        PLOT_X0, y + 14.0, count - drawn);
     ew_html_put(d->h, "</g>\n");
 }
@@ -404,11 +418,11 @@ static void ew_row(ew_draw *d, size_t k, double y)
 static int64_t ew_step(int64_t span)
 {
     static const int64_t steps[] = {
-        US_MS,       2 * US_MS,    5 * US_MS,   10 * US_MS,   20 * US_MS,   50 * US_MS,
-        100 * US_MS, 200 * US_MS,  500 * US_MS, US_S,         2 * US_S,     5 * US_S,
-        10 * US_S,   15 * US_S,    30 * US_S,   US_MIN,       2 * US_MIN,   5 * US_MIN,
-        10 * US_MIN, 15 * US_MIN,  30 * US_MIN, US_HOUR,      2 * US_HOUR,  3 * US_HOUR,
-        6 * US_HOUR, 12 * US_HOUR, US_DAY,      2 * US_DAY,   7 * US_DAY,   14 * US_DAY};
+        US_MS,       2 * US_MS,    5 * US_MS,   10 * US_MS, 20 * US_MS,  50 * US_MS,
+        100 * US_MS, 200 * US_MS,  500 * US_MS, US_S,       2 * US_S,    5 * US_S,
+        10 * US_S,   15 * US_S,    30 * US_S,   US_MIN,     2 * US_MIN,  5 * US_MIN,
+        10 * US_MIN, 15 * US_MIN,  30 * US_MIN, US_HOUR,    2 * US_HOUR, 3 * US_HOUR,
+        6 * US_HOUR, 12 * US_HOUR, US_DAY,      2 * US_DAY, 7 * US_DAY,  14 * US_DAY};
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
         if (span / steps[i] < MAX_TICKS)
             return steps[i];
@@ -431,8 +445,9 @@ static void ew_axis(ew_html *h, const ew_span *s, double height)
         char buf[EW_HTML_TIME_MAX];
         ew_html_time_str(t, buf);
         double x = ew_x(s, t);
-        ew_html_printf(h, "<line class=\"tick\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\"/>"
-                          "<text class=\"tick-label\" x=\"%.1f\" y=\"%d\">%.*s</text>\n",
+        ew_html_printf(h,
+                       "<line class=\"tick\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\"/>"
+                       "<text class=\"tick-label\" x=\"%.1f\" y=\"%d\">%.*s</text>\n",
                        x, AXIS_H - 6, x, height, x, AXIS_H - 12, (int)len, buf + from);
     }
     ew_html_put(h, "</g>\n");
@@ -450,14 +465,17 @@ static void ew_legend(ew_html *h, const ew_span *s)
                    "error response) <span class=\"key hs\">\xe2\x96\xa0</span> TLS handshake in "
                    "the capture. ");
     if (s->any)
-        ew_html_printf(h, "From %s to %s, UTC; marks on the same pixel are one, their count in "
-                          "their title.</p>\n", a, z);
+        ew_html_printf(h,
+                       "From %s to %s, UTC; marks on the same pixel are one, their count in "
+                       "their title.</p>\n",
+                       a, z);
     else
         ew_html_put(h, "No failure has a known time.</p>\n");
 }
 
 /* Findings ordered by row: a counting sort. */
-static int ew_order(const ewdiag_report *r, const ew_html_rows *rows, size_t **order, size_t **start)
+static int ew_order(const ewdiag_report *r, const ew_html_rows *rows, size_t **order,
+                    size_t **start)
 {
     size_t n = ewdiag_report_finding_count(r);
     *order = calloc(n ? n : 1, sizeof **order);
@@ -499,9 +517,10 @@ int ew_html_timeline(ew_html *h, const ewdiag_report *r, const ew_html_rows *row
             height += ew_row_height(&d, k);
         ew_html_put(h, "<section id=\"timeline\">\n<h2>Timeline</h2>\n");
         ew_legend(h, &d.span);
-        ew_html_printf(h, "<div class=\"scroll\"><svg class=\"timeline\" viewBox=\"0 0 %d %.0f\" "
-                          "width=\"%d\" height=\"%.0f\" role=\"img\" "
-                          "aria-label=\"When each server failed, per node\">\n",
+        ew_html_printf(h,
+                       "<div class=\"scroll\"><svg class=\"timeline\" viewBox=\"0 0 %d %.0f\" "
+                       "width=\"%d\" height=\"%.0f\" role=\"img\" "
+                       "aria-label=\"When each server failed, per node\">\n",
                        VIEW_W, height, VIEW_W, height);
         if (d.span.any)
             ew_axis(h, &d.span, height);

@@ -69,6 +69,12 @@ static json_t *ew_jstr(ew_jctx *jc, const char *s)
     return j;
 }
 
+/* An empty string as null: a value that the input did not give. */
+static json_t *ew_jstr_opt(ew_jctx *jc, const char *s)
+{
+    return *s ? ew_jstr(jc, s) : json_null();
+}
+
 static json_t *ew_jtime(ew_jctx *jc, int64_t us)
 {
     if (!us)
@@ -125,28 +131,18 @@ static json_t *ew_jmra(ew_jctx *jc, const char *mra)
 
 static json_t *ew_jcert(ew_jctx *jc, const ew_cert_info *c)
 {
-    json_t *o = json_object();
-    if (!o)
-        return NULL;
-    ew_jset(jc, o, "subject", ew_jstr(jc, c->subject));
-    ew_jset(jc, o, "issuer", ew_jstr(jc, c->issuer));
-    ew_jset(jc, o, "subject_cn", ew_jstr(jc, c->subject_cn));
-    ew_jset(jc, o, "issuer_cn", ew_jstr(jc, c->issuer_cn));
-    ew_jset(jc, o, "san_dns", ew_jstrv(jc, c->dns, c->ndns));
-    ew_jset(jc, o, "san_ip", ew_jstrv(jc, c->ips, c->nips));
-    ew_jset(jc, o, "serial", ew_jstr(jc, c->serial));
-    ew_jset(jc, o, "not_before", ew_jtime(jc, c->not_before));
-    ew_jset(jc, o, "not_after", ew_jtime(jc, c->not_after));
-    ew_jset(jc, o, "self_signed", json_boolean(c->self_signed));
-    ew_jset(jc, o, "is_ca", json_boolean(c->is_ca));
-    ew_jset(jc, o, "key_type", ew_jstr(jc, c->key_type));
-    ew_jset(jc, o, "key_bits", json_integer(c->key_bits));
-    ew_jset(jc, o, "curve", *c->curve ? ew_jstr(jc, c->curve) : json_null());
-    ew_jset(jc, o, "signature_algorithm", ew_jstr(jc, c->sig_alg));
-    ew_jset(jc, o, "sha256", ew_jstr(jc, c->sha256));
-    ew_jset(jc, o, "ski", *c->ski ? ew_jstr(jc, c->ski) : json_null());
-    ew_jset(jc, o, "aki", *c->aki ? ew_jstr(jc, c->aki) : json_null());
-    return o;
+    return EW_JPACK(
+        jc,
+        "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b, s:o, s:i, s:o, s:o, s:o, s:o, "
+        "s:o}",
+        "subject", ew_jstr(jc, c->subject), "issuer", ew_jstr(jc, c->issuer), "subject_cn",
+        ew_jstr(jc, c->subject_cn), "issuer_cn", ew_jstr(jc, c->issuer_cn), "san_dns",
+        ew_jstrv(jc, c->dns, c->ndns), "san_ip", ew_jstrv(jc, c->ips, c->nips), "serial",
+        ew_jstr(jc, c->serial), "not_before", ew_jtime(jc, c->not_before), "not_after",
+        ew_jtime(jc, c->not_after), "self_signed", c->self_signed, "is_ca", c->is_ca, "key_type",
+        ew_jstr(jc, c->key_type), "key_bits", c->key_bits, "curve", ew_jstr_opt(jc, c->curve),
+        "signature_algorithm", ew_jstr(jc, c->sig_alg), "sha256", ew_jstr(jc, c->sha256), "ski",
+        ew_jstr_opt(jc, c->ski), "aki", ew_jstr_opt(jc, c->aki));
 }
 
 static json_t *ew_jchain_certs(ew_jctx *jc, const ew_chain *c)
@@ -164,21 +160,13 @@ static json_t *ew_jchain(ew_jctx *jc, const ew_chain *c)
                     c->cut, "error", ew_jstr(jc, c->error), "certificates", ew_jchain_certs(jc, c));
 }
 
-static json_t *ew_jversion(ew_jctx *jc, uint16_t v)
+/* A TLS version's or cipher suite's name; null for 0 (not seen). */
+static json_t *ew_jtls_name(uint16_t v, void (*str)(uint16_t, char[EW_TLS_NAME_MAX]))
 {
     char buf[EW_TLS_NAME_MAX];
     if (!v)
         return json_null();
-    ew_tls_version_str(v, buf);
-    return json_string(buf);
-}
-
-static json_t *ew_jcipher(ew_jctx *jc, uint16_t suite)
-{
-    char buf[EW_TLS_NAME_MAX];
-    if (!suite)
-        return json_null();
-    ew_cipher_str(suite, buf);
+    str(v, buf);
     return json_string(buf);
 }
 
@@ -195,9 +183,9 @@ static void ew_jtls_view(ew_jctx *jc, json_t *o, const ew_tls_view *t)
             EW_JPACK(jc, "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "capture",
                      ew_capture_match_name(t->match), "time", m ? ew_jtime(jc, t->ts) : json_null(),
                      "port", m ? json_integer(t->port) : json_null(), "version",
-                     m ? ew_jversion(jc, t->version) : json_null(), "cipher",
-                     m ? ew_jcipher(jc, t->cipher) : json_null(), "sni", ew_jstr(jc, t->sni),
-                     "alert", alert, "certificate",
+                     m ? ew_jtls_name(t->version, ew_tls_version_str) : json_null(), "cipher",
+                     m ? ew_jtls_name(t->cipher, ew_cipher_str) : json_null(), "sni",
+                     ew_jstr(jc, t->sni), "alert", alert, "certificate",
                      m ? json_string(ew_cert_state_name(t->cert_state)) : json_null()));
     json_t *cert = json_null();
     if (m && t->chain) {
@@ -216,7 +204,7 @@ static void ew_jtls_view(ew_jctx *jc, json_t *o, const ew_tls_view *t)
                          "trusted", v->trusted, "error",
                          v->trusted ? json_null() : ew_jstr(jc, v->error_text), "error_depth",
                          v->trusted ? json_null() : json_integer(v->error_depth), "missing_issuer",
-                         *v->missing_issuer ? ew_jstr(jc, v->missing_issuer) : json_null());
+                         ew_jstr_opt(jc, v->missing_issuer));
     }
     ew_jset(jc, o, "trust", trust);
 }
@@ -274,12 +262,11 @@ static json_t *ew_jorigin(ew_jctx *jc, const ew_origin_srv *o)
                        : json_null();
     return EW_JPACK(
         jc, "{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
-        "node", ew_jstr(jc, o->node), "name", *o->name ? ew_jstr(jc, o->name) : json_null(),
-        "address", *o->address ? ew_jstr(jc, o->address) : json_null(), "port",
-        o->port ? json_integer(o->port) : json_null(), "type", ew_jstr(jc, o->type), "sources",
-        from, "requests", (json_int_t)o->requests, "first_seen", ew_jtime(jc, o->first_seen),
-        "last_seen", ew_jtime(jc, o->last_seen), "enforcement", ew_enforcement_name(o->enforcement),
-        "state", ew_origin_state_name(o->state), "checked_at",
+        "node", ew_jstr(jc, o->node), "name", ew_jstr_opt(jc, o->name), "address",
+        ew_jstr_opt(jc, o->address), "port", o->port ? json_integer(o->port) : json_null(), "type",
+        ew_jstr(jc, o->type), "sources", from, "requests", (json_int_t)o->requests, "first_seen",
+        ew_jtime(jc, o->first_seen), "last_seen", ew_jtime(jc, o->last_seen), "enforcement",
+        ew_enforcement_name(o->enforcement), "state", ew_origin_state_name(o->state), "checked_at",
         checked ? ew_jtime(jc, t->ts) : json_null(), "trust", trust, "trust_error",
         checked && o->untrusted ? ew_jstr(jc, t->verdict.error_text) : json_null(), "name_check",
         name, "expiry", checked ? json_string(ew_expiry_name(o->expiry)) : json_null(), "not_after",
@@ -305,14 +292,13 @@ static json_t *ew_jfinding(ew_jctx *jc, const ewdiag_finding *f)
     ew_jset(jc, o, "requests", json_integer((json_int_t)f->g.requests));
     ew_jset(jc, o, "first_seen", ew_jtime(jc, f->g.first_seen));
     ew_jset(jc, o, "last_seen", ew_jtime(jc, f->g.last_seen));
-    ew_jset(jc, o, "error", *f->g.error ? ew_jstr(jc, f->g.error) : json_null());
+    ew_jset(jc, o, "error", ew_jstr_opt(jc, f->g.error));
     ew_jset(jc, o, "depth", ew_jint_or_null(jc, f->g.depth));
     json_t *variants = json_array();
     for (size_t i = 0; variants && i < f->g.nvariants; i++) {
         const ew_variant *v = &f->g.variants[i];
         ew_jadd(jc, variants,
-                EW_JPACK(jc, "{s:o, s:o, s:I}", "error",
-                         *v->error ? ew_jstr(jc, v->error) : json_null(), "depth",
+                EW_JPACK(jc, "{s:o, s:o, s:I}", "error", ew_jstr_opt(jc, v->error), "depth",
                          ew_jint_or_null(jc, v->depth), "count", (json_int_t)v->count));
     }
     ew_jset(jc, o, "variants", variants);

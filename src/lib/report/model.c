@@ -19,36 +19,28 @@ void ew_input_free(ewdiag_input *in)
     ew_origins_free(&origins);
     ew_trusts trusts = {in->trust_files, in->ntrust_files, in->ntrust_files};
     ew_trusts_free(&trusts);
-    free(in->name);
-    free(in->error);
-    free(in);
+    EW_FREE_ALL(in->name, in->error, in);
 }
 
 void ew_finding_free(ewdiag_finding *f)
 {
     if (!f)
         return;
-    char **strs[] = {&f->rule,       &f->title, &f->category, &f->description,
-                     &f->condition,  &f->workaround, &f->input};
+    char **strs[] = {&f->rule,      &f->title,      &f->category, &f->description,
+                     &f->condition, &f->workaround, &f->input};
     for (size_t i = 0; i < EW_ARRAY_LEN(strs); i++)
         free(*strs[i]);
     ew_strv_free(f->actions, f->nactions);
     ew_strv_free(f->defects, f->ndefects);
     ew_group_clear(&f->g);
-    free(f->tls.sni);
-    free(f->tls.trust_path);
-    free(f->tls.name);
-    free(f);
+    EW_FREE_ALL(f->tls.sni, f->tls.trust_path, f->tls.name, f);
 }
 
 void ew_warning_free(ewdiag_warning *w)
 {
     if (!w)
         return;
-    free(w->input);
-    free(w->entry);
-    free(w->message);
-    free(w);
+    EW_FREE_ALL(w->input, w->entry, w->message, w);
 }
 
 ewdiag_report *ewdiag_report_new(void)
@@ -66,10 +58,7 @@ void ewdiag_report_free(ewdiag_report *r)
         ew_finding_free(r->findings[i]);
     for (size_t i = 0; i < r->nwarnings; i++)
         ew_warning_free(r->warnings[i]);
-    free(r->inputs);
-    free(r->findings);
-    free(r->warnings);
-    free(r);
+    EW_FREE_ALL(r->inputs, r->findings, r->warnings, r);
 }
 
 /* Moving keeps every pointer valid: only the arrays of pointers change. */

@@ -18,12 +18,10 @@
 #define EW_RULE_FILE_SUFFIX ".json"
 
 static const char *const ew_field_names[EW_F_COUNT] = {
-    [EW_F_TARGET] = "target",   [EW_F_SERVER] = "server",
-    [EW_F_ADDRESS] = "address", [EW_F_ACTION] = "action",
-    [EW_F_ERROR] = "error",     [EW_F_DEPTH] = "depth",
-    [EW_F_TXN] = "txn",         [EW_F_URL] = "url",
-    [EW_F_DST_IP] = "dst_ip",   [EW_F_DST_PORT] = "dst_port",
-    [EW_F_STATUS] = "status",
+    [EW_F_TARGET] = "target",     [EW_F_SERVER] = "server", [EW_F_ADDRESS] = "address",
+    [EW_F_ACTION] = "action",     [EW_F_ERROR] = "error",   [EW_F_DEPTH] = "depth",
+    [EW_F_TXN] = "txn",           [EW_F_URL] = "url",       [EW_F_DST_IP] = "dst_ip",
+    [EW_F_DST_PORT] = "dst_port", [EW_F_STATUS] = "status",
 };
 
 const char *ew_field_name(ew_field f)
@@ -31,8 +29,7 @@ const char *ew_field_name(ew_field f)
     return (unsigned)f < EW_F_COUNT ? ew_field_names[f] : "";
 }
 
-static const char *const ew_severity_names[] = {"info", "notice", "warning", "error",
-                                                "critical"};
+static const char *const ew_severity_names[] = {"info", "notice", "warning", "error", "critical"};
 
 /* Context of one file being loaded, for messages that name the place. */
 typedef struct ew_loadctx {
@@ -43,22 +40,14 @@ typedef struct ew_loadctx {
 
 static int ew_bad(ew_loadctx *c, const char *what)
 {
-    return ew_err_set(c->err, EWDIAG_EFORMAT, "%s: rule '%s': %s", c->file,
-                      c->id ? c->id : "?", what);
+    return ew_err_set(c->err, EWDIAG_EFORMAT, "%s: rule '%s': %s", c->file, c->id ? c->id : "?",
+                      what);
 }
 
 static void ew_rule_clear(ew_rule *r)
 {
-    free(r->file);
-    free(r->id);
-    free(r->title);
-    free(r->category);
-    free(r->program);
-    free(r->literal);
-    free(r->pattern);
-    free(r->description);
-    free(r->condition);
-    free(r->workaround);
+    EW_FREE_ALL(r->file, r->id, r->title, r->category, r->program, r->literal, r->pattern,
+                r->description, r->condition, r->workaround);
     ew_strv_free(r->defects, r->ndefects);
     ew_strv_free(r->actions, r->nactions);
     for (size_t i = 0; i < r->nexplain; i++) {
@@ -145,9 +134,21 @@ static int ew_parse_severity(ew_loadctx *c, const char *s, const char *key, int 
         }
     }
     char msg[160];
-    snprintf(msg, sizeof msg, "\"%s\" is \"%.40s\"; expected info, notice, warning, error or critical",
-             key, s);
+    snprintf(msg, sizeof msg,
+             "\"%s\" is \"%.40s\"; expected info, notice, warning, error or critical", key, s);
     return ew_bad(c, msg);
+}
+
+/* The severity that key names, into *out; *out is left as it is when key
+ * is absent and not required. */
+static int ew_get_severity(ew_loadctx *c, json_t *o, const char *key, bool required, int *out)
+{
+    char *s = NULL;
+    int rc = ew_get_str(c, o, key, required, &s);
+    if (rc == 0 && s)
+        rc = ew_parse_severity(c, s, key, out);
+    free(s);
+    return rc;
 }
 
 static int ew_compile(ew_loadctx *c, ew_rule *r)
@@ -219,8 +220,8 @@ static int ew_parse_group_by(ew_loadctx *c, json_t *o, ew_rule *r)
         } else if (strcmp(name, "enforced") == 0) {
             r->group_by[i] = EW_KEY_ENFORCED;
         } else if ((r->group_by[i] = ew_rule_group(r, name)) == 0) {
-            snprintf(msg, sizeof msg, "\"group_by\" names \"%.40s\", which the pattern does not capture",
-                     name);
+            snprintf(msg, sizeof msg,
+                     "\"group_by\" names \"%.40s\", which the pattern does not capture", name);
             return ew_bad(c, msg);
         }
     }
@@ -232,9 +233,12 @@ static bool ew_parse_op(const char *s, ew_op *op)
     static const struct {
         const char *name;
         ew_op op;
-    } ops[] = {{"eq", EW_OP_EQ},           {"ne", EW_OP_NE},
-               {"gt", EW_OP_GT},           {"lt", EW_OP_LT},
-               {"contains", EW_OP_CONTAINS}, {"icontains", EW_OP_ICONTAINS}};
+    } ops[] = {{"eq", EW_OP_EQ},
+               {"ne", EW_OP_NE},
+               {"gt", EW_OP_GT},
+               {"lt", EW_OP_LT},
+               {"contains", EW_OP_CONTAINS},
+               {"icontains", EW_OP_ICONTAINS}};
     for (size_t i = 0; i < EW_ARRAY_LEN(ops); i++) {
         if (strcmp(s, ops[i].name) == 0) {
             *op = ops[i].op;
@@ -275,13 +279,15 @@ static int ew_parse_explain(ew_loadctx *c, json_t *o, ew_rule *r)
         const char *op = json_string_value(json_object_get(e, "op"));
         const char *value = json_string_value(json_object_get(e, "value"));
         if (!(x->group = ew_rule_group(r, field))) {
-            snprintf(msg, sizeof msg, "\"explain\"[%zu] tests \"%.40s\", which the pattern does not capture",
-                     i, field);
+            snprintf(msg, sizeof msg,
+                     "\"explain\"[%zu] tests \"%.40s\", which the pattern does not capture", i,
+                     field);
             return ew_bad(c, msg);
         }
         if (!op || !ew_parse_op(op, &x->op) || !value) {
             snprintf(msg, sizeof msg,
-                     "\"explain\"[%zu] needs \"op\" (eq, ne, gt, lt, contains, icontains) and a \"value\" string",
+                     "\"explain\"[%zu] needs \"op\" (eq, ne, gt, lt, contains, icontains) and a "
+                     "\"value\" string",
                      i);
             return ew_bad(c, msg);
         }
@@ -292,7 +298,8 @@ static int ew_parse_explain(ew_loadctx *c, json_t *o, ew_rule *r)
             errno = 0;
             x->ivalue = strtoll(value, &end, 10);
             if (errno || *end || end == value) {
-                snprintf(msg, sizeof msg, "\"explain\"[%zu]: \"%.40s\" is not an integer", i, value);
+                snprintf(msg, sizeof msg, "\"explain\"[%zu]: \"%.40s\" is not an integer", i,
+                         value);
                 return ew_bad(c, msg);
             }
         }
@@ -380,7 +387,10 @@ typedef struct ew_text_field {
     size_t at;
 } ew_text_field;
 
-#define EW_TEXT(name, req) {#name, req, offsetof(ew_rule, name)}
+#define EW_TEXT(name, req)                                                                         \
+    {                                                                                              \
+#name, req, offsetof(ew_rule, name)                                                        \
+    }
 
 static const ew_text_field ew_rule_texts[] = {
     EW_TEXT(title, true),
@@ -408,17 +418,10 @@ static int ew_get_texts(ew_loadctx *c, json_t *o, ew_rule *r, const ew_text_fiel
 
 static int ew_parse_finding_fields(ew_loadctx *c, json_t *o, ew_rule *r)
 {
-    char *sev = NULL, *usev = NULL;
-    int rc = ew_get_str(c, o, "severity", true, &sev);
-    if (rc == 0)
-        rc = ew_parse_severity(c, sev, "severity", &r->severity);
+    int rc = ew_get_severity(c, o, "severity", true, &r->severity);
     r->unenforced_severity = r->severity;
     if (rc == 0)
-        rc = ew_get_str(c, o, "unenforced_severity", false, &usev);
-    if (rc == 0 && usev)
-        rc = ew_parse_severity(c, usev, "unenforced_severity", &r->unenforced_severity);
-    free(sev);
-    free(usev);
+        rc = ew_get_severity(c, o, "unenforced_severity", false, &r->unenforced_severity);
     if (rc == 0)
         rc = ew_get_texts(c, o, r, ew_finding_texts, EW_ARRAY_LEN(ew_finding_texts));
     if (rc == 0)
@@ -452,17 +455,10 @@ static int ew_parse_fixes_from(ew_loadctx *c, json_t *o, ew_rule *r)
 /* A forecast rule: texts and severities only; the analysis states it. */
 static int ew_parse_forecast(ew_loadctx *c, json_t *o, ew_rule *r)
 {
-    char *sev = NULL, *esev = NULL;
-    int rc = ew_get_str(c, o, "severity", true, &sev);
-    if (rc == 0)
-        rc = ew_parse_severity(c, sev, "severity", &r->severity);
+    int rc = ew_get_severity(c, o, "severity", true, &r->severity);
     r->unenforced_severity = r->expired_severity = r->severity;
     if (rc == 0)
-        rc = ew_get_str(c, o, "expired_severity", false, &esev);
-    if (rc == 0 && esev)
-        rc = ew_parse_severity(c, esev, "expired_severity", &r->expired_severity);
-    free(sev);
-    free(esev);
+        rc = ew_get_severity(c, o, "expired_severity", false, &r->expired_severity);
     if (rc == 0)
         rc = ew_get_texts(c, o, r, ew_finding_texts, EW_ARRAY_LEN(ew_finding_texts));
     if (rc == 0)
@@ -570,9 +566,10 @@ static int ew_load_file(ew_ruleset *staged, const ew_ruleset *existing, const ch
         return ew_err_set(err, EWDIAG_EFORMAT, "%s:%d:%d: invalid JSON: %s", file, je.line,
                           je.column, je.text);
     if (ew_texts_is_catalog(o)) {
-        int rc = staged->texts ? ew_err_set(err, EWDIAG_EFORMAT,
-                                            "%s: a second explanation catalog in one rule set", file)
-                               : ew_texts_parse(&staged->texts, o, file, err);
+        int rc = staged->texts
+                     ? ew_err_set(err, EWDIAG_EFORMAT,
+                                  "%s: a second explanation catalog in one rule set", file)
+                     : ew_texts_parse(&staged->texts, o, file, err);
         json_decref(o);
         return rc;
     }
@@ -595,8 +592,7 @@ static int ew_is_rule_file(const struct dirent *d)
     return d->d_name[0] != '.' && n > s && strcmp(d->d_name + n - s, EW_RULE_FILE_SUFFIX) == 0;
 }
 
-static int ew_load_dir(ew_ruleset *staged, const ew_ruleset *existing, const char *dir,
-                       ew_err *err)
+static int ew_load_dir(ew_ruleset *staged, const ew_ruleset *existing, const char *dir, ew_err *err)
 {
     struct dirent **names;
     int n = scandir(dir, &names, ew_is_rule_file, alphasort);

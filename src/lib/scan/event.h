@@ -41,8 +41,8 @@ typedef struct ew_origin_request {
  * EWDIAG_E* code (which stops the scan). */
 typedef struct ew_sink {
     void *ctx;
-    int (*event)(void *ctx, const ew_event *ev);       /* a finding rule matched */
-    int (*evidence)(void *ctx, const ew_event *ev);    /* an evidence rule matched */
+    int (*event)(void *ctx, const ew_event *ev);    /* a finding rule matched */
+    int (*evidence)(void *ctx, const ew_event *ev); /* an evidence rule matched */
     int (*failed_request)(void *ctx, const ew_failed_request *r);
     /* A capture file begins (its path in the input, valid until the walk
      * ends); then its handshakes come. */

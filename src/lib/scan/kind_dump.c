@@ -123,9 +123,7 @@ static int ew_dump_begin(void *ctx, const ew_entry_meta *m, ew_entry *e)
 
 static int ew_dump_feed(void *ctx, const char *buf, size_t n)
 {
-    ew_scan *s = ctx;
-    int rc = ew_lines_feed(&s->sc->lines, buf, n, ew_dump_line, s);
-    return rc < 0 ? rc : 0;
+    return ew_scan_feed_lines(ctx, ew_dump_line, buf, n);
 }
 
 static int ew_dump_end(void *ctx, ew_entry *e, const char *read_error)
@@ -143,20 +141,5 @@ static bool ew_is_xstat_name(const char *base)
     return ew_name_has_prefix(base, "xstat_dump_");
 }
 
-const ew_kind ew_kind_xconf = {
-    .role = EW_ROLE_XCONF,
-    .mode = EW_KIND_PUSH,
-    .match = ew_is_xconf_name,
-    .begin = ew_dump_begin,
-    .feed = ew_dump_feed,
-    .end = ew_dump_end,
-};
-
-const ew_kind ew_kind_xstat = {
-    .role = EW_ROLE_XSTAT,
-    .mode = EW_KIND_PUSH,
-    .match = ew_is_xstat_name,
-    .begin = ew_dump_begin,
-    .feed = ew_dump_feed,
-    .end = ew_dump_end,
-};
+const ew_kind ew_kind_xconf = EW_PUSH_KIND(EW_ROLE_XCONF, ew_is_xconf_name, NULL, ew_dump);
+const ew_kind ew_kind_xstat = EW_PUSH_KIND(EW_ROLE_XSTAT, ew_is_xstat_name, NULL, ew_dump);

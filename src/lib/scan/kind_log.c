@@ -277,9 +277,7 @@ static int ew_log_begin(void *ctx, const ew_entry_meta *m, ew_entry *e)
 
 static int ew_log_feed(void *ctx, const char *buf, size_t n)
 {
-    ew_scan *s = ctx;
-    int rc = ew_lines_feed(&s->sc->lines, buf, n, ew_log_line, s);
-    return rc < 0 ? rc : 0;
+    return ew_scan_feed_lines(ctx, ew_log_line, buf, n);
 }
 
 static int ew_log_end(void *ctx, ew_entry *e, const char *read_error)
@@ -287,21 +285,5 @@ static int ew_log_end(void *ctx, ew_entry *e, const char *read_error)
     return ew_scan_end_lines(ctx, ew_log_line, e, read_error);
 }
 
-const ew_kind ew_kind_log = {
-    .role = EW_ROLE_LOG,
-    .mode = EW_KIND_PUSH,
-    .match = ew_is_log_name,
-    .sniff = ew_looks_like_log,
-    .begin = ew_log_begin,
-    .feed = ew_log_feed,
-    .end = ew_log_end,
-};
-
-const ew_kind ew_kind_ats_log = {
-    .role = EW_ROLE_ATS_LOG,
-    .mode = EW_KIND_PUSH,
-    .match = ew_is_ats_log_name,
-    .begin = ew_log_begin,
-    .feed = ew_log_feed,
-    .end = ew_log_end,
-};
+const ew_kind ew_kind_log = EW_PUSH_KIND(EW_ROLE_LOG, ew_is_log_name, ew_looks_like_log, ew_log);
+const ew_kind ew_kind_ats_log = EW_PUSH_KIND(EW_ROLE_ATS_LOG, ew_is_ats_log_name, NULL, ew_log);

@@ -36,7 +36,8 @@ static int ew_trust_load(ew_scan *s, char *why, size_t cap)
 {
     ew_entry_scan *c = &s->cur;
     if (c->too_big) {
-        snprintf(why, cap, "larger than %u bytes: not a trust store ewdiag reads", EW_MAX_TRUST_FILE);
+        snprintf(why, cap, "larger than %u bytes: not a trust store ewdiag reads",
+                 EW_MAX_TRUST_FILE);
         return EWDIAG_EFORMAT;
     }
     ew_trust *t = NULL;
@@ -71,11 +72,5 @@ static int ew_trust_end(void *ctx, ew_entry *e, const char *read_error)
     return ew_scan_end_lines(s, NULL, e, rc != 0 ? why : read_error);
 }
 
-const ew_kind ew_kind_trusted_ca = {
-    .role = EW_ROLE_TRUSTED_CA,
-    .mode = EW_KIND_PUSH,
-    .match = ew_is_trust_name,
-    .begin = ew_trust_begin,
-    .feed = ew_trust_feed,
-    .end = ew_trust_end,
-};
+const ew_kind ew_kind_trusted_ca =
+    EW_PUSH_KIND(EW_ROLE_TRUSTED_CA, ew_is_trust_name, NULL, ew_trust);

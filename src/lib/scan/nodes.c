@@ -107,10 +107,7 @@ void ew_nodes_free(ew_nodes *ns)
             free(ns->v[i].servers[k].address);
             free(ns->v[i].servers[k].type);
         }
-        free(ns->v[i].servers);
-        free(ns->v[i].name);
-        free(ns->v[i].version);
-        free(ns->v[i].verify_origin);
+        EW_FREE_ALL(ns->v[i].servers, ns->v[i].name, ns->v[i].version, ns->v[i].verify_origin);
     }
     free(ns->v);
     free(ns->index);

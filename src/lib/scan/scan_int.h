@@ -14,7 +14,7 @@ struct ew_scanner {
     ew_prefilter prefilter;
     uint64_t *hits; /* a line's prefilter hits, prefilter.nwords words */
     ew_lines lines;
-    ew_txns *txns;  /* one log's transactions; reused */
+    ew_txns *txns; /* one log's transactions; reused */
 };
 
 #define EW_NODE_NAME_MAX 128
@@ -28,12 +28,12 @@ typedef struct ew_entry_scan {
     uint64_t lines;
     uint64_t continuation;
     uint64_t bad_time;
-    uint64_t zoneless;    /* matching lines whose time has no zone (ATS) */
-    uint64_t yearless;    /* ... and no year, with no file date to give it */
-    uint64_t limit_hits0; /* the matcher's limit hits when the entry began */
+    uint64_t zoneless;       /* matching lines whose time has no zone (ATS) */
+    uint64_t yearless;       /* ... and no year, with no file date to give it */
+    uint64_t limit_hits0;    /* the matcher's limit hits when the entry began */
     uint64_t nodes_dropped0; /* the nodes not listed when the entry began */
-    int err;              /* first fatal error */
-    ew_buf pem;           /* a trust store's text, read whole (bounded) */
+    int err;                 /* first fatal error */
+    ew_buf pem;              /* a trust store's text, read whole (bounded) */
     bool too_big;
 } ew_entry_scan;
 
@@ -65,14 +65,23 @@ struct ew_scan {
 /* Starts an entry of a line-read kind: the node it speaks for, the line
  * splitter reset. 0, or EWDIAG_ENOMEM. */
 int ew_scan_begin_lines(ew_scan *s, const ew_entry_meta *m);
+/* Its bytes, split into lines given to fn. 0, or fn's error. */
+int ew_scan_feed_lines(ew_scan *s, ew_line_fn fn, const char *buf, size_t n);
 /* Ends it: the last line, the counts, warnings of what was assumed or
  * skipped, and the entry's status. */
 int ew_scan_end_lines(ew_scan *s, ew_line_fn fn, ew_entry *e, const char *read_error);
 /* The entry failed: its status, reason and warning. 0, or EWDIAG_ENOMEM. */
 int ew_scan_entry_failed(ew_scan *s, ew_entry *e, const char *why);
 
+/* A kind read by pushing its bytes to prefix_begin, _feed and _end. */
+#define EW_PUSH_KIND(role_, match_, sniff_, prefix)                                                \
+    {                                                                                              \
+        .role = (role_), .mode = EW_KIND_PUSH, .match = (match_), .sniff = (sniff_),               \
+        .begin = prefix##_begin, .feed = prefix##_feed, .end = prefix##_end,                       \
+    }
+
 /* The kinds, one file each; kinds.c lists them. */
-extern const ew_kind ew_kind_log, ew_kind_ats_log, ew_kind_xconf, ew_kind_xstat,
-    ew_kind_capture, ew_kind_trusted_ca, ew_kind_server_cert;
+extern const ew_kind ew_kind_log, ew_kind_ats_log, ew_kind_xconf, ew_kind_xstat, ew_kind_capture,
+    ew_kind_trusted_ca, ew_kind_server_cert;
 
 #endif /* EW_SCAN_INT_H */

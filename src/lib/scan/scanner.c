@@ -5,6 +5,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+void ew_scanner_free(ew_scanner *sc)
+{
+    if (!sc)
+        return;
+    ew_matcher_free(&sc->matcher);
+    ew_prefilter_free(&sc->prefilter);
+    ew_lines_free(&sc->lines);
+    EW_FREE_ALL(sc->hits, sc->txns, sc);
+}
+
 ew_scanner *ew_scanner_new(const ew_ruleset *rs, const ew_scan_limits *lim)
 {
     ew_scanner *sc = ew_calloc(1, sizeof *sc);
@@ -15,19 +25,11 @@ ew_scanner *ew_scanner_new(const ew_ruleset *rs, const ew_scan_limits *lim)
     ew_lines_init(&sc->lines, lim->max_line);
     /* No rule matches an empty line: they are counted, never looked at. */
     sc->lines.skip_blank = true;
-    if (ew_prefilter_build(&sc->prefilter, rs) != 0) {
-        ew_lines_free(&sc->lines);
-        free(sc);
-        return NULL;
-    }
-    if (!(sc->hits = ew_calloc(sc->prefilter.nwords, sizeof *sc->hits)) ||
+    if (ew_prefilter_build(&sc->prefilter, rs) != 0 ||
+        !(sc->hits = ew_calloc(sc->prefilter.nwords, sizeof *sc->hits)) ||
         !(sc->txns = ew_calloc(1, sizeof *sc->txns)) ||
         ew_matcher_init(&sc->matcher, rs->max_groups, lim->match_limit, lim->depth_limit) != 0) {
-        free(sc->hits);
-        free(sc->txns);
-        ew_prefilter_free(&sc->prefilter);
-        ew_lines_free(&sc->lines);
-        free(sc);
+        ew_scanner_free(sc);
         return NULL;
     }
     /* Zeroed, every slot is free (gen 0) once the table's gen is 1: its
@@ -35,18 +37,6 @@ ew_scanner *ew_scanner_new(const ew_ruleset *rs, const ew_scan_limits *lim)
      * them, not written at every start (a capture alone uses none). */
     ew_txns_reset(sc->txns);
     return sc;
-}
-
-void ew_scanner_free(ew_scanner *sc)
-{
-    if (!sc)
-        return;
-    ew_matcher_free(&sc->matcher);
-    ew_prefilter_free(&sc->prefilter);
-    ew_lines_free(&sc->lines);
-    free(sc->hits);
-    free(sc->txns);
-    free(sc);
 }
 
 void ew_trusts_free(ew_trusts *t)
@@ -182,6 +172,12 @@ int ew_scan_entry_failed(ew_scan *s, ew_entry *e, const char *why)
                 s->cur.lines ? " (the lines before it were analyzed)" : "") != 0)
         return EWDIAG_ENOMEM;
     return 0;
+}
+
+int ew_scan_feed_lines(ew_scan *s, ew_line_fn fn, const char *buf, size_t n)
+{
+    int rc = ew_lines_feed(&s->sc->lines, buf, n, fn, s);
+    return rc < 0 ? rc : 0;
 }
 
 int ew_scan_end_lines(ew_scan *s, ew_line_fn fn, ew_entry *e, const char *read_error)

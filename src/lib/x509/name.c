@@ -116,13 +116,11 @@ ew_name_match ew_cert_name_match(const ew_cert_info *ci, const char *name)
     return EW_NAME_ABSENT;
 }
 
+static const char *const ew_name_match_names[] = {
+    [EW_NAME_DNS_SAN] = "dns-san", [EW_NAME_CN] = "cn",
+    [EW_NAME_IP_SAN_ONLY] = "ip-san-only", [EW_NAME_ABSENT] = "absent"};
+
 const char *ew_name_match_name(ew_name_match m)
 {
-    switch (m) {
-    case EW_NAME_DNS_SAN: return "dns-san";
-    case EW_NAME_CN: return "cn";
-    case EW_NAME_IP_SAN_ONLY: return "ip-san-only";
-    case EW_NAME_ABSENT: break;
-    }
-    return "absent";
+    return EW_ENUM_NAME(ew_name_match_names, m, EW_NAME_ABSENT);
 }
