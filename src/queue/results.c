@@ -28,12 +28,32 @@ static const char *const severities[] = {"info", "notice", "warning", "error", "
 typedef int (*row_fn)(void *ctx, int64_t job, const char *body);
 typedef int (*tuple_fn)(void *ctx, const PGresult *r);
 
+/* The results a filter selects: $1 the job (or NULL), $2 the case (or
+ * NULL), and $3 a format where a query takes one. */
+#define FILTER_WHERE                                                            \
+    " WHERE ($1::bigint IS NULL OR r.job_id = $1::bigint)\n"                     \
+    "   AND ($2::text IS NULL OR j.case_id = $2::text)"
+#define FILTERED_RESULTS                                                        \
+    "  FROM ewdiag.results r JOIN ewdiag.jobs j ON j.id = r.job_id\n" FILTER_WHERE
+
+typedef struct filter_params {
+    char job[EWQ_NUM_MAX];
+    const char *v[3];
+} filter_params;
+
+static const char **filter_params_of(filter_params *fp, const ewq_filter *f, const char *format)
+{
+    fp->v[0] = f->job_id > 0 ? ewq_i64(fp->job, f->job_id) : NULL;
+    fp->v[1] = f->case_id;
+    fp->v[2] = format;
+    return fp->v;
+}
+
 static const char select_sql[] =
     "SELECT r.job_id, g.body FROM ewdiag.results r\n"
     "  JOIN ewdiag.jobs j ON j.id = r.job_id\n"
     "  JOIN ewdiag.renderings g ON g.job_id = r.job_id AND g.format = $3::text\n"
-    " WHERE ($1::bigint IS NULL OR r.job_id = $1::bigint)\n"
-    "   AND ($2::text IS NULL OR j.case_id = $2::text)\n"
+    FILTER_WHERE "\n"
     " ORDER BY r.job_id";
 
 /* Calls fn on each row of the query, one row in memory at a time. Stops
@@ -76,8 +96,8 @@ static int rendering_row(void *ctx, const PGresult *r)
 static int each_rendering(ewq_db *db, const ewq_filter *f, const char *format, row_fn fn,
                           void *ctx)
 {
-    char job[EWQ_NUM_MAX];
-    const char *p[] = {f->job_id > 0 ? ewq_i64(job, f->job_id) : NULL, f->case_id, format};
+    filter_params fp;
+    const char **p = filter_params_of(&fp, f, format);
     rendering_pass rp = {fn, ctx};
     return each_row(db, select_sql, 3, p, rendering_row, &rp);
 }
@@ -89,8 +109,7 @@ static const char warnings_sql[] =
     "  FROM ewdiag.results r JOIN ewdiag.jobs j ON j.id = r.job_id\n"
     " CROSS JOIN LATERAL jsonb_array_elements(r.report -> 'warnings')\n"
     "       WITH ORDINALITY AS x(w, n)\n"
-    " WHERE ($1::bigint IS NULL OR r.job_id = $1::bigint)\n"
-    "   AND ($2::text IS NULL OR j.case_id = $2::text)\n"
+    FILTER_WHERE "\n"
     "   AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(r.report -> 'inputs') AS i\n"
     "                    WHERE i ->> 'status' = 'failed' AND i ->> 'name' = x.w ->> 'input'\n"
     "                      AND i ->> 'error' = x.w ->> 'message')\n"
@@ -108,8 +127,8 @@ static int warning_row(void *ctx, const PGresult *r)
 
 static int write_warnings(ewq_db *db, const ewq_filter *f, FILE *warn)
 {
-    char job[EWQ_NUM_MAX];
-    const char *p[] = {f->job_id > 0 ? ewq_i64(job, f->job_id) : NULL, f->case_id};
+    filter_params fp;
+    const char **p = filter_params_of(&fp, f, NULL);
     return each_row(db, warnings_sql, 2, p, warning_row, warn);
 }
 
@@ -126,8 +145,8 @@ typedef struct summary {
 
 static int summarize(ewq_db *db, const ewq_filter *f, summary *s)
 {
-    char job[EWQ_NUM_MAX];
-    const char *p[] = {f->job_id > 0 ? ewq_i64(job, f->job_id) : NULL, f->case_id};
+    filter_params fp;
+    const char **p = filter_params_of(&fp, f, NULL);
     PGresult *r = ewq_query(
         db,
         "SELECT count(*), max(array_position(ARRAY['info', 'notice', 'warning', 'error',"
@@ -136,9 +155,7 @@ static int summarize(ewq_db *db, const ewq_filter *f, summary *s)
         " (array_agg((r.report -> 'ewdiag' ->> 'format')::integer ORDER BY r.job_id))[1],\n"
         " coalesce(bool_or(EXISTS (SELECT 1 FROM jsonb_array_elements(r.report -> 'inputs')"
         " AS i WHERE i ->> 'status' <> 'analyzed')), false)\n"
-        "  FROM ewdiag.results r JOIN ewdiag.jobs j ON j.id = r.job_id\n"
-        " WHERE ($1::bigint IS NULL OR r.job_id = $1::bigint)\n"
-        "   AND ($2::text IS NULL OR j.case_id = $2::text)",
+        FILTERED_RESULTS,
         2, p, PGRES_TUPLES_OK);
     if (!r)
         return EWQ_EDB;
@@ -284,8 +301,7 @@ static const char html_sql[] =
     "SELECT r.job_id, coalesce(j.case_id, ''), j.location, g.body FROM ewdiag.results r\n"
     "  JOIN ewdiag.jobs j ON j.id = r.job_id\n"
     "  LEFT JOIN ewdiag.renderings g ON g.job_id = r.job_id AND g.format = 'html'\n"
-    " WHERE ($1::bigint IS NULL OR r.job_id = $1::bigint)\n"
-    "   AND ($2::text IS NULL OR j.case_id = $2::text)\n"
+    FILTER_WHERE "\n"
     " ORDER BY r.job_id";
 
 typedef struct html_pass {
@@ -347,14 +363,12 @@ static int html_row(void *ctx, const PGresult *r)
 /* Several results and no folder: which they are, and how to pick. */
 static int html_too_many(ewq_db *db, const ewq_filter *f, size_t count)
 {
-    char job[EWQ_NUM_MAX];
-    const char *p[] = {f->job_id > 0 ? ewq_i64(job, f->job_id) : NULL, f->case_id};
+    filter_params fp;
+    const char **p = filter_params_of(&fp, f, NULL);
     PGresult *r = ewq_query(
         db,
         "SELECT array_to_string((array_agg(r.job_id ORDER BY r.job_id))[1:5], ', ')\n"
-        "  FROM ewdiag.results r JOIN ewdiag.jobs j ON j.id = r.job_id\n"
-        " WHERE ($1::bigint IS NULL OR r.job_id = $1::bigint)\n"
-        "   AND ($2::text IS NULL OR j.case_id = $2::text)",
+        FILTERED_RESULTS,
         2, p, PGRES_TUPLES_OK);
     if (!r)
         return EWQ_EDB;
@@ -375,8 +389,8 @@ static int write_html(ewq_db *db, const ewq_filter *f, const summary *s, const c
         return html_too_many(db, f, s->count);
     if (dir && mkdir(dir, 0777) != 0 && errno != EEXIST)
         return ewq_fail(db, EWQ_EINVAL, "cannot make %s: %s", dir, strerror(errno));
-    char job[EWQ_NUM_MAX];
-    const char *p[] = {f->job_id > 0 ? ewq_i64(job, f->job_id) : NULL, f->case_id};
+    filter_params fp;
+    const char **p = filter_params_of(&fp, f, NULL);
     html_pass hp = {.db = db, .dir = dir, .out = out, .warn = warn};
     int rc = each_row(db, html_sql, 2, p, html_row, &hp);
     if (rc == EWQ_OK && hp.old && dir)
