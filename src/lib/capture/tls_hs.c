@@ -265,6 +265,12 @@ static int tls_cert_start(ew_tls_conn *t, ew_cap_env *env, uint32_t len, char *w
 {
     ew_tls_info *in = t->info;
     ew_tls_certrd *c = &in->crd;
+    /* ASN1Cert<1..2^24-1>: an empty one is no certificate (RFC 8446, 4.4.2). */
+    if (len == 0) {
+        snprintf(why, TLS_WHY_MAX, "Certificate message: certificate %zu of the list is empty",
+                 c->index);
+        return EWDIAG_EFORMAT;
+    }
     if (len > c->list_left) {
         snprintf(why, TLS_WHY_MAX,
                  "Certificate message: certificate %zu of the list says %u bytes, but only "
