@@ -485,34 +485,35 @@ static void ew_jw_value(ew_jw *w, json_t *v, int depth)
     json_decref(v);
 }
 
-typedef json_t *(*ew_jpart_fn)(ew_jctx *jc, const void *part);
+/* The i-th part of an array of parts of `of` (an input, the report). */
+typedef json_t *(*ew_jpart_fn)(ew_jctx *jc, const void *of, size_t i);
 
 /* "key": [ part, part, ... ] with the parts built one at a time. */
-static void ew_jw_array(ew_jw *w, const char *key, const void *const *parts, size_t n,
-                        ew_jpart_fn build, int depth)
+static void ew_jw_array(ew_jw *w, const char *key, const void *of, size_t n, ew_jpart_fn build,
+                        int depth)
 {
     ew_jw_key(w, key);
     ew_jw_raw(w, "[", 1);
     for (size_t i = 0; i < n && !w->jc->failed && !w->out->failed; i++) {
         ew_jw_item(w, i, depth + 1);
-        ew_jw_value(w, build(w->jc, parts[i]), depth + 1);
+        ew_jw_value(w, build(w->jc, of, i), depth + 1);
     }
     ew_jw_close(w, ']', n, depth);
 }
 
-static json_t *ew_jpart_entry(ew_jctx *jc, const void *p)
+static json_t *ew_jpart_entry(ew_jctx *jc, const void *in, size_t i)
 {
-    return ew_jentry(jc, p);
+    return ew_jentry(jc, ((const ewdiag_input *)in)->entries[i]);
 }
 
-static json_t *ew_jpart_finding(ew_jctx *jc, const void *p)
+static json_t *ew_jpart_finding(ew_jctx *jc, const void *r, size_t i)
 {
-    return ew_jfinding(jc, p);
+    return ew_jfinding(jc, ((const ewdiag_report *)r)->findings[i]);
 }
 
-static json_t *ew_jpart_warning(ew_jctx *jc, const void *p)
+static json_t *ew_jpart_warning(ew_jctx *jc, const void *r, size_t i)
 {
-    return ew_jwarning(jc, p);
+    return ew_jwarning(jc, ((const ewdiag_report *)r)->warnings[i]);
 }
 
 /* An input: its members as one object, then its entries one by one. */
@@ -531,8 +532,7 @@ static void ew_jw_input(ew_jw *w, const ewdiag_input *in, int depth)
         w->jc->failed = true;
     json_decref(o);
     ew_jw_item(w, n++, depth + 1);
-    ew_jw_array(w, "entries", (const void *const *)in->entries, in->nentries, ew_jpart_entry,
-                depth + 1);
+    ew_jw_array(w, "entries", in, in->nentries, ew_jpart_entry, depth + 1);
     ew_jw_close(w, '}', n, depth);
 }
 
@@ -573,11 +573,11 @@ static void ew_jw_report(ew_jw *w, const ewdiag_report *r)
     }
     ew_jw_close(w, ']', r->ninputs, 1);
     ew_jw_item(w, 3, 1);
-    ew_jw_array(w, "findings", (const void *const *)r->findings, r->nfindings, ew_jpart_finding, 1);
+    ew_jw_array(w, "findings", r, r->nfindings, ew_jpart_finding, 1);
     ew_jw_item(w, 4, 1);
     ew_jw_servers(w, r, 1);
     ew_jw_item(w, 5, 1);
-    ew_jw_array(w, "warnings", (const void *const *)r->warnings, r->nwarnings, ew_jpart_warning, 1);
+    ew_jw_array(w, "warnings", r, r->nwarnings, ew_jpart_warning, 1);
     ew_jw_close(w, '}', 6, 0);
     ew_jw_raw(w, "\n", 1);
 }
