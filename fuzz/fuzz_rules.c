@@ -64,6 +64,22 @@ static void check_groups(const ew_matcher *m, const ew_rule *r, const char *line
     }
 }
 
+/* A pattern said to lead with its literal (rules/lead.c) matches from
+ * where the literal first occurs exactly as from the line's start. */
+static void check_lead(ew_matcher *m, const ew_rule *r, const char *line, size_t len)
+{
+    const char *at = r->lead_literal ? memmem(line, len, r->literal, r->literal_len) : NULL;
+    if (!at)
+        return;
+    ew_match_result a = ew_match(m, r, line, len, 0);
+    ew_span whole = m->groups[0];
+    ew_match_result b = ew_match(m, r, line, len, (size_t)(at - line));
+    if (a == EW_MATCH_STOPPED || b == EW_MATCH_STOPPED)
+        return; /* the limits count steps, which differ */
+    if (a != b || (a == EW_MATCH_FOUND && (whole.p != m->groups[0].p || whole.n != m->groups[0].n)))
+        abort();
+}
+
 /* Every rule on every line, and the examples of the file must match. */
 static void match_all(const ew_ruleset *rs, json_t *o)
 {
@@ -72,17 +88,20 @@ static void match_all(const ew_ruleset *rs, json_t *o)
         ewfuzz_die("out of memory", "matcher");
     for (size_t i = 0; i < rs->n; i++) {
         const ew_rule *r = &rs->rules[i];
-        for (size_t k = 0; k < EW_ARRAY_LEN(lines); k++)
-            if (ew_match(&m, r, lines[k], strlen(lines[k])) == EW_MATCH_FOUND)
+        for (size_t k = 0; k < EW_ARRAY_LEN(lines); k++) {
+            if (ew_match(&m, r, lines[k], strlen(lines[k]), 0) == EW_MATCH_FOUND)
                 check_groups(&m, r, lines[k], strlen(lines[k]));
+            check_lead(&m, r, lines[k], strlen(lines[k]));
+        }
         json_t *ex = json_object_get(o, "examples");
         for (size_t k = 0; k < json_array_size(ex); k++) {
             json_t *s = json_array_get(ex, k);
             const char *line = json_string_value(s);
             size_t len = json_string_length(s);
-            if (!line || ew_match(&m, r, line, len) != EW_MATCH_FOUND)
+            if (!line || ew_match(&m, r, line, len, 0) != EW_MATCH_FOUND)
                 abort();
             check_groups(&m, r, line, len);
+            check_lead(&m, r, line, len);
         }
         for (int f = 0; f < EW_F_COUNT; f++)
             if (r->field[f] > r->ngroups || !*ew_field_name((ew_field)f))

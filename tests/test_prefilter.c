@@ -1,5 +1,6 @@
 /* The prefilter against memmem, the obvious oracle: every rule's literal
- * is reported exactly when it occurs in the line. */
+ * is reported exactly when it occurs in the line and the rule reads the
+ * line's program, with where it first occurs. */
 #include <check.h>
 
 #include "harness.h"
@@ -17,6 +18,10 @@ static const char *const literals[] = {
     "ab", "abc", "abcd", "ERROR", "x", "zz", "certificate", "fail", "Receive",
 };
 
+/* The rules' programs, in turn; a line may also name one no rule reads. */
+static const char *const programs[] = {"traffic_server", "tvcs", "kernel"};
+#define UNREAD_PROGRAM "sshd"
+
 static ew_ruleset make_rules(size_t n)
 {
     ew_ruleset rs = {0};
@@ -26,8 +31,34 @@ static ew_ruleset make_rules(size_t n)
     for (size_t i = 0; i < n; i++) {
         rs.rules[i].literal = (char *)literals[i % EW_ARRAY_LEN(literals)];
         rs.rules[i].literal_len = strlen(rs.rules[i].literal);
+        rs.rules[i].program = (char *)programs[i % EW_ARRAY_LEN(programs)];
     }
     return rs;
+}
+
+/* Checks group g (of program prog, "" for a line that names none) on one
+ * line against memmem. */
+static void check_line(const ew_prefilter *pf, const ew_ruleset *rs, const char *prog,
+                       const char *line, size_t n)
+{
+    const ew_wm *g = ew_prefilter_group(pf, prog, strlen(prog));
+    ck_assert_ptr_nonnull(g);
+    uint64_t hits[4] = {0};
+    size_t at[EW_ARRAY_LEN(literals) * 6];
+    ck_assert_uint_le(rs->n, EW_ARRAY_LEN(at));
+    bool any = ew_prefilter_scan(pf, g, line, n, hits, at);
+    bool want_any = false;
+    for (size_t i = 0; i < rs->n; i++) {
+        const ew_rule *r = &rs->rules[i];
+        const char *p = memmem(line, n, r->literal, r->literal_len);
+        bool want = p && (!*prog || strcmp(prog, r->program) == 0);
+        want_any |= want;
+        ck_assert_msg(ew_hit(hits, i) == want, "rule %zu (\"%s\", %s) on %s \"%.*s\": got %d", i,
+                      r->literal, r->program, prog, (int)n, line, ew_hit(hits, i));
+        if (want)
+            ck_assert_uint_eq(at[i], (size_t)(p - line));
+    }
+    ck_assert(any == want_any);
 }
 
 /* Lines built from pieces of the literals, so hits and near misses abound. */
@@ -53,23 +84,16 @@ static void check_against_memmem(size_t nrules)
     ck_assert_ptr_nonnull(pf);
     ck_assert_int_eq(ew_prefilter_build(pf, &rs), 0);
     unsigned seed = SEED;
-    uint64_t hits[4];
     char line[LINE_MAX_LEN];
+    ck_assert_ptr_null(ew_prefilter_group(pf, UNREAD_PROGRAM, strlen(UNREAD_PROGRAM)));
     for (int t = 0; t < N_TRIALS; t++) {
         size_t n = random_line(line, &seed);
         char *exact = malloc(n ? n : 1); /* ASan sees any read past n */
         ck_assert_ptr_nonnull(exact);
         memcpy(exact, line, n);
-        memset(hits, 0, sizeof hits);
-        bool any = ew_prefilter_scan(pf, exact, n, hits);
-        bool want_any = false;
-        for (size_t i = 0; i < nrules; i++) {
-            bool want = memmem(exact, n, rs.rules[i].literal, rs.rules[i].literal_len) != NULL;
-            want_any |= want;
-            ck_assert_msg(ew_hit(hits, i) == want, "rule %zu (\"%s\") on \"%.*s\": got %d", i,
-                          rs.rules[i].literal, (int)n, exact, ew_hit(hits, i));
-        }
-        ck_assert(any == want_any);
+        check_line(pf, &rs, "", exact, n);
+        for (size_t k = 0; k < EW_ARRAY_LEN(programs) && k < nrules; k++)
+            check_line(pf, &rs, programs[k], exact, n);
         free(exact);
     }
     ew_prefilter_free(pf);
@@ -94,7 +118,11 @@ START_TEST(test_no_rules)
     ck_assert_ptr_nonnull(pf);
     ck_assert_int_eq(ew_prefilter_build(pf, &rs), 0);
     uint64_t hits[1] = {0};
-    ck_assert(!ew_prefilter_scan(pf, "anything at all", 15, hits));
+    size_t at[1];
+    ck_assert_ptr_null(ew_prefilter_group(pf, "tvcs", 4));
+    const ew_wm *g = ew_prefilter_group(pf, "", 0);
+    ck_assert_ptr_nonnull(g);
+    ck_assert(!ew_prefilter_scan(pf, g, "anything at all", 15, hits, at));
     ew_prefilter_free(pf);
     free(pf);
 }

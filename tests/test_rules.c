@@ -8,6 +8,7 @@
 #include <check.h>
 
 #include "harness.h"
+#include "rules/rules.h"
 #include <dirent.h>
 #include <jansson.h>
 #include <limits.h>
@@ -334,6 +335,60 @@ START_TEST(test_rule_cases)
 END_TEST
 
 /* An unclosed group: PCRE2 stops at the end of the pattern. */
+/* Which patterns may be run from where their literal first occurs; each
+ * answer checked against PCRE2 on lines that hold the literal twice. */
+START_TEST(test_pattern_leads_with)
+{
+    static const struct {
+        const char *pattern, *literal;
+        bool leads;
+    } cases[] = {
+        {"Detail=\"Receive Request\" +Txn-id=\"(?<txn>[^\"]+)\"", "Detail=\"Receive Request\"", true},
+        {"abc(?:d|e)", "abc", true},        {"abc[|]d", "abc", true},
+        {"abc[]|]d", "abc", true},          {"abc\\|d", "abc", true},
+        {"abc\\Q|\\Ed", "abc", true},   {"abc[[:alpha:]|]d", "abc", true},
+        {"abc(?i)d", "abc", true},          {"abc", "abc", true},
+        {"abc|d", "abc", false},            {"abc(?:d)|e", "abc", false},
+        {"abc?d", "abc", false},            {"abc*d", "abc", false},
+        {"abc+d", "abc", false},            {"abc{2}d", "abc", false},
+        {"ab.c", "ab.c", false},            {"xabc", "abc", false},
+        {"ab", "abc", false},               {"abc(?#(x)|d", "abc", false},
+        {"abc(?x)# (\n|d", "abc", false},  {"abc\\Gd", "abc", false},
+        {"(?:abc)d", "abc", false},         {"abc[|d", "abc", false},
+    };
+    static const char *const lines[] = {"xx abc abcd abce", "d abc|d abcd", "abcabc d dd", "e abc"};
+    pcre2_match_data *md = pcre2_match_data_create(4, NULL);
+    ck_assert_ptr_nonnull(md);
+    for (size_t i = 0; i < EW_ARRAY_LEN(cases); i++) {
+        const char *pat = cases[i].pattern, *lit = cases[i].literal;
+        ck_assert_msg(ew_pattern_leads_with(pat, lit, strlen(lit)) == cases[i].leads, "%s", pat);
+        int ec;
+        PCRE2_SIZE off;
+        pcre2_code *code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, 0, &ec, &off, NULL);
+        if (!code || !cases[i].leads) {
+            pcre2_code_free(code);
+            continue;
+        }
+        for (size_t k = 0; k < EW_ARRAY_LEN(lines); k++) {
+            const char *at = strstr(lines[k], lit);
+            if (!at)
+                continue;
+            size_t n = strlen(lines[k]);
+            int a = pcre2_match(code, (PCRE2_SPTR)lines[k], n, 0, 0, md, NULL);
+            PCRE2_SIZE start = a > 0 ? pcre2_get_ovector_pointer(md)[0] : 0;
+            int b = pcre2_match(code, (PCRE2_SPTR)lines[k], n, (PCRE2_SIZE)(at - lines[k]), 0, md,
+                                NULL);
+            ck_assert_msg(a == b, "%s on \"%s\": %d from 0, %d from the literal", pat, lines[k], a,
+                          b);
+            if (a > 0)
+                ck_assert_uint_eq(start, pcre2_get_ovector_pointer(md)[0]);
+        }
+        pcre2_code_free(code);
+    }
+    pcre2_match_data_free(md);
+}
+END_TEST
+
 START_TEST(test_pattern_does_not_compile)
 {
     const char *pattern = PATTERN "(unclosed";
@@ -532,6 +587,7 @@ Suite *ew_test_suite(void)
     tcase_add_test(tc, test_invalid_json);
     tcase_add_test(tc, test_not_an_object);
     tcase_add_test(tc, test_pattern_does_not_compile);
+    tcase_add_test(tc, test_pattern_leads_with);
     tcase_add_test(tc, test_pattern_error_offset_inside);
     tcase_add_test(tc, test_bad_id);
     tcase_add_test(tc, test_error_cleared_by_success);

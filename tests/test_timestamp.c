@@ -132,6 +132,45 @@ START_TEST(test_iso_rejects)
 }
 END_TEST
 
+/* The cached parser against the plain one, in a seeded random order of
+ * times that share their second, differ in fraction or zone, or fail. */
+START_TEST(test_iso_cached_equals_plain)
+{
+    static const char *const times[] = {
+        "2022-07-11T18:55:26.016+02:00", "2022-07-11T18:55:26.5+02:00",
+        "2022-07-11T18:55:26+02:00",     "2022-07-11T18:55:26.016+0200",
+        "2022-07-11T18:55:26.016Z",      "2022-07-11T18:55:26.016-05:30",
+        "2022-07-11T18:55:26.0161234567+02:00", "2022-07-11T18:55:26.016+02:0",
+        "2022-07-11T18:55:26.016+02",    "2022-07-11T18:55:26.",
+        "2022-07-11T18:55:26.x+02:00",   "2022-07-11T18:55:27.016+02:00",
+        "2022-07-11T18:55:26.123456789Z host tvcs: x", "2022-02-30T18:55:26.016+02:00",
+        "2022-07-11T18:55:26.016+25:00", "2022-07-11T18:55:26",
+        "2016-12-31T23:59:60Z",          "2022-07-11T18:55:26.016+02:00trailing",
+    };
+    enum { ROUNDS = 4000 };
+    ew_ts_cache cache = {0};
+    unsigned seed = 7;
+    for (int k = 0; k < ROUNDS; k++) {
+        const char *t = times[(size_t)rand_r(&seed) % EW_ARRAY_LEN(times)];
+        size_t n = strlen(t);
+        char *copy = malloc(n);
+        ck_assert_ptr_nonnull(copy);
+        memcpy(copy, t, n);
+        int64_t us1 = 0, us2 = 0;
+        size_t used1 = 0, used2 = 0;
+        bool ok1 = ew_ts_parse_iso(copy, n, &us1, &used1);
+        bool ok2 = ew_ts_parse_iso_cached(&cache, copy, n, &us2, &used2);
+        ck_assert_msg(ok1 == ok2, "\"%s\": plain %d, cached %d", t, ok1, ok2);
+        if (ok1) {
+            ck_assert_msg(us1 == us2, "\"%s\": plain %lld, cached %lld", t, (long long)us1,
+                          (long long)us2);
+            ck_assert_uint_eq(used1, used2);
+        }
+        free(copy);
+    }
+}
+END_TEST
+
 START_TEST(test_utctime)
 {
     expect_ok(parse_utctime, "2022-07-11 16:55:26,000", 0, SEC(T_2022_07_11_165526), 23);
@@ -307,6 +346,7 @@ Suite *ew_test_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_iso_forms);
     tcase_add_test(tc, test_iso_rejects);
+    tcase_add_test(tc, test_iso_cached_equals_plain);
     tcase_add_test(tc, test_utctime);
     tcase_add_test(tc, test_ats);
     tcase_add_test(tc, test_ats_year);

@@ -190,6 +190,39 @@ static ew_txns *new_txns(void)
     return t;
 }
 
+/* The cached host against decoding each URL afresh, in a seeded random
+ * order: heads that share a prefix, differ after the segment, or fail. */
+START_TEST(test_mra_host_cache_equals_decode)
+{
+    static const char *const urls[] = {
+        "http://vcs_control.steven.lab:8443/c3RldmVuLmxhYi9odHRwcy9jdWNtLnN0ZXZlbi5sYWIvNjk3Mg/CSFemusk.cnf.xml",
+        "http://vcs_control.steven.lab:8443/c3RldmVuLmxhYi9odHRwcy9jdWNtLnN0ZXZlbi5sYWIvNjk3Mg",
+        "http://vcs_control.steven.lab:8443/c3RldmVuLmxhYi9odHRwcy9jdWNtLnN0ZXZlbi5sYWIvNjk3Mg?x=1",
+        "http://vcs_control.steven.lab:8443/c3RldmVuLmxhYi9odHRwcy9jdWNtLnN0ZXZlbi5sYWIvNjk3MgX/a",
+        "http://vcs_control.steven.lab:8443/c3RldmVuLmxhYi9odHRwcy9jdWNtLnN0ZXZlbi5sYWIvNjk3Mg!/a",
+        "http://vcs_control.steven.lab:8443/c3RldmVuLmxhYi9odHRwcy8xMC40OC4zNi4yMTUvODQ0Mw/cucm-uds/user",
+        "http://other:8443/c3RldmVuLmxhYi9odHRwcy9jdWNtLnN0ZXZlbi5sYWIvNjk3Mg/x",
+        "/c3RldmVuLmxhYi9odHRwcy9jdWNtLnN0ZXZlbi5sYWIvNjk3Mg/x",
+        "http://vcs_control.steven.lab:8443/plain/path",
+        "http://vcs_control.steven.lab:8443",
+        "http://a/AAAA/x", "http://a/aGVsbG8/x", "",
+    };
+    enum { ROUNDS = 3000 };
+    ew_mra_cache *c = calloc(1, sizeof *c);
+    ck_assert_ptr_nonnull(c);
+    unsigned seed = 11;
+    for (int k = 0; k < ROUNDS; k++) {
+        const char *u = urls[(size_t)rand_r(&seed) % EW_ARRAY_LEN(urls)];
+        char mra[EW_MRA_MAX], want[EW_MRA_MAX] = "";
+        if (ew_mra_decode(u, strlen(u), mra, sizeof mra) != 0 ||
+            ew_mra_host(mra, want, sizeof want) != 0)
+            want[0] = '\0';
+        ck_assert_str_eq(ew_mra_host_cached(c, u, strlen(u)), want);
+    }
+    free(c);
+}
+END_TEST
+
 START_TEST(test_txn_create_and_find)
 {
     ew_txns *t = new_txns();
@@ -329,6 +362,7 @@ Suite *ew_test_suite(void)
     tcase_add_test(tc, test_decode_every_truncation);
     suite_add_tcase(s, tc);
     tc = tcase_create("table");
+    tcase_add_test(tc, test_mra_host_cache_equals_decode);
     tcase_add_test(tc, test_txn_create_and_find);
     tcase_add_test(tc, test_txn_ids_from_spans_inside_lines);
     tcase_add_test(tc, test_txn_other_pid_is_other_txn);

@@ -67,6 +67,7 @@ void ew_origins_free(ew_origins *os)
     for (size_t i = 0; i < os->n; i++)
         ew_origin_free(os->v[i]);
     free(os->v);
+    free(os->slot);
     memset(os, 0, sizeof *os);
 }
 
@@ -75,8 +76,60 @@ static bool ew_same_name(const char *a, const char *b)
     return strcasecmp(a, b) == 0;
 }
 
+#define EW_FNV_OFFSET UINT64_C(14695981039346656037)
+#define EW_FNV_PRIME UINT64_C(1099511628211)
+
+static uint64_t ew_fnv_bytes(uint64_t h, const char *p, size_t n, bool fold)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (fold && c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        h = (h ^ c) * EW_FNV_PRIME;
+    }
+    return (h ^ 0xffu) * EW_FNV_PRIME; /* ends the field */
+}
+
+/* The slot an origin's key starts its probe at; names compare without
+ * case (ew_same_name), so they are hashed folded. */
+static size_t ew_origin_hash(ew_span node, const char *address, unsigned port, const char *name)
+{
+    uint64_t h = ew_fnv_bytes(EW_FNV_OFFSET, node.p, node.n, false);
+    h = ew_fnv_bytes(h, address, strlen(address), false);
+    h = (h ^ port) * EW_FNV_PRIME;
+    h = ew_fnv_bytes(h, name, strlen(name), true);
+    return (size_t)(h % EW_ORIGIN_SLOTS);
+}
+
+static bool ew_origin_is(const ew_origin_srv *x, ew_span node, const char *address,
+                         unsigned port, const char *name)
+{
+    return x->port == port && ew_span_eq(node, x->node) && strcmp(x->address, address) == 0 &&
+           ew_same_name(x->name, name);
+}
+
+/* The slot holding the origin of that key, or the empty one where it
+ * would go. The table is never more than half full. */
+static ew_origin_srv **ew_origin_slot(const ew_origins *os, ew_span node, const char *address,
+                                      unsigned port, const char *name)
+{
+    size_t h = ew_origin_hash(node, address, port, name);
+    while (os->slot[h] && !ew_origin_is(os->slot[h], node, address, port, name))
+        h = (h + 1) % EW_ORIGIN_SLOTS;
+    return &os->slot[h];
+}
+
+void ew_origins_take(ew_origins *os, ew_origin_srv ***v, size_t *n)
+{
+    *v = os->v;
+    *n = os->n;
+    free(os->slot);
+    memset(os, 0, sizeof *os);
+}
+
 /* A new origin, appended; NULL when out of memory or when the bound is
- * reached (then counted in dropped). */
+ * reached (then counted in dropped). The index then finds it, not an
+ * older one of the same key. */
 static ew_origin_srv *ew_origin_add(ew_origins *os, const char *node, size_t node_len,
                                     const char *name, const char *address, unsigned port, int *rc)
 {
@@ -93,25 +146,23 @@ static ew_origin_srv *ew_origin_add(ew_origins *os, const char *node, size_t nod
         o->address = ew_strdup(address);
         o->port = port;
     }
-    if (!o || !o->node || !o->name || !o->address ||
+    if (!os->slot)
+        os->slot = ew_calloc(EW_ORIGIN_SLOTS, sizeof *os->slot);
+    if (!o || !o->node || !o->name || !o->address || !os->slot ||
         ew_grow(&os->v, &os->cap, os->n + 1, sizeof *os->v) != 0) {
         ew_origin_free(o);
         *rc = EWDIAG_ENOMEM;
         return NULL;
     }
     os->v[os->n++] = o;
+    *ew_origin_slot(os, ew_span_make(o->node, strlen(o->node)), address, port, name) = o;
     return o;
 }
 
 int ew_origins_request(ew_origins *os, const ew_origin_request *r)
 {
-    ew_origin_srv *o = NULL;
-    for (size_t i = os->n; i-- > 0 && !o;) {
-        ew_origin_srv *x = os->v[i];
-        if (x->port == r->dst_port && ew_span_eq(r->node, x->node) &&
-            strcmp(x->address, r->dst_ip) == 0 && ew_same_name(x->name, r->host))
-            o = x;
-    }
+    ew_origin_srv *o =
+        os->slot ? *ew_origin_slot(os, r->node, r->dst_ip, r->dst_port, r->host) : NULL;
     int rc = 0;
     if (!o && !(o = ew_origin_add(os, r->node.p, r->node.n, r->host, r->dst_ip, r->dst_port, &rc)))
         return rc;

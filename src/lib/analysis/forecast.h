@@ -87,9 +87,13 @@ typedef struct ewdiag_origin {
     long long days_left; /* whole days from the capture to not_after (negative: expired) */
 } ew_origin_srv;
 
+/* The origins' hash index: twice EW_MAX_ORIGINS, so probes stay short. */
+#define EW_ORIGIN_SLOTS (2 * EW_MAX_ORIGINS)
+
 typedef struct ew_origins {
     ew_origin_srv **v;
     size_t n, cap;
+    ew_origin_srv **slot; /* EW_ORIGIN_SLOTS, by (node, address, port, name) */
     uint64_t dropped; /* beyond EW_MAX_ORIGINS */
 } ew_origins;
 
@@ -98,6 +102,9 @@ typedef struct ew_origins {
 int ew_origins_request(ew_origins *os, const ew_origin_request *r);
 void ew_origin_free(ew_origin_srv *o);
 void ew_origins_free(ew_origins *os);
+/* Hands the origins over to *v, *n (the caller frees each and the array)
+ * and leaves os empty. */
+void ew_origins_take(ew_origins *os, ew_origin_srv ***v, size_t *n);
 
 /* What a forecast finding says beyond its rule. */
 typedef struct ew_forecast_info {

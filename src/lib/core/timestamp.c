@@ -273,6 +273,40 @@ bool ew_ts_parse_iso(const char *s, size_t n, int64_t *us, size_t *used)
     return true;
 }
 
+bool ew_ts_parse_iso_cached(ew_ts_cache *c, const char *s, size_t n, int64_t *us, size_t *used)
+{
+    unsigned micro;
+    if (c->valid && n >= EW_ISO_SECOND_LEN && memcmp(s, c->second, EW_ISO_SECOND_LEN) == 0) {
+        ew_scan sc = {s, n, EW_ISO_SECOND_LEN};
+        if (ew_scan_fraction(&sc, ".", &micro) && n - sc.i >= c->zone_len &&
+            memcmp(s + sc.i, c->zone, c->zone_len) == 0) {
+            *us = c->base_us + micro;
+            *used = sc.i + c->zone_len;
+            return true;
+        }
+    }
+    ew_scan sc = {s, n, 0};
+    ew_civil t;
+    int64_t east;
+    if (!ew_scan_date(&sc, &t) || !ew_scan_char(&sc, 'T') || !ew_scan_clock(&sc, &t, "."))
+        return false;
+    size_t zone = sc.i;
+    if (!ew_scan_offset(&sc, &east) || !ew_civil_valid(&t))
+        return false;
+    *us = ew_civil_to_us(&t) - east * EW_US_PER_SEC;
+    *used = sc.i;
+    /* Every field before the fraction has its fixed width: the second is
+     * always the first EW_ISO_SECOND_LEN bytes. */
+    c->valid = sc.i - zone <= EW_ISO_ZONE_MAX;
+    if (c->valid) {
+        memcpy(c->second, s, EW_ISO_SECOND_LEN);
+        c->zone_len = sc.i - zone;
+        memcpy(c->zone, s + zone, c->zone_len);
+        c->base_us = *us - t.micro;
+    }
+    return true;
+}
+
 bool ew_ts_parse_utctime(const char *s, size_t n, int64_t *us, size_t *used)
 {
     ew_scan sc = {s, n, 0};

@@ -20,6 +20,22 @@ int64_t ew_days_from_civil(int64_t y, unsigned m, unsigned d);
  */
 bool ew_ts_parse_iso(const char *s, size_t n, int64_t *us, size_t *used);
 
+/* The last second ew_ts_parse_iso_cached() parsed: lines come many to a
+ * second, and only the fraction differs between them. */
+#define EW_ISO_SECOND_LEN 19 /* "YYYY-MM-DDThh:mm:ss" */
+#define EW_ISO_ZONE_MAX 6    /* "+hh:mm" */
+typedef struct ew_ts_cache {
+    bool valid;
+    char second[EW_ISO_SECOND_LEN];
+    char zone[EW_ISO_ZONE_MAX];
+    size_t zone_len;
+    int64_t base_us; /* the second, zone applied */
+} ew_ts_cache;
+
+/* ew_ts_parse_iso(), with c (zeroed before first use) remembering the
+ * second and zone last parsed. Same contract and results. */
+bool ew_ts_parse_iso_cached(ew_ts_cache *c, const char *s, size_t n, int64_t *us, size_t *used);
+
 /* "2022-07-11 16:55:26,000" (UTCTime="..." value; ',' or '.' before the
  * fraction, fraction optional). Always UTC. Same contract as above. */
 bool ew_ts_parse_utctime(const char *s, size_t n, int64_t *us, size_t *used);

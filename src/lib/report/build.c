@@ -191,9 +191,7 @@ static void ew_move_input(ewdiag_input *in, ew_input_results *res)
     memset(&s->trusts, 0, sizeof s->trusts);
     in->captures = s->captures;
     ew_inventory_take(&res->analysis->inv, &in->tls_servers, &in->ntls_servers);
-    in->origins = res->analysis->origins.v;
-    in->norigins = res->analysis->origins.n;
-    memset(&res->analysis->origins, 0, sizeof res->analysis->origins);
+    ew_origins_take(&res->analysis->origins, &in->origins, &in->norigins);
 }
 
 static void ew_move_warnings(ewdiag_warning **out, ew_warnings *ws)

@@ -15,7 +15,7 @@ void ew_input_free(ewdiag_input *in)
     for (size_t i = 0; i < in->ntls_servers; i++)
         ew_tls_server_free(in->tls_servers[i]);
     free(in->tls_servers);
-    ew_origins origins = {in->origins, in->norigins, in->norigins, 0};
+    ew_origins origins = {.v = in->origins, .n = in->norigins, .cap = in->norigins};
     ew_origins_free(&origins);
     ew_trusts trusts = {in->trust_files, in->ntrust_files, in->ntrust_files};
     ew_trusts_free(&trusts);

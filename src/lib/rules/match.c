@@ -36,11 +36,15 @@ void ew_matcher_free(ew_matcher *m)
     memset(m, 0, sizeof *m);
 }
 
-ew_match_result ew_match(ew_matcher *m, const ew_rule *r, const char *line, size_t len)
+ew_match_result ew_match(ew_matcher *m, const ew_rule *r, const char *line, size_t len,
+                         size_t from)
 {
     if (r->ngroups > m->max_groups)
         return EW_MATCH_STOPPED;
-    int rc = pcre2_match(r->code, (PCRE2_SPTR)line, len, 0, 0, m->md, m->mctx);
+    /* The JIT entry point skips pcre2_match()'s checks of what we know. */
+    PCRE2_SIZE at = EW_MIN(from, len);
+    int rc = r->jit ? pcre2_jit_match(r->code, (PCRE2_SPTR)line, len, at, 0, m->md, m->mctx)
+                    : pcre2_match(r->code, (PCRE2_SPTR)line, len, at, 0, m->md, m->mctx);
     if (rc == PCRE2_ERROR_NOMATCH)
         return EW_MATCH_NONE;
     if (rc < 0) {

@@ -24,8 +24,11 @@ typedef enum ew_match_result {
     EW_MATCH_STOPPED /* a PCRE2 limit or error stopped it (counted in limit_hits) */
 } ew_match_result;
 
-/* Runs r's pattern on the line; the caller has checked r's literal first. */
-ew_match_result ew_match(ew_matcher *m, const ew_rule *r, const char *line, size_t len);
+/* Runs r's pattern on the line, trying matches from offset from on (not
+ * past len; 0, or where r's literal first occurs when r->lead_literal);
+ * the caller has checked r's literal first. */
+ew_match_result ew_match(ew_matcher *m, const ew_rule *r, const char *line, size_t len,
+                         size_t from);
 
 /* The capture of well-known field f of the last match of r, empty if none. */
 static inline ew_span ew_match_field(const ew_matcher *m, const ew_rule *r, ew_field f)

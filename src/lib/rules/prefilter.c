@@ -1,11 +1,160 @@
-/* prefilter.c - Wu-Manber multi-literal search over a line. */
+/* prefilter.c - Wu-Manber multi-literal search over a line, one table per
+ * program. */
 #include "rules/prefilter.h"
 
 #include <stdlib.h>
 
+typedef struct ew_wm_item {
+    uint32_t end;  /* hash of the block that ends the literal's window */
+    uint32_t rule;
+} ew_wm_item;
+
 static inline unsigned ew_block_hash(const char *p)
 {
     return ((unsigned)(unsigned char)p[0] << 8) | (unsigned char)p[1];
+}
+
+/* Whether r is searched in the group of program prog (NULL: every rule's).
+ * Forecast rules match no line. */
+static bool ew_wm_member(const ew_rule *r, const char *prog, size_t plen)
+{
+    if (r->kind == EW_RULE_FORECAST || !r->literal)
+        return false;
+    return !prog || (r->program && strlen(r->program) == plen && memcmp(r->program, prog, plen) == 0);
+}
+
+static int ew_item_cmp(const void *a, const void *b)
+{
+    const ew_wm_item *x = a, *y = b;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+static void ew_wm_free(ew_wm *g)
+{
+    EW_FREE_ALL(g->shift, g->ends, g->items, g->shorts);
+    memset(g, 0, sizeof *g);
+}
+
+/* The shifts: how far the window may move when its last block is h. */
+static void ew_wm_shifts(ew_wm *g, const ew_rule *rules, const ew_wm_item *it)
+{
+    size_t m = g->window;
+    memset(g->shift, (int)EW_MIN(m - EW_WM_BLOCK + 1, (size_t)UINT8_MAX), EW_WM_TABLE);
+    for (size_t k = 0; k < g->nitems; k++) {
+        const char *lit = rules[it[k].rule].literal;
+        for (size_t q = EW_WM_BLOCK - 1; q < m; q++) {
+            unsigned h = ew_block_hash(lit + q - (EW_WM_BLOCK - 1));
+            g->shift[h] = (uint8_t)EW_MIN((size_t)g->shift[h], m - 1 - q);
+        }
+    }
+}
+
+static int ew_wm_build(ew_wm *g, const ew_ruleset *rs, const char *prog, size_t plen)
+{
+    memset(g, 0, sizeof *g);
+    g->window = EW_WM_MAX_WINDOW;
+    size_t n = rs->n ? rs->n : 1;
+    ew_wm_item *it = ew_calloc(n, sizeof *it);
+    g->shorts = ew_calloc(n, sizeof *g->shorts);
+    if (!it || !g->shorts) {
+        free(it);
+        ew_wm_free(g);
+        return EWDIAG_ENOMEM;
+    }
+    for (size_t i = 0; i < rs->n; i++) {
+        const ew_rule *r = &rs->rules[i];
+        if (!ew_wm_member(r, prog, plen))
+            continue;
+        if (r->literal_len < EW_WM_MIN_LITERAL) {
+            g->shorts[g->nshorts++] = (uint32_t)i;
+            continue;
+        }
+        g->window = EW_MIN(g->window, r->literal_len);
+        it[g->nitems++].rule = (uint32_t)i;
+    }
+    int rc = 0;
+    if (g->nitems) {
+        g->shift = ew_malloc(EW_WM_TABLE);
+        g->ends = ew_calloc(g->nitems, sizeof *g->ends);
+        g->items = ew_calloc(g->nitems, sizeof *g->items);
+        rc = g->shift && g->ends && g->items ? 0 : EWDIAG_ENOMEM;
+    }
+    if (rc == 0 && g->nitems) {
+        for (size_t k = 0; k < g->nitems; k++)
+            it[k].end = ew_block_hash(rs->rules[it[k].rule].literal + g->window - EW_WM_BLOCK);
+        qsort(it, g->nitems, sizeof *it, ew_item_cmp);
+        ew_wm_shifts(g, rs->rules, it);
+        for (size_t k = 0; k < g->nitems; k++) {
+            g->ends[k] = it[k].end;
+            g->items[k] = it[k].rule;
+        }
+    }
+    free(it);
+    if (rc != 0)
+        ew_wm_free(g);
+    return rc;
+}
+
+/* Looked up for every line: length and two bytes are enough to spread a
+ * few program names. n > 0. */
+static size_t ew_program_hash(const char *p, size_t n)
+{
+    return (n * 7u + (unsigned char)p[0] * 31u + (unsigned char)p[n - 1]) % EW_PF_SLOTS;
+}
+
+static bool ew_program_is(const ew_prefilter *pf, size_t i, const char *p, size_t n)
+{
+    return pf->program_len[i] == n && memcmp(pf->programs[i], p, n) == 0;
+}
+
+/* The group of program p[0..n), or ngroups when none reads it. */
+static size_t ew_program_index(const ew_prefilter *pf, const char *p, size_t n)
+{
+    if (pf->ngroups >= EW_PF_SLOTS) { /* more programs than slots: one by one */
+        size_t i = 0;
+        while (i < pf->ngroups && !ew_program_is(pf, i, p, n))
+            i++;
+        return i;
+    }
+    for (size_t h = ew_program_hash(p, n);; h = (h + 1) % EW_PF_SLOTS) {
+        size_t i = pf->slot[h];
+        if (i == 0)
+            return pf->ngroups;
+        if (ew_program_is(pf, i - 1, p, n))
+            return i - 1;
+    }
+}
+
+/* Adds program p[0..n) as group ngroups. */
+static void ew_program_add(ew_prefilter *pf, const char *p, size_t n)
+{
+    pf->programs[pf->ngroups] = p;
+    pf->program_len[pf->ngroups++] = n;
+    if (pf->ngroups >= EW_PF_SLOTS)
+        return;
+    size_t h = ew_program_hash(p, n);
+    while (pf->slot[h])
+        h = (h + 1) % EW_PF_SLOTS;
+    pf->slot[h] = (uint16_t)pf->ngroups;
+}
+
+/* The distinct programs of the rules, in rule order. */
+static int ew_programs(ew_prefilter *pf, const ew_ruleset *rs)
+{
+    size_t n = rs->n ? rs->n : 1;
+    pf->programs = ew_calloc(n, sizeof *pf->programs);
+    pf->program_len = ew_calloc(n, sizeof *pf->program_len);
+    if (!pf->programs || !pf->program_len)
+        return EWDIAG_ENOMEM;
+    for (size_t i = 0; i < rs->n; i++) {
+        const char *p = rs->rules[i].program;
+        size_t len = p ? strlen(p) : 0;
+        if (len && ew_program_index(pf, p, len) == pf->ngroups)
+            ew_program_add(pf, p, len);
+    }
+    return 0;
 }
 
 int ew_prefilter_build(ew_prefilter *pf, const ew_ruleset *rs)
@@ -14,94 +163,88 @@ int ew_prefilter_build(ew_prefilter *pf, const ew_ruleset *rs)
     pf->rules = rs->rules;
     pf->nrules = rs->n;
     pf->nwords = (rs->n + 63) / 64;
-    pf->window = EW_WM_MAX_WINDOW;
-    for (size_t i = 0; i < rs->n; i++) {
-        size_t len = rs->rules[i].literal_len;
-        if (len >= EW_WM_MIN_LITERAL) {
-            pf->any_long = true;
-            pf->window = EW_MIN(pf->window, len);
-        }
-    }
-    pf->items = ew_calloc(rs->n ? rs->n : 1, sizeof *pf->items);
-    pf->shorts = ew_calloc(rs->n ? rs->n : 1, sizeof *pf->shorts);
-    if (!pf->items || !pf->shorts) {
+    int rc = ew_programs(pf, rs);
+    if (rc == 0 && pf->ngroups && !(pf->groups = ew_calloc(pf->ngroups, sizeof *pf->groups)))
+        rc = EWDIAG_ENOMEM;
+    if (rc == 0)
+        rc = ew_wm_build(&pf->any, rs, NULL, 0);
+    for (size_t i = 0; rc == 0 && i < pf->ngroups; i++)
+        rc = ew_wm_build(&pf->groups[i], rs, pf->programs[i], pf->program_len[i]);
+    if (rc != 0)
         ew_prefilter_free(pf);
-        return EWDIAG_ENOMEM;
-    }
-    size_t m = pf->window;
-    size_t deflt = m - EW_WM_BLOCK + 1;
-    memset(pf->shift, (int)EW_MIN(deflt, (size_t)UINT8_MAX), sizeof pf->shift);
-    /* Shifts: how far the window may move when its last block is h. */
-    for (size_t i = 0; i < rs->n; i++) {
-        const ew_rule *r = &rs->rules[i];
-        if (r->kind == EW_RULE_FORECAST) /* matches no line */
-            continue;
-        if (r->literal_len < EW_WM_MIN_LITERAL) {
-            pf->shorts[pf->nshorts++] = (uint32_t)i;
-            continue;
-        }
-        for (size_t q = EW_WM_BLOCK - 1; q < m; q++) {
-            unsigned h = ew_block_hash(r->literal + q - (EW_WM_BLOCK - 1));
-            size_t s = m - 1 - q;
-            if (s < pf->shift[h])
-                pf->shift[h] = (uint8_t)s;
-        }
-    }
-    /* Buckets: the rules whose window's last block is h (counting sort). */
-    for (size_t i = 0; i < rs->n; i++)
-        if (rs->rules[i].literal_len >= EW_WM_MIN_LITERAL)
-            pf->bucket[ew_block_hash(rs->rules[i].literal + m - EW_WM_BLOCK) + 1]++;
-    for (size_t h = 0; h < EW_WM_TABLE; h++)
-        pf->bucket[h + 1] += pf->bucket[h];
-    uint32_t *fill = ew_malloc(sizeof pf->bucket);
-    if (!fill) {
-        ew_prefilter_free(pf);
-        return EWDIAG_ENOMEM;
-    }
-    memcpy(fill, pf->bucket, sizeof pf->bucket);
-    for (size_t i = 0; i < rs->n; i++)
-        if (rs->rules[i].literal_len >= EW_WM_MIN_LITERAL)
-            pf->items[fill[ew_block_hash(rs->rules[i].literal + m - EW_WM_BLOCK)]++] = (uint32_t)i;
-    free(fill);
-    return 0;
+    return rc;
 }
 
 void ew_prefilter_free(ew_prefilter *pf)
 {
-    free(pf->items);
-    free(pf->shorts);
-    pf->items = pf->shorts = NULL;
+    ew_wm_free(&pf->any);
+    for (size_t i = 0; pf->groups && i < pf->ngroups; i++)
+        ew_wm_free(&pf->groups[i]);
+    EW_FREE_ALL(pf->groups, pf->programs, pf->program_len);
+    pf->ngroups = 0;
+    memset(pf->slot, 0, sizeof pf->slot);
 }
 
-bool ew_prefilter_scan(const ew_prefilter *pf, const char *s, size_t n, uint64_t *hits)
+const ew_wm *ew_prefilter_group(const ew_prefilter *pf, const char *p, size_t n)
+{
+    if (n == 0)
+        return &pf->any;
+    size_t i = ew_program_index(pf, p, n);
+    return i < pf->ngroups ? &pf->groups[i] : NULL;
+}
+
+static inline bool ew_hit_first(uint64_t *hits, size_t *at, uint32_t i, size_t where)
+{
+    uint64_t bit = UINT64_C(1) << (i % 64);
+    if (!(hits[i / 64] & bit)) {
+        hits[i / 64] |= bit;
+        at[i] = where;
+    }
+    return true;
+}
+
+/* The first entry of g->ends equal to h, or g->nitems. */
+static size_t ew_wm_first(const ew_wm *g, uint32_t h)
+{
+    size_t lo = 0, hi = g->nitems;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->ends[mid] < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+bool ew_prefilter_scan(const ew_prefilter *pf, const ew_wm *g, const char *s, size_t n,
+                       uint64_t *hits, size_t *at)
 {
     bool any = false;
-    size_t m = pf->window;
-    for (size_t pos = m - 1; pf->any_long && pos < n;) {
+    size_t m = g->window;
+    const uint8_t *shift = g->shift;
+    for (size_t pos = m - 1; g->nitems && pos < n;) {
         unsigned h = ew_block_hash(s + pos - (EW_WM_BLOCK - 1));
-        size_t sh = pf->shift[h];
+        size_t sh = shift[h];
         if (sh) {
             pos += sh;
             continue;
         }
         size_t start = pos + 1 - m;
-        for (uint32_t k = pf->bucket[h]; k < pf->bucket[h + 1]; k++) {
-            uint32_t i = pf->items[k];
+        for (size_t k = ew_wm_first(g, h); k < g->nitems && g->ends[k] == h; k++) {
+            uint32_t i = g->items[k];
             const ew_rule *r = &pf->rules[i];
-            if (start + r->literal_len <= n && memcmp(s + start, r->literal, r->literal_len) == 0) {
-                hits[i / 64] |= UINT64_C(1) << (i % 64);
-                any = true;
-            }
+            if (start + r->literal_len <= n && memcmp(s + start, r->literal, r->literal_len) == 0)
+                any = ew_hit_first(hits, at, i, start);
         }
         pos++;
     }
-    for (size_t k = 0; k < pf->nshorts; k++) {
-        uint32_t i = pf->shorts[k];
+    for (size_t k = 0; k < g->nshorts; k++) {
+        uint32_t i = g->shorts[k];
         const ew_rule *r = &pf->rules[i];
-        if (memmem(s, n, r->literal, r->literal_len)) {
-            hits[i / 64] |= UINT64_C(1) << (i % 64);
-            any = true;
-        }
+        const char *p = memmem(s, n, r->literal, r->literal_len);
+        if (p)
+            any = ew_hit_first(hits, at, i, (size_t)(p - s));
     }
     return any;
 }

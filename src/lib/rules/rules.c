@@ -165,7 +165,7 @@ static int ew_compile(ew_loadctx *c, ew_rule *r)
         return ew_bad(c, msg);
     }
     /* No JIT on this platform is not an error: the interpreter still works. */
-    (void)pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE);
+    r->jit = pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE) == 0;
 
     uint32_t ngroups = 0, namecount = 0, entry_size = 0;
     PCRE2_SPTR table = NULL;
@@ -319,7 +319,7 @@ static int ew_check_line(ew_loadctx *c, ew_rule *r, ew_matcher *m, json_t *arr, 
         snprintf(msg, sizeof msg, "\"%s\"[%zu] must be a string", key, i);
     else if (want && !memmem(s, n, r->literal, r->literal_len))
         snprintf(msg, sizeof msg, "\"%s\"[%zu] does not contain the literal", key, i);
-    else if ((mr = ew_match(m, r, s, n)) == EW_MATCH_STOPPED)
+    else if ((mr = ew_match(m, r, s, n, 0)) == EW_MATCH_STOPPED)
         snprintf(msg, sizeof msg,
                  "\"%s\"[%zu] makes the pattern hit PCRE2's match limit (%u steps): it "
                  "backtracks too much",
@@ -494,6 +494,8 @@ static int ew_parse_rule(ew_loadctx *c, json_t *o, ew_rule *r)
         r->literal_len = strlen(r->literal);
     if (rc == 0)
         rc = ew_compile(c, r);
+    if (rc == 0)
+        r->lead_literal = ew_pattern_leads_with(r->pattern, r->literal, r->literal_len);
     if (rc == 0 && r->kind == EW_RULE_FINDING)
         rc = ew_parse_finding_fields(c, o, r);
     if (rc == 0 && r->kind == EW_RULE_EVIDENCE) {

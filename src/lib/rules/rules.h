@@ -94,6 +94,8 @@ typedef struct ew_rule {
     char **group_names; /* group_names[n]: name of capture n (NULL if unnamed) */
     uint32_t ngroups;   /* capture groups, not counting group 0 */
     pcre2_code *code;
+    bool lead_literal; /* every match starts with the literal (lead.c) */
+    bool jit;          /* compiled to machine code: pcre2_jit_match() may run it */
 } ew_rule;
 
 typedef struct ew_ruleset {
@@ -117,6 +119,11 @@ void ew_rules_free(ew_ruleset *rs);
 const ew_rule *ew_rules_find(const ew_ruleset *rs, const char *id);
 
 /* Capture number of a named group of r, 0 if it has none of that name. */
+/* Whether every match of pattern starts with lit[0..n): the pattern opens
+ * with lit's text, unquantified, and has no alternative at its top level.
+ * Such a pattern can be run from where the literal first occurs (lead.c). */
+bool ew_pattern_leads_with(const char *pattern, const char *lit, size_t n);
+
 uint32_t ew_rule_group(const ew_rule *r, const char *name);
 
 #endif /* EW_RULES_H */

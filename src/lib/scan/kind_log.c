@@ -38,8 +38,8 @@ typedef struct ew_prefix {
 static ew_span ew_token(const char **p, const char *end, char stop)
 {
     const char *s = *p;
-    while (*p < end && **p != stop)
-        (*p)++;
+    const char *e = memchr(s, stop, (size_t)(end - s));
+    *p = e ? e : end;
     return ew_span_make(s, (size_t)(*p - s));
 }
 
@@ -47,6 +47,9 @@ static bool ew_is_digit(char c)
 {
     return c >= '0' && c <= '9';
 }
+
+/* The bytes that end a syslog program name ("program[pid]:", "program:"). */
+static const bool ew_program_end[256] = {['['] = true, [':'] = true, [' '] = true};
 
 static void ew_parse_prefix(const char *line, size_t len, ew_prefix *px)
 {
@@ -72,7 +75,7 @@ static void ew_parse_prefix(const char *line, size_t len, ew_prefix *px)
     if (p++ >= end)
         return;
     const char *s = p;
-    while (p < end && *p != '[' && *p != ':' && *p != ' ')
+    while (p < end && !ew_program_end[(unsigned char)*p])
         p++;
     px->program = ew_span_make(s, (size_t)(p - s));
     if (p < end && *p == '[') {
@@ -88,7 +91,7 @@ static int64_t ew_line_time(ew_entry_scan *s, const ew_prefix *px)
     bool ok = false;
     switch (px->kind) {
     case EW_PX_SYSLOG:
-        ok = ew_ts_parse_iso(px->time.p, px->time.n, &us, &used);
+        ok = ew_ts_parse_iso_cached(&s->iso_time, px->time.p, px->time.n, &us, &used);
         break;
     case EW_PX_ATS: {
         /* No file date (a pipe): the year is this one's, and said to be. */
@@ -130,11 +133,7 @@ static int ew_origin_sent(ew_scan *s, const ew_event *ev, const ew_txn *x)
 {
     if (!s->sink.origin_request || !x->dst_port)
         return 0;
-    char mra[EW_MRA_MAX], host[EW_MRA_MAX];
-    host[0] = '\0';
-    if (ew_mra_decode(x->url, strlen(x->url), mra, sizeof mra) != 0 ||
-        ew_mra_host(mra, host, sizeof host) != 0)
-        host[0] = '\0';
+    const char *host = ew_mra_host_cached(&s->sc->txns->hosts, x->url, strlen(x->url));
     ew_origin_request req = {ev->node, ev->ts, x->dst_ip, x->dst_port, host};
     return s->sink.origin_request(s->sink.ctx, &req);
 }
@@ -198,6 +197,23 @@ static int ew_dispatch(ew_scan *s, const ew_event *ev)
     return 0;
 }
 
+/* Runs rule i, whose literal the line holds, and gives its event. */
+static int ew_rule_line(ew_scan *s, size_t i, ew_event *ev, const ew_prefix *px, bool *timed)
+{
+    ew_scanner *a = s->sc;
+    const ew_rule *r = &a->rules->rules[i];
+    /* r reads this line's program: the prefilter's group was that one's. */
+    size_t from = r->lead_literal ? a->at[i] : 0;
+    if (ew_match(&a->matcher, r, ev->line.p, ev->line.n, from) != EW_MATCH_FOUND)
+        return 0;
+    if (!*timed) {
+        ev->ts = px->time.n ? ew_line_time(&s->cur, px) : 0;
+        *timed = true;
+    }
+    ev->rule = r;
+    return ew_dispatch(s, ev);
+}
+
 static int ew_log_line(void *ctx, const char *line, size_t len, unsigned flags)
 {
     ew_scan *s = ctx;
@@ -210,35 +226,31 @@ static int ew_log_line(void *ctx, const char *line, size_t len, unsigned flags)
         c->continuation++;
         return 0;
     }
-    /* Most lines hold no rule's literal: one pass says so. */
-    memset(a->hits, 0, a->prefilter.nwords * sizeof *a->hits);
-    if (!ew_prefilter_scan(&a->prefilter, line, len, a->hits))
-        return 0;
+    /* The line's program picks the rules that may read it; most lines
+     * then hold no literal of theirs, which one pass says. */
     ew_prefix px;
-    bool parsed = false;
+    ew_parse_prefix(line, len, &px);
+    const ew_wm *g = ew_prefilter_group(&a->prefilter, px.program.p, px.program.n);
+    if (!g)
+        return 0;
+    memset(a->hits, 0, a->prefilter.nwords * sizeof *a->hits);
+    if (!ew_prefilter_scan(&a->prefilter, g, line, len, a->hits, a->at))
+        return 0;
     ew_event ev = {0};
-    for (size_t i = 0; i < a->rules->n; i++) {
-        const ew_rule *r = &a->rules->rules[i];
-        if (!ew_hit(a->hits, i))
-            continue;
-        if (!parsed) {
-            ew_parse_prefix(line, len, &px);
-            parsed = true;
-            ev.node = px.host.n ? px.host : c->default_node;
-            ev.pid = px.pid;
-            ev.line = ew_span_make(line, len);
-            ev.m = &a->matcher;
-            ev.ts = px.time.n ? ew_line_time(c, &px) : 0;
-        }
-        if (px.program.n && !ew_span_eq(px.program, r->program))
-            continue;
-        if (ew_match(&a->matcher, r, line, len) != EW_MATCH_FOUND)
-            continue;
-        ev.rule = r;
-        int rc = ew_dispatch(s, &ev);
-        if (rc != 0) {
-            c->err = rc;
-            return rc;
+    ev.node = px.host.n ? px.host : c->default_node;
+    ev.pid = px.pid;
+    ev.line = ew_span_make(line, len);
+    ev.m = &a->matcher;
+    bool timed = false;
+    /* In rule order, as the rules were loaded. */
+    for (size_t w = 0; w < a->prefilter.nwords; w++) {
+        for (uint64_t bits = a->hits[w]; bits; bits &= bits - 1) {
+            size_t i = w * 64 + (size_t)__builtin_ctzll(bits);
+            int rc = ew_rule_line(s, i, &ev, &px, &timed);
+            if (rc != 0) {
+                c->err = rc;
+                return rc;
+            }
         }
     }
     return 0;

@@ -4,6 +4,7 @@
 #define EW_SCAN_INT_H
 
 #include "core/lines.h"
+#include "core/timestamp.h"
 #include "rules/prefilter.h"
 #include "scan/scan.h"
 
@@ -13,6 +14,7 @@ struct ew_scanner {
     ew_matcher matcher;
     ew_prefilter prefilter;
     uint64_t *hits; /* a line's prefilter hits, prefilter.nwords words */
+    size_t *at;     /* at[i]: where hit rule i's literal first occurs */
     ew_lines lines;
     ew_txns *txns; /* one log's transactions; reused */
 };
@@ -34,6 +36,7 @@ typedef struct ew_entry_scan {
     uint64_t nodes_dropped0; /* the nodes not listed when the entry began */
     int err;                 /* first fatal error */
     ew_buf pem;              /* a trust store's text, read whole (bounded) */
+    ew_ts_cache iso_time;    /* the second its lines' times were last in */
     bool too_big;
 } ew_entry_scan;
 

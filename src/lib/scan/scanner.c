@@ -12,7 +12,7 @@ void ew_scanner_free(ew_scanner *sc)
     ew_matcher_free(&sc->matcher);
     ew_prefilter_free(&sc->prefilter);
     ew_lines_free(&sc->lines);
-    EW_FREE_ALL(sc->hits, sc->txns, sc);
+    EW_FREE_ALL(sc->hits, sc->at, sc->txns, sc);
 }
 
 ew_scanner *ew_scanner_new(const ew_ruleset *rs, const ew_scan_limits *lim)
@@ -27,6 +27,7 @@ ew_scanner *ew_scanner_new(const ew_ruleset *rs, const ew_scan_limits *lim)
     sc->lines.skip_blank = true;
     if (ew_prefilter_build(&sc->prefilter, rs) != 0 ||
         !(sc->hits = ew_calloc(sc->prefilter.nwords, sizeof *sc->hits)) ||
+        !(sc->at = ew_calloc(rs->n ? rs->n : 1, sizeof *sc->at)) ||
         !(sc->txns = ew_calloc(1, sizeof *sc->txns)) ||
         ew_matcher_init(&sc->matcher, rs->max_groups, lim->match_limit, lim->depth_limit) != 0) {
         ew_scanner_free(sc);

@@ -1,7 +1,6 @@
 /* txn.c - traffic_server transactions and MRA URL decoding. */
 #include "scan/txn.h"
 
-#include <ctype.h>
 
 #define EW_FNV_OFFSET UINT64_C(14695981039346656037)
 #define EW_FNV_PRIME UINT64_C(1099511628211)
@@ -42,12 +41,28 @@ static bool ew_same(const char *stored, ew_span s)
     return ew_span_eq(s, stored);
 }
 
+/* The slot of (pid, id). The traffic server numbers its transactions in
+ * sequence: a numeric id is added, not hashed, so that the few open at a
+ * time sit in neighbouring slots (in cache) and are not each other's
+ * collisions; other ids are hashed. */
+static uint64_t ew_txn_hash(ew_span pid, ew_span id)
+{
+    uint64_t h = ew_fnv(EW_FNV_OFFSET, pid), n = 0;
+    for (size_t i = 0; i < id.n; i++) {
+        unsigned d = (unsigned)(unsigned char)id.p[i] - '0';
+        if (d > 9)
+            return ew_fnv(h, id);
+        n = n * 10 + d;
+    }
+    return h + n;
+}
+
 ew_txn *ew_txns_get(ew_txns *t, ew_span pid, ew_span id, bool create)
 {
     /* Ids longer than a slot holds cannot be told apart: not tracked. */
     if (id.n == 0 || id.n >= EW_TXN_ID_MAX || pid.n >= EW_TXN_PID_MAX)
         return NULL;
-    uint64_t h = ew_fnv(ew_fnv(EW_FNV_OFFSET, pid), id);
+    uint64_t h = ew_txn_hash(pid, id);
     ew_txn *x = &t->slots[h & (EW_TXN_SLOTS - 1)];
     if (x->gen == t->gen && ew_same(x->pid, pid) && ew_same(x->id, id))
         return x;
@@ -68,57 +83,88 @@ void ew_txns_drop(ew_txn *x)
     x->gen = 0;
 }
 
-static int ew_b64url_value(unsigned char c)
+/* Base64url digits plus one (and '+', which some clients write for '-'):
+ * 0 for any other byte. A table: this runs on every request sent. */
+static const uint8_t ew_b64url[256] = {
+    ['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6, ['G'] = 7, ['H'] = 8,
+    ['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16,
+    ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23,
+    ['X'] = 24, ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30,
+    ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36, ['k'] = 37,
+    ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42, ['q'] = 43, ['r'] = 44,
+    ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48, ['w'] = 49, ['x'] = 50, ['y'] = 51,
+    ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56, ['4'] = 57, ['5'] = 58,
+    ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['-'] = 63, ['+'] = 63, ['_'] = 64,
+};
+
+static bool ew_is_scheme_char(unsigned char c)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '-' || c == '+')
-        return 62;
-    if (c == '_')
-        return 63;
-    return -1;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '+' || c == '.' || c == '-';
+}
+
+/* The first path segment of url: after "scheme://host[:port]/" (a "://"
+ * later on, in a query, is no scheme), up to '/', '?', ' ' or the end; it
+ * must be all base64url digits. */
+static bool ew_first_segment(const char *url, size_t n, const unsigned char **seg, size_t *len)
+{
+    const char *p = url, *end = url + n, *sch = url;
+    while (sch < end && ew_is_scheme_char((unsigned char)*sch))
+        sch++;
+    if (sch > url && end - sch >= 3 && memcmp(sch, "://", 3) == 0)
+        p = sch + 3;
+    p = memchr(p, '/', (size_t)(end - p));
+    if (!p)
+        return false;
+    const unsigned char *s = (const unsigned char *)p + 1, *e = (const unsigned char *)end;
+    size_t k = 0;
+    while (s + k < e && ew_b64url[s[k]])
+        k++;
+    if (s + k < e && s[k] != '/' && s[k] != '?' && s[k] != ' ')
+        return false;
+    *seg = s;
+    *len = k;
+    return true;
+}
+
+/* Appends the decoded byte c; false when it is not printable or out is
+ * full. */
+static bool ew_mra_put(unsigned c, char *out, size_t outsz, size_t *o, size_t *slashes)
+{
+    c &= 0xffu;
+    if (c < 0x20 || c > 0x7e || *o + 1 >= outsz)
+        return false;
+    *slashes += c == '/';
+    out[(*o)++] = (char)c;
+    return true;
 }
 
 int ew_mra_decode(const char *url, size_t n, char *out, size_t outsz)
 {
-    /* Skip "scheme://host[:port]" to the first path segment. A "://" later
-     * on (in a query) is no scheme. */
-    const char *p = url, *end = url + n;
-    const char *sch = url;
-    while (sch < end && (isalnum((unsigned char)*sch) || *sch == '+' || *sch == '.' || *sch == '-'))
-        sch++;
-    if (sch > url && end - sch >= 3 && memcmp(sch, "://", 3) == 0)
-        p = sch + 3;
-    while (p < end && *p != '/')
-        p++;
-    if (p == end)
+    const unsigned char *u;
+    size_t len;
+    if (!ew_first_segment(url, n, &u, &len))
         return -1;
-    const char *seg = ++p;
-    while (p < end && *p != '/' && *p != '?' && *p != ' ')
-        p++;
-    size_t o = 0, slashes = 0;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (const char *q = seg; q < p; q++) {
-        int v = ew_b64url_value((unsigned char)*q);
-        if (v < 0)
+    size_t o = 0, slashes = 0, i = 0;
+    /* Four digits make three bytes. */
+    for (; i + 4 <= len; i += 4) {
+        uint32_t v = (uint32_t)(ew_b64url[u[i]] - 1) << 18 |
+                     (uint32_t)(ew_b64url[u[i + 1]] - 1) << 12 |
+                     (uint32_t)(ew_b64url[u[i + 2]] - 1) << 6 | (uint32_t)(ew_b64url[u[i + 3]] - 1);
+        if (!ew_mra_put(v >> 16, out, outsz, &o, &slashes) ||
+            !ew_mra_put(v >> 8, out, outsz, &o, &slashes) ||
+            !ew_mra_put(v, out, outsz, &o, &slashes))
             return -1;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            unsigned char c = (unsigned char)(acc >> bits);
-            acc &= (1u << bits) - 1;
-            if (c < 0x20 || c > 0x7e || o + 1 >= outsz)
-                return -1;
-            slashes += c == '/';
-            out[o++] = (char)c;
-        }
     }
+    /* Unpadded tail: 2 digits give a byte, 3 give two, 1 gives none. */
+    uint32_t v = 0;
+    size_t rest = len - i;
+    for (size_t k = 0; k < rest; k++)
+        v = v << 6 | (uint32_t)(ew_b64url[u[i + k]] - 1);
+    if ((rest == 2 && !ew_mra_put(v >> 4, out, outsz, &o, &slashes)) ||
+        (rest == 3 && (!ew_mra_put(v >> 10, out, outsz, &o, &slashes) ||
+                       !ew_mra_put(v >> 2, out, outsz, &o, &slashes))))
+        return -1;
     if (slashes < EW_MRA_MIN_SLASHES)
         return -1;
     out[o] = '\0';
@@ -138,4 +184,35 @@ int ew_mra_host(const char *mra, char *out, size_t outsz)
         return -1;
     ew_copy_span(out, outsz, ew_span_make(h, n));
     return 0;
+}
+
+/* Whether url[0..n) has the head c's entry e was decoded from. */
+static bool ew_same_head(const char *key, size_t keylen, const char *url, size_t n)
+{
+    if (!keylen || n < keylen || memcmp(url, key, keylen) != 0)
+        return false;
+    return n == keylen || url[keylen] == '/' || url[keylen] == '?' || url[keylen] == ' ';
+}
+
+const char *ew_mra_host_cached(ew_mra_cache *c, const char *url, size_t n)
+{
+    for (size_t i = 0; i < EW_MRA_CACHE; i++)
+        if (ew_same_head(c->e[i].key, c->e[i].keylen, url, n))
+            return c->e[i].host;
+    const unsigned char *seg;
+    size_t len;
+    if (!ew_first_segment(url, n, &seg, &len))
+        return "";
+    size_t keylen = (size_t)((const char *)seg + len - url);
+    size_t i = c->next++ % EW_MRA_CACHE;
+    char mra[EW_MRA_MAX];
+    if (ew_mra_decode(url, n, mra, sizeof mra) != 0 ||
+        ew_mra_host(mra, c->e[i].host, sizeof c->e[i].host) != 0)
+        c->e[i].host[0] = '\0';
+    c->e[i].keylen = 0;
+    if (keylen < sizeof c->e[i].key) {
+        memcpy(c->e[i].key, url, keylen);
+        c->e[i].keylen = keylen;
+    }
+    return c->e[i].host;
 }

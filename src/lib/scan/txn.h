@@ -20,11 +20,24 @@ typedef struct ew_txn {
     char url[EW_TXN_URL_MAX]; /* client URL, cut to fit; "" if not seen */
 } ew_txn;
 
+/* The MRA hosts decoded last, by URL head ("scheme://host:port/SEGMENT"):
+ * a node's requests go to a few servers, and decoding is per byte. */
+#define EW_MRA_CACHE 8
+typedef struct ew_mra_cache {
+    struct {
+        size_t keylen; /* 0: empty */
+        char key[EW_TXN_URL_MAX];
+        char host[EW_MRA_MAX];
+    } e[EW_MRA_CACHE];
+    size_t next; /* the entry to replace next */
+} ew_mra_cache;
+
 /* The transactions of one log, direct-mapped by (pid, id): bounded memory;
  * a collision forgets the older transaction, which only loses context. */
 typedef struct ew_txns {
     uint32_t gen; /* bumped to forget every slot at once */
     ew_txn slots[EW_TXN_SLOTS];
+    ew_mra_cache hosts; /* content-addressed: never needs forgetting */
 } ew_txns;
 
 void ew_txns_reset(ew_txns *t);
@@ -49,5 +62,10 @@ int ew_mra_decode(const char *url, size_t n, char *out, size_t outsz);
 /* The host of a decoded MRA target ("domain/protocol/HOST/port") into out
  * (NUL-terminated, cut to fit). 0, or -1 when it has no host field. */
 int ew_mra_host(const char *mra, char *out, size_t outsz);
+
+/* The host of MRA URL url[0..n) (see ew_mra_decode, ew_mra_host), "" when
+ * it names none; from c when its head was decoded lately. Valid until the
+ * next call. */
+const char *ew_mra_host_cached(ew_mra_cache *c, const char *url, size_t n);
 
 #endif /* EW_TXN_H */
