@@ -56,6 +56,21 @@ static inline const char *ew_str(const char *s)
     return s ? s : "";
 }
 
+/* The index of the lowest set bit of v (v != 0). */
+static inline unsigned ew_ctz64(uint64_t v)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(v);
+#else
+    unsigned i = 0;
+    while (!(v & 1u)) {
+        v >>= 1;
+        i++;
+    }
+    return i;
+#endif
+}
+
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/err.h"

@@ -245,7 +245,7 @@ static int ew_log_line(void *ctx, const char *line, size_t len, unsigned flags)
     /* In rule order, as the rules were loaded. */
     for (size_t w = 0; w < a->prefilter.nwords; w++) {
         for (uint64_t bits = a->hits[w]; bits; bits &= bits - 1) {
-            size_t i = w * 64 + (size_t)__builtin_ctzll(bits);
+            size_t i = w * 64 + ew_ctz64(bits);
             int rc = ew_rule_line(s, i, &ev, &px, &timed);
             if (rc != 0) {
                 c->err = rc;

@@ -196,15 +196,21 @@ static bool ew_same_head(const char *key, size_t keylen, const char *url, size_t
 
 const char *ew_mra_host_cached(ew_mra_cache *c, const char *url, size_t n)
 {
-    for (size_t i = 0; i < EW_MRA_CACHE; i++)
-        if (ew_same_head(c->e[i].key, c->e[i].keylen, url, n))
+    /* From the entry hit last: runs of requests to one server are common. */
+    for (size_t k = 0; k < EW_MRA_CACHE; k++) {
+        size_t i = (c->last + k) % EW_MRA_CACHE;
+        if (ew_same_head(c->e[i].key, c->e[i].keylen, url, n)) {
+            c->last = i;
             return c->e[i].host;
+        }
+    }
     const unsigned char *seg;
     size_t len;
     if (!ew_first_segment(url, n, &seg, &len))
         return "";
     size_t keylen = (size_t)((const char *)seg + len - url);
     size_t i = c->next++ % EW_MRA_CACHE;
+    c->last = i;
     char mra[EW_MRA_MAX];
     if (ew_mra_decode(url, n, mra, sizeof mra) != 0 ||
         ew_mra_host(mra, c->e[i].host, sizeof c->e[i].host) != 0)

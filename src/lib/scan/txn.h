@@ -30,6 +30,7 @@ typedef struct ew_mra_cache {
         char host[EW_MRA_MAX];
     } e[EW_MRA_CACHE];
     size_t next; /* the entry to replace next */
+    size_t last; /* the entry found or filled last */
 } ew_mra_cache;
 
 /* The transactions of one log, direct-mapped by (pid, id): bounded memory;
