@@ -1,4 +1,4 @@
-/* commands.h - the commands of the ewdiag program. Each takes its own
+/* commands.h - the commands of the ewdiag programs. Each takes its own
  * argv (argv[0] is its name) and returns the exit status. */
 #ifndef EWDIAG_CLI_COMMANDS_H
 #define EWDIAG_CLI_COMMANDS_H
@@ -13,5 +13,16 @@ int cmd_serve(int argc, char **argv);
 int cmd_queue(int argc, char **argv);
 /* ewdiag worker: takes the queue's jobs (src/queue/cmd_worker.c). */
 int cmd_worker(int argc, char **argv);
+
+/* A helper program's commands (ewdiag-serve, ewdiag-queue). */
+typedef struct ew_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} ew_command;
+
+/* The main of a helper program `prog`, run by ewdiag as "PROG COMMAND
+ * ARG..." (helpers.h): the command of `table` named by argv[1], on
+ * argv + 1. Anything else is a usage error (EXIT_TROUBLE). */
+int ew_run_command(const char *prog, const ew_command *table, int argc, char **argv);
 
 #endif
