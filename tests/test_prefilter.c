@@ -8,7 +8,7 @@
 
 #include "rules/prefilter.h"
 
-#define N_TRIALS 20000
+#define N_TRIALS 4000
 #define LINE_MAX_LEN 300
 #define SEED 12345u
 
