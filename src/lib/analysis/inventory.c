@@ -2,7 +2,6 @@
  * chain parsed once; and the bounded log correlation reads. */
 #include "analysis/inventory.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -140,22 +139,20 @@ static int ew_server_of(ew_inventory *inv, const ew_endpoint *e, ew_tls_server *
     return ew_server_add(inv, slot, addr, e->port, out);
 }
 
-static bool ew_chain_digest(const ew_tls_hs *hs, unsigned char out[32])
+/* Whether c is the chain hs carries: the same certificates, byte for
+ * byte. Compared in place: hashing every handshake's chain cost more than
+ * reading the capture. */
+static bool ew_chain_is(const ew_chain *c, const ew_tls_hs *hs)
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
-    for (size_t i = 0; ok && i < hs->ncerts; i++) {
-        /* The length first, so that a split between certificates counts. */
-        unsigned char len[8];
-        for (size_t b = 0; b < sizeof len; b++)
-            len[b] = (unsigned char)(hs->cert_len[i] >> (8 * b));
-        ok = EVP_DigestUpdate(ctx, len, sizeof len) == 1 &&
-             EVP_DigestUpdate(ctx, hs->cert_der[i], hs->cert_len[i]) == 1;
-    }
-    unsigned int n = 0;
-    ok = ok && EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == 32;
-    EVP_MD_CTX_free(ctx);
-    return ok;
+    if (c->nder != hs->ncerts)
+        return false;
+    for (size_t i = 0; i < hs->ncerts; i++)
+        if (c->der_len[i] != hs->cert_len[i])
+            return false;
+    for (size_t i = 0; i < hs->ncerts; i++)
+        if (memcmp(c->der[i], hs->cert_der[i], hs->cert_len[i]) != 0)
+            return false;
+    return true;
 }
 
 /* Something about a chain, told once per distinct chain: "the TLS server
@@ -197,12 +194,11 @@ static int ew_tell_chain(const ew_inventory *inv, const ew_tls_hs *hs, const ew_
     return rc;
 }
 
-static ew_chain *ew_chain_new(const ew_tls_hs *hs, const unsigned char digest[32])
+static ew_chain *ew_chain_new(const ew_tls_hs *hs)
 {
     ew_chain *c = ew_calloc(1, sizeof *c);
     if (!c)
         return NULL;
-    memcpy(c->digest, digest, sizeof c->digest);
     c->cut = hs->chain_cut;
     size_t n = hs->ncerts ? hs->ncerts : 1;
     c->certs = ew_calloc(n, sizeof *c->certs);
@@ -256,11 +252,8 @@ static size_t ew_hs_der_bytes(const ew_tls_hs *hs)
  * max-chain-bytes, else EW_NO_CHAIN). 0, or EWDIAG_ENOMEM. */
 static int ew_chain_of(ew_inventory *inv, ew_tls_server *s, const ew_tls_hs *hs, int32_t *index)
 {
-    unsigned char digest[32];
-    if (!ew_chain_digest(hs, digest))
-        return EWDIAG_ENOMEM;
     for (size_t i = 0; i < s->nchains; i++) {
-        if (memcmp(s->chains[i]->digest, digest, sizeof digest) == 0) {
+        if (ew_chain_is(s->chains[i], hs)) {
             *index = (int32_t)i;
             return 0;
         }
@@ -274,7 +267,7 @@ static int ew_chain_of(ew_inventory *inv, ew_tls_server *s, const ew_tls_hs *hs,
     if (s->nchains >= INT32_MAX ||
         ew_grow(&s->chains, &s->cchains, s->nchains + 1, sizeof *s->chains) != 0)
         return EWDIAG_ENOMEM;
-    ew_chain *c = ew_chain_new(hs, digest);
+    ew_chain *c = ew_chain_new(hs);
     if (!c)
         return EWDIAG_ENOMEM;
     inv->chain_bytes += der;

@@ -25,8 +25,7 @@ typedef struct ewdiag_chain {
     bool cut;            /* longer than kept */
     uint64_t seen;       /* Certificate messages that carried it */
     int64_t first_seen, last_seen;
-    unsigned char digest[32]; /* SHA-256 over the DERs: identity */
-} ew_chain;
+} ew_chain; /* identity: der, byte for byte */
 
 /* A TLS server of the capture (address and port). */
 typedef struct ewdiag_tls_server {

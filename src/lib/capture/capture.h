@@ -129,7 +129,11 @@ typedef struct ew_capture ew_capture;
  * stats.order_unjoined and the part without its start in stats.headless. */
 ew_capture *ew_capture_new(const ew_capture_limits *lim, ew_tls_fn fn, void *ctx);
 /*
- * Reads one pcap or pcapng file from f to its end (f is not closed).
+ * Reads one pcap or pcapng file from f to its end, and closes f whatever
+ * it returns: libpcap reads f in place (no FILE of its own around it) and
+ * pcap_close closes it. When f cannot seek, its seek must still answer
+ * (0, SEEK_CUR) with the bytes read (fopencookie), so that ftello tells
+ * where each record starts, for the message of a bad one.
  * Returns 0; the callback's non-zero value; EWDIAG_EFORMAT when the file
  * cannot be read as a capture at all or stops early (err says why and
  * where, e.g. "truncated packet record at byte 81234"; what came before it

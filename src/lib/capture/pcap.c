@@ -19,53 +19,10 @@
 #define EW_CAP_FLOW_BYTES_MAX (1u << 30)
 #define EW_CAP_HANDSHAKE_MAX 0xffffffu
 
-/* stdio buffer of the FILE given to libpcap. */
-#define EW_CAP_READ_BUF (64u * 1024u)
-
 struct ew_capture {
     ew_cap_env env;
     ew_tcp *tcp;
 };
-
-/* The FILE * given to libpcap: reads the caller's stream (never seeks
- * it), is closed by pcap_close without closing it, and counts the bytes
- * so that ftell on this wrapper (glibc asks the cookie's seek with 0,
- * SEEK_CUR and takes off what it buffered) tells where libpcap is. An
- * unbuffered wrapper would be exact without ftell, but glibc then reads
- * a cookie stream a byte at a time. */
-typedef struct ew_cap_cookie {
-    FILE *f;
-    uint64_t bytes;
-} ew_cap_cookie;
-
-static ssize_t ew_cap_cookie_read(void *cookie, char *buf, size_t n)
-{
-    ew_cap_cookie *ck = cookie;
-    size_t got = fread(buf, 1, n, ck->f);
-    if (got == 0 && ferror(ck->f))
-        return -1;
-    ck->bytes += got;
-    return (ssize_t)got;
-}
-
-/* Tells the position; any real seek fails: the stream is read once. */
-static int ew_cap_cookie_seek(void *cookie, off64_t *pos, int whence)
-{
-    ew_cap_cookie *ck = cookie;
-    if (whence == SEEK_CUR && *pos == 0 && ck->bytes <= INT64_MAX) {
-        *pos = (off64_t)ck->bytes;
-        return 0;
-    }
-    errno = ESPIPE;
-    return -1;
-}
-
-static int ew_cap_cookie_close(void *cookie)
-{
-    EW_UNUSED(cookie);
-    return 0;
-}
-
 
 ew_capture *ew_capture_new(const ew_capture_limits *lim, ew_tls_fn fn, void *ctx)
 {
@@ -100,25 +57,17 @@ int ew_capture_feed(ew_capture *c, FILE *f, ew_err *err)
 {
     ew_err_clear(err);
     ew_cap_why_clear(&c->env.st);
-    if (c->env.stop)
+    if (c->env.stop) {
+        (void)fclose(f); /* read-only: nothing to flush */
         return c->env.stop;
+    }
     memcpy(c->env.encap_told, c->env.encap, sizeof c->env.encap_told);
     c->env.st.file_ts_first = c->env.st.file_ts_last = 0;
-    ew_cap_cookie ck = {f, 0};
-    cookie_io_functions_t io = {
-        .read = ew_cap_cookie_read, .seek = ew_cap_cookie_seek, .close = ew_cap_cookie_close};
-    FILE *w = fopencookie(&ck, "r", io);
-    if (!w)
-        return ew_err_set(err, EWDIAG_ENOMEM, "cannot read the capture: out of memory");
-    if (setvbuf(w, NULL, _IOFBF, EW_CAP_READ_BUF) != 0) {
-        (void)fclose(w); /* our wrapper: nothing to flush, f stays open */
-        return ew_err_set(err, EWDIAG_ENOMEM, "cannot read the capture: out of memory");
-    }
     char pe[PCAP_ERRBUF_SIZE] = "";
-    pcap_t *p = pcap_fopen_offline_with_tstamp_precision(w, PCAP_TSTAMP_PRECISION_MICRO, pe);
+    pcap_t *p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, pe);
     if (!p) {
         /* libpcap leaves the FILE open when it fails. */
-        (void)fclose(w); /* our wrapper: nothing to flush, f stays open */
+        (void)fclose(f); /* read-only: nothing to flush */
         return ew_err_set(err, EWDIAG_EFORMAT, "not a readable pcap or pcapng capture: %s", pe);
     }
     int dlt = pcap_datalink(p);
@@ -132,7 +81,7 @@ int ew_capture_feed(ew_capture *c, FILE *f, ew_err *err)
     uint64_t nrec = 0;
     for (;;) {
         /* Where the next record starts, for the message if it is bad. */
-        off_t at = ftello(w);
+        off_t at = ftello(f);
         struct pcap_pkthdr *ph;
         const u_char *data;
         int rc = pcap_next_ex(p, &ph, &data);

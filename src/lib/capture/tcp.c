@@ -25,48 +25,83 @@
 #define EW_TCP_MIN_BUCKETS 64u
 #define EW_TCP_MAX_BUCKETS (1u << 20)
 #define EW_TCP_OOO_MIN 2048u
-#define EW_FNV_OFFSET 2166136261u
-#define EW_FNV_PRIME 16777619u
+#define EW_HASH_MUL UINT64_C(0x9e3779b97f4a7c15)
+#define EW_HASH_SHIFT 29
 #define EW_IPV4_BYTES 4
 /* How long after a RST the bytes in flight the other way are still read. */
 #define EW_TCP_RST_LINGER_US INT64_C(3000000)
 
-static size_t ew_addr_len(uint8_t af)
+/* An endpoint as words: the address big-endian (an IPv4 address in the
+ * top of hi, zero past its 4 bytes), so that comparing words orders as a
+ * memcmp of the address bytes would; the port. */
+typedef struct ew_ep_words {
+    uint64_t hi, lo;
+    uint16_t port;
+} ew_ep_words;
+
+static uint64_t ew_be64(const uint8_t *p)
 {
-    return af == 4 ? EW_IPV4_BYTES : EW_ADDR_BYTES;
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
 }
 
-static int ew_ep_cmp(const ew_endpoint *a, const ew_endpoint *b)
+static ew_ep_words ew_words(uint8_t af, const uint8_t *addr, uint16_t port)
 {
-    int c = memcmp(a->addr, b->addr, ew_addr_len(a->af));
-    if (c)
-        return c;
+    if (af == 4)
+        return (ew_ep_words){(uint64_t)ew_be32(addr) << 32, 0, port};
+    return (ew_ep_words){ew_be64(addr), ew_be64(addr + 8), port};
+}
+
+static int ew_words_cmp(const ew_ep_words *a, const ew_ep_words *b)
+{
+    if (a->hi != b->hi)
+        return a->hi < b->hi ? -1 : 1;
+    if (a->lo != b->lo)
+        return a->lo < b->lo ? -1 : 1;
     return (a->port > b->port) - (a->port < b->port);
+}
+
+static void ew_words_ep(uint8_t af, const ew_ep_words *w, ew_endpoint *e)
+{
+    memset(e, 0, sizeof *e);
+    e->af = af;
+    for (int i = 0; i < 8; i++) {
+        e->addr[i] = (uint8_t)(w->hi >> (56 - 8 * i));
+        e->addr[8 + i] = (uint8_t)(w->lo >> (56 - 8 * i));
+    }
+    e->port = w->port;
 }
 
 static bool ew_ep_eq(const ew_endpoint *a, const ew_endpoint *b)
 {
-    return a->af == b->af && a->port == b->port &&
-           memcmp(a->addr, b->addr, ew_addr_len(a->af)) == 0;
+    return a->af == b->af && a->port == b->port && memcmp(a->addr, b->addr, EW_ADDR_BYTES) == 0;
 }
 
-static uint32_t ew_fnv(uint32_t h, const uint8_t *p, size_t n)
+/* Multiply-xorshift over the 4-tuple's words: where a flow's bucket is. */
+static uint64_t ew_mix(uint64_t h, uint64_t v)
 {
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * EW_FNV_PRIME;
-    return h;
+    h = (h ^ v) * EW_HASH_MUL;
+    return h ^ (h >> EW_HASH_SHIFT);
 }
 
-static uint32_t ew_flow_hash(const ew_endpoint ep[2])
+/* The 4-tuple of s, its lower endpoint first, into ep; its direction into
+ * *dir; returns its hash. Built from words in registers: no endpoint is
+ * read back from memory just written. */
+static uint32_t ew_seg_key(const ew_tcp_seg *s, ew_endpoint ep[2], int *dir)
 {
-    uint32_t h = EW_FNV_OFFSET;
-    h = ew_fnv(h, &ep[0].af, 1);
-    for (int i = 0; i < 2; i++) {
-        uint8_t port[2] = {(uint8_t)(ep[i].port >> 8), (uint8_t)ep[i].port};
-        h = ew_fnv(h, ep[i].addr, ew_addr_len(ep[i].af));
-        h = ew_fnv(h, port, sizeof port);
-    }
-    return h;
+    ew_ep_words w[2] = {ew_words(s->af, s->src, s->sport), ew_words(s->af, s->dst, s->dport)};
+    *dir = ew_words_cmp(&w[0], &w[1]) <= 0 ? 0 : 1;
+    const ew_ep_words *lo = &w[*dir], *hi = &w[1 - *dir];
+    ew_words_ep(s->af, lo, &ep[0]);
+    ew_words_ep(s->af, hi, &ep[1]);
+    uint64_t h = s->af;
+    h = ew_mix(h, lo->hi);
+    h = ew_mix(h, lo->lo ^ ((uint64_t)lo->port << 48));
+    h = ew_mix(h, hi->hi);
+    h = ew_mix(h, hi->lo ^ ((uint64_t)hi->port << 48));
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 /* b - a as a signed distance in sequence space. */
@@ -535,18 +570,9 @@ int ew_tcp_segment(ew_tcp *t, const ew_tcp_seg *s)
     int rc = t->resets.oldest ? ew_tcp_expire(t, s->ts) : 0;
     if (rc)
         return rc;
-    ew_endpoint src = {0}, dst = {0};
-    size_t alen = ew_addr_len(s->af);
-    src.af = dst.af = s->af;
-    memcpy(src.addr, s->src, alen);
-    memcpy(dst.addr, s->dst, alen);
-    src.port = s->sport;
-    dst.port = s->dport;
-    int dir = ew_ep_cmp(&src, &dst) <= 0 ? 0 : 1;
     ew_endpoint ep[2];
-    ep[dir] = src;
-    ep[1 - dir] = dst;
-    uint32_t hash = ew_flow_hash(ep);
+    int dir;
+    uint32_t hash = ew_seg_key(s, ep, &dir);
     ew_flow *f = ew_flow_find(t, ep, hash);
     /* A flow begun without its start, and a packet of its 4-tuple timed
      * before it: the part before it, from a capture file given later. */

@@ -447,14 +447,6 @@ static int tls_hs_header(ew_tls_conn *t, ew_cap_env *env, int dir)
                      ew_tls_hs_name(d->hs_hdr[0]), d->hs_len, env->lim.max_handshake);
         return 1;
     }
-    if (d->hs_keep && d->hs_len > d->hs_cap) {
-        /* Grown once per size; a flight's messages reuse it. */
-        uint8_t *nb = ew_realloc(d->hs_buf, d->hs_len);
-        if (!nb)
-            return EWDIAG_ENOMEM;
-        d->hs_buf = nb;
-        d->hs_cap = d->hs_len;
-    }
     return 0;
 }
 
@@ -471,7 +463,16 @@ static int tls_hs_body(ew_tls_conn *t, ew_cap_env *env, int dir, const uint8_t *
         return 0;
     if (d->hs_got == 0 && take == d->hs_len) {
         *body = p;
-    } else {
+    } else if (take > 0) {
+        if (d->hs_len > d->hs_cap) {
+            /* Only for a message cut across records or segments (most lie
+             * whole in one); grown once per size, then reused. */
+            uint8_t *nb = ew_realloc(d->hs_buf, d->hs_len);
+            if (!nb)
+                return EWDIAG_ENOMEM;
+            d->hs_buf = nb;
+            d->hs_cap = d->hs_len;
+        }
         memcpy(d->hs_buf + d->hs_got, p, take);
         if (d->hs_got + take == d->hs_len)
             *body = d->hs_buf;

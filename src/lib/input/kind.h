@@ -79,8 +79,10 @@ typedef struct ew_kind {
     int (*begin)(void *ctx, const ew_entry_meta *m, ew_entry *e);
     int (*feed)(void *ctx, const char *buf, size_t n);
     int (*end)(void *ctx, ew_entry *e, const char *read_error);
-    /* EW_KIND_PULL: reads f to its end and sets the entry's status; when
-     * the bytes under f fail, *transport_error says why by the end. */
+    /* EW_KIND_PULL: reads f to its end, closes it (whatever it returns)
+     * and sets the entry's status; when the bytes under f fail,
+     * *transport_error says why by the end. ftello(f) tells the bytes
+     * read from f; f cannot seek. */
     int (*pull)(void *ctx, const ew_entry_meta *m, ew_entry *e, FILE *f,
                 const char *const *transport_error);
 } ew_kind;

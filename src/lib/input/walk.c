@@ -228,13 +228,17 @@ static int ew_sniff_entry(ew_walker *w, struct archive *ar, ew_entry_meta *m, ew
     return ew_read_entry(w, ar, k, m, e, false, &first);
 }
 
-/* A pull entry as a FILE * for its reader (libpcap), which pulls its bytes. */
+/* A pull entry as a FILE * for its reader (libpcap), which pulls its bytes
+ * and closes the FILE (the cookie lives here: its close does nothing). It
+ * counts the bytes it gives, so that ftello tells where the reader is
+ * (glibc asks the seek with 0, SEEK_CUR and takes off what it buffered). */
 typedef struct ew_cookie {
     ew_walker *w;
     struct archive *ar;
     const char *path;
     const char *error; /* set once the bytes underneath fail */
     bool oom;
+    uint64_t bytes;    /* given to the FILE */
     char msg[512];
 } ew_cookie;
 
@@ -254,21 +258,41 @@ static ssize_t ew_cookie_read(void *ctx, char *buf, size_t size)
         k->error = k->msg;
         return -1;
     }
+    k->bytes += (uint64_t)n;
     return (ssize_t)n;
+}
+
+/* Tells the position; any real seek fails: the entry is read once. */
+static int ew_cookie_seek(void *ctx, off64_t *pos, int whence)
+{
+    ew_cookie *k = ctx;
+    if (whence == SEEK_CUR && *pos == 0 && k->bytes <= INT64_MAX) {
+        *pos = (off64_t)k->bytes;
+        return 0;
+    }
+    errno = ESPIPE;
+    return -1;
+}
+
+static int ew_cookie_close(void *ctx)
+{
+    EW_UNUSED(ctx);
+    return 0;
 }
 
 static int ew_pull_entry(ew_walker *w, struct archive *ar, const ew_kind *k, const ew_entry_meta *m,
                          ew_entry *e)
 {
-    ew_cookie c = {w, ar, m->path, NULL, false, ""};
-    cookie_io_functions_t io = {.read = ew_cookie_read};
+    ew_cookie c = {w, ar, m->path, NULL, false, 0, ""};
+    cookie_io_functions_t io = {
+        .read = ew_cookie_read, .seek = ew_cookie_seek, .close = ew_cookie_close};
     FILE *f = fopencookie(&c, "r", io);
     if (!f)
         return ew_walk_oom(w);
     /* Large reads: libpcap asks record by record. */
     (void)setvbuf(f, NULL, _IOFBF, EW_READ_BLOCK);
+    /* pull closes f, whatever it returns. */
     int rc = k->pull(w->kinds->ctx, m, e, f, &c.error);
-    fclose(f);
     if (rc == 0 && c.oom)
         rc = EWDIAG_ENOMEM;
     w->res->failed_part |= e->status == EW_ENTRY_FAILED;

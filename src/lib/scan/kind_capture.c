@@ -173,15 +173,19 @@ static int ew_capture_pull(void *ctx, const ew_entry_meta *m, ew_entry *e, FILE 
 {
     ew_scan *s = ctx;
     if (!s->capture &&
-        !(s->capture = ew_capture_new(&s->sc->lim.capture, s->sink.handshake, s->sink.ctx)))
+        !(s->capture = ew_capture_new(&s->sc->lim.capture, s->sink.handshake, s->sink.ctx))) {
+        (void)fclose(f); /* read-only: nothing to flush */
         return EWDIAG_ENOMEM;
+    }
     s->capture_path = e->path; /* lives as long as the walk's result */
     int rc = s->sink.capture_file(s->sink.ctx, e->path);
-    if (rc != 0)
+    if (rc != 0) {
+        (void)fclose(f); /* read-only: nothing to flush */
         return rc;
+    }
     uint64_t records0 = ew_capture_stats_get(s->capture)->records;
     ew_err err = {0, ""};
-    rc = ew_capture_feed(s->capture, f, &err);
+    rc = ew_capture_feed(s->capture, f, &err); /* closes f */
     if (rc != 0 && rc != EWDIAG_EFORMAT)
         return rc; /* out of memory, here or in the sink */
     const ew_capture_stats *st = ew_capture_stats_get(s->capture);
