@@ -67,7 +67,7 @@ void ew_origins_free(ew_origins *os)
     for (size_t i = 0; i < os->n; i++)
         ew_origin_free(os->v[i]);
     free(os->v);
-    free(os->slot);
+    ew_index_free(&os->index);
     memset(os, 0, sizeof *os);
 }
 
@@ -76,54 +76,40 @@ static bool ew_same_name(const char *a, const char *b)
     return strcasecmp(a, b) == 0;
 }
 
-#define EW_FNV_OFFSET UINT64_C(14695981039346656037)
-#define EW_FNV_PRIME UINT64_C(1099511628211)
+/* An origin's key. Names compare without case (ew_same_name) and are left
+ * out of the hash: one address and port under two names is rare. */
+typedef struct ew_origin_key {
+    ew_span node;
+    const char *address, *name;
+    unsigned port;
+} ew_origin_key;
 
-static uint64_t ew_fnv_bytes(uint64_t h, const char *p, size_t n, bool fold)
+static uint64_t ew_origin_hash(ew_span node, const char *address, unsigned port)
 {
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if (fold && c >= 'A' && c <= 'Z')
-            c = (unsigned char)(c - 'A' + 'a');
-        h = (h ^ c) * EW_FNV_PRIME;
-    }
-    return (h ^ 0xffu) * EW_FNV_PRIME; /* ends the field */
+    uint64_t h = ew_fnv1a(EW_FNV_OFFSET, node.p, node.n);
+    h = ew_fnv1a(h, address, strlen(address) + 1); /* its NUL ends the field */
+    return ew_fnv1a(h, &port, sizeof port);
 }
 
-/* The slot an origin's key starts its probe at; names compare without
- * case (ew_same_name), so they are hashed folded. */
-static size_t ew_origin_hash(ew_span node, const char *address, unsigned port, const char *name)
+static uint64_t ew_origin_item_hash(const void *set, size_t k)
 {
-    uint64_t h = ew_fnv_bytes(EW_FNV_OFFSET, node.p, node.n, false);
-    h = ew_fnv_bytes(h, address, strlen(address), false);
-    h = (h ^ port) * EW_FNV_PRIME;
-    h = ew_fnv_bytes(h, name, strlen(name), true);
-    return (size_t)(h % EW_ORIGIN_SLOTS);
+    const ew_origin_srv *o = ((const ew_origins *)set)->v[k];
+    return ew_origin_hash(ew_span_make(o->node, strlen(o->node)), o->address, o->port);
 }
 
-static bool ew_origin_is(const ew_origin_srv *x, ew_span node, const char *address,
-                         unsigned port, const char *name)
+static bool ew_origin_same(const void *set, size_t k, const void *key)
 {
-    return x->port == port && ew_span_eq(node, x->node) && strcmp(x->address, address) == 0 &&
-           ew_same_name(x->name, name);
-}
-
-/* The slot holding the origin of that key, or the empty one where it
- * would go. The table is never more than half full. */
-static ew_origin_srv **ew_origin_slot(const ew_origins *os, ew_span node, const char *address,
-                                      unsigned port, const char *name)
-{
-    size_t h = ew_origin_hash(node, address, port, name);
-    while (os->slot[h] && !ew_origin_is(os->slot[h], node, address, port, name))
-        h = (h + 1) % EW_ORIGIN_SLOTS;
-    return &os->slot[h];
+    const ew_origin_srv *x = ((const ew_origins *)set)->v[k];
+    const ew_origin_key *y = key;
+    return x->port == y->port && ew_span_eq(y->node, x->node) &&
+           strcmp(x->address, y->address) == 0 && ew_same_name(x->name, y->name);
 }
 
 void ew_origins_take(ew_origins *os, ew_origin_srv ***v, size_t *n)
 {
     *v = os->v;
     *n = os->n;
-    free(os->slot);
+    ew_index_free(&os->index);
     memset(os, 0, sizeof *os);
 }
 
@@ -146,23 +132,33 @@ static ew_origin_srv *ew_origin_add(ew_origins *os, const char *node, size_t nod
         o->address = ew_strdup(address);
         o->port = port;
     }
-    if (!os->slot)
-        os->slot = ew_calloc(EW_ORIGIN_SLOTS, sizeof *os->slot);
-    if (!o || !o->node || !o->name || !o->address || !os->slot ||
-        ew_grow(&os->v, &os->cap, os->n + 1, sizeof *os->v) != 0) {
+    ew_origin_key key = {ew_span_make(node, node_len), address, name, port};
+    size_t slot = 0;
+    if (!o || !o->node || !o->name || !o->address ||
+        ew_grow(&os->v, &os->cap, os->n + 1, sizeof *os->v) != 0 ||
+        ew_index_lookup(&os->index, os->n, ew_origin_item_hash, os,
+                        ew_origin_hash(key.node, address, port), ew_origin_same, &key,
+                        &slot) != 0) {
         ew_origin_free(o);
         *rc = EWDIAG_ENOMEM;
         return NULL;
     }
+    /* Over an older origin of the same key: the newest is the one found. */
+    ew_index_put(&os->index, slot, os->n);
     os->v[os->n++] = o;
-    *ew_origin_slot(os, ew_span_make(o->node, strlen(o->node)), address, port, name) = o;
     return o;
 }
 
 int ew_origins_request(ew_origins *os, const ew_origin_request *r)
 {
-    ew_origin_srv *o =
-        os->slot ? *ew_origin_slot(os, r->node, r->dst_ip, r->dst_port, r->host) : NULL;
+    ew_origin_srv *o = NULL;
+    if (os->index.cap) {
+        ew_origin_key key = {r->node, r->dst_ip, r->host, r->dst_port};
+        size_t slot = ew_index_find(&os->index, ew_origin_hash(r->node, r->dst_ip, r->dst_port),
+                                    ew_origin_same, os, &key);
+        long long k = ew_index_item(&os->index, slot);
+        o = k >= 0 ? os->v[k] : NULL;
+    }
     int rc = 0;
     if (!o && !(o = ew_origin_add(os, r->node.p, r->node.n, r->host, r->dst_ip, r->dst_port, &rc)))
         return rc;
@@ -373,6 +369,9 @@ int ew_forecast_run(ew_origins *os, const ew_forecast_in *in, ew_forecasts *out)
     int rc = ew_add_xconf(os, in->nodes, in->inv);
     if (rc != 0)
         return rc;
+    /* The index numbers the origins as they were added: sorted, they are
+     * looked up no more. */
+    ew_index_free(&os->index);
     if (os->n > 1)
         qsort(os->v, os->n, sizeof *os->v, ew_origin_cmp);
     for (size_t i = 0; i < os->n; i++) {

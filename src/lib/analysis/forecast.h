@@ -9,6 +9,7 @@
 #define EW_FORECAST_H
 
 #include "analysis/correlate.h"
+#include "core/index.h"
 #include "rules/rules.h"
 #include "scan/scan.h"
 
@@ -87,13 +88,10 @@ typedef struct ewdiag_origin {
     long long days_left; /* whole days from the capture to not_after (negative: expired) */
 } ew_origin_srv;
 
-/* The origins' hash index: twice EW_MAX_ORIGINS, so probes stay short. */
-#define EW_ORIGIN_SLOTS (2 * EW_MAX_ORIGINS)
-
 typedef struct ew_origins {
     ew_origin_srv **v;
     size_t n, cap;
-    ew_origin_srv **slot; /* EW_ORIGIN_SLOTS, by (node, address, port, name) */
+    ew_index index; /* v by (node, address, port, name); until ew_forecast_run sorts v */
     uint64_t dropped; /* beyond EW_MAX_ORIGINS */
 } ew_origins;
 

@@ -4,6 +4,9 @@
 
 #include <stdlib.h>
 
+/* A window holds at least a literal's first 4 bytes (the heads). */
+_Static_assert(EW_WM_MIN_LITERAL >= sizeof(uint32_t), "a head is read from every window");
+
 typedef struct ew_wm_item {
     uint32_t end;  /* hash of the block that ends the literal's window */
     uint32_t rule;
@@ -33,7 +36,7 @@ static int ew_item_cmp(const void *a, const void *b)
 
 static void ew_wm_free(ew_wm *g)
 {
-    EW_FREE_ALL(g->shift, g->ends, g->items, g->shorts);
+    EW_FREE_ALL(g->shift, g->near, g->ends, g->items, g->heads, g->shorts);
     memset(g, 0, sizeof *g);
 }
 
@@ -41,12 +44,14 @@ static void ew_wm_free(ew_wm *g)
 static void ew_wm_shifts(ew_wm *g, const ew_rule *rules, const ew_wm_item *it)
 {
     size_t m = g->window;
-    memset(g->shift, (int)EW_MIN(m - EW_WM_BLOCK + 1, (size_t)UINT8_MAX), EW_WM_TABLE);
+    g->dflt = EW_MIN(m - EW_WM_BLOCK + 1, (size_t)UINT8_MAX);
+    memset(g->shift, (int)g->dflt, EW_WM_TABLE);
     for (size_t k = 0; k < g->nitems; k++) {
         const char *lit = rules[it[k].rule].literal;
         for (size_t q = EW_WM_BLOCK - 1; q < m; q++) {
             unsigned h = ew_block_hash(lit + q - (EW_WM_BLOCK - 1));
             g->shift[h] = (uint8_t)EW_MIN((size_t)g->shift[h], m - 1 - q);
+            g->near[h / 64] |= UINT64_C(1) << (h % 64);
         }
     }
 }
@@ -77,9 +82,11 @@ static int ew_wm_build(ew_wm *g, const ew_ruleset *rs, const char *prog, size_t 
     int rc = 0;
     if (g->nitems) {
         g->shift = ew_malloc(EW_WM_TABLE);
+        g->near = ew_calloc(EW_WM_TABLE / 64, sizeof *g->near);
         g->ends = ew_calloc(g->nitems, sizeof *g->ends);
         g->items = ew_calloc(g->nitems, sizeof *g->items);
-        rc = g->shift && g->ends && g->items ? 0 : EWDIAG_ENOMEM;
+        g->heads = ew_calloc(g->nitems, sizeof *g->heads);
+        rc = g->shift && g->near && g->ends && g->items && g->heads ? 0 : EWDIAG_ENOMEM;
     }
     if (rc == 0 && g->nitems) {
         for (size_t k = 0; k < g->nitems; k++)
@@ -89,6 +96,7 @@ static int ew_wm_build(ew_wm *g, const ew_ruleset *rs, const char *prog, size_t 
         for (size_t k = 0; k < g->nitems; k++) {
             g->ends[k] = it[k].end;
             g->items[k] = it[k].rule;
+            memcpy(&g->heads[k], rs->rules[it[k].rule].literal, sizeof g->heads[k]);
         }
     }
     free(it);
@@ -223,18 +231,27 @@ bool ew_prefilter_scan(const ew_prefilter *pf, const ew_wm *g, const char *s, si
     bool any = false;
     size_t m = g->window;
     const uint8_t *shift = g->shift;
+    const uint64_t *near = g->near;
     for (size_t pos = m - 1; g->nitems && pos < n;) {
         unsigned h = ew_block_hash(s + pos - (EW_WM_BLOCK - 1));
+        /* Most blocks are in no literal: the small bitmap says so. */
+        if (!((near[h / 64] >> (h % 64)) & 1u)) {
+            pos += g->dflt;
+            continue;
+        }
         size_t sh = shift[h];
         if (sh) {
             pos += sh;
             continue;
         }
         size_t start = pos + 1 - m;
+        uint32_t head; /* the window is at least as long */
+        memcpy(&head, s + start, sizeof head);
         for (size_t k = ew_wm_first(g, h); k < g->nitems && g->ends[k] == h; k++) {
             uint32_t i = g->items[k];
             const ew_rule *r = &pf->rules[i];
-            if (start + r->literal_len <= n && memcmp(s + start, r->literal, r->literal_len) == 0)
+            if (head == g->heads[k] && start + r->literal_len <= n &&
+                memcmp(s + start, r->literal, r->literal_len) == 0)
                 any = ew_hit_first(hits, at, i, start);
         }
         pos++;

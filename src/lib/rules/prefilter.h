@@ -20,8 +20,11 @@
 typedef struct ew_wm {
     size_t window;   /* the shortest long literal of the group, capped */
     uint8_t *shift;  /* EW_WM_TABLE entries: how far a window ending in block h moves */
+    uint64_t *near;  /* bit h: shift[h] is below the default (8 KB, stays in L1) */
+    size_t dflt;     /* the shift of a block no literal holds */
     uint32_t *ends;  /* hash of each long literal's window-ending block, sorted */
     uint32_t *items; /* the rule of each entry of ends */
+    uint32_t *heads; /* the first 4 bytes of each entry's literal, as loaded */
     size_t nitems;
     uint32_t *shorts; /* rules with short literals */
     size_t nshorts;
