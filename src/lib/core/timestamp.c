@@ -260,17 +260,29 @@ static bool ew_scan_day(ew_scan *sc, unsigned *day)
 
 /* ---- public ---- */
 
-bool ew_ts_parse_iso(const char *s, size_t n, int64_t *us, size_t *used)
+/* ISO-8601 in full; *zone: where its offset starts, *micro: its fraction. */
+static bool ew_iso(const char *s, size_t n, int64_t *us, size_t *used, size_t *zone,
+                   unsigned *micro)
 {
     ew_scan sc = {s, n, 0};
     ew_civil t;
     int64_t east;
-    if (!ew_scan_date(&sc, &t) || !ew_scan_char(&sc, 'T') || !ew_scan_clock(&sc, &t, ".")
-        || !ew_scan_offset(&sc, &east) || !ew_civil_valid(&t))
+    if (!ew_scan_date(&sc, &t) || !ew_scan_char(&sc, 'T') || !ew_scan_clock(&sc, &t, "."))
+        return false;
+    *zone = sc.i;
+    if (!ew_scan_offset(&sc, &east) || !ew_civil_valid(&t))
         return false;
     *us = ew_civil_to_us(&t) - east * EW_US_PER_SEC;
     *used = sc.i;
+    *micro = t.micro;
     return true;
+}
+
+bool ew_ts_parse_iso(const char *s, size_t n, int64_t *us, size_t *used)
+{
+    size_t zone;
+    unsigned micro;
+    return ew_iso(s, n, us, used, &zone, &micro);
 }
 
 bool ew_ts_parse_iso_cached(ew_ts_cache *c, const char *s, size_t n, int64_t *us, size_t *used)
@@ -285,24 +297,17 @@ bool ew_ts_parse_iso_cached(ew_ts_cache *c, const char *s, size_t n, int64_t *us
             return true;
         }
     }
-    ew_scan sc = {s, n, 0};
-    ew_civil t;
-    int64_t east;
-    if (!ew_scan_date(&sc, &t) || !ew_scan_char(&sc, 'T') || !ew_scan_clock(&sc, &t, "."))
+    size_t zone;
+    if (!ew_iso(s, n, us, used, &zone, &micro))
         return false;
-    size_t zone = sc.i;
-    if (!ew_scan_offset(&sc, &east) || !ew_civil_valid(&t))
-        return false;
-    *us = ew_civil_to_us(&t) - east * EW_US_PER_SEC;
-    *used = sc.i;
     /* Every field before the fraction has its fixed width: the second is
      * always the first EW_ISO_SECOND_LEN bytes. */
-    c->valid = sc.i - zone <= EW_ISO_ZONE_MAX;
+    c->valid = *used - zone <= EW_ISO_ZONE_MAX;
     if (c->valid) {
         memcpy(c->second, s, EW_ISO_SECOND_LEN);
-        c->zone_len = sc.i - zone;
+        c->zone_len = *used - zone;
         memcpy(c->zone, s + zone, c->zone_len);
-        c->base_us = *us - t.micro;
+        c->base_us = *us - micro;
     }
     return true;
 }

@@ -106,46 +106,28 @@ static int ew_wm_build(ew_wm *g, const ew_ruleset *rs, const char *prog, size_t 
 }
 
 /* Looked up for every line: length and two bytes are enough to spread a
- * few program names. n > 0. */
-static size_t ew_program_hash(const char *p, size_t n)
+ * few program names over core/index.c's slots. n > 0. */
+static uint64_t ew_program_hash(const char *p, size_t n)
 {
-    return (n * 7u + (unsigned char)p[0] * 31u + (unsigned char)p[n - 1]) % EW_PF_SLOTS;
+    return n * 7u + (unsigned char)p[0] * 31u + (unsigned char)p[n - 1];
 }
 
-static bool ew_program_is(const ew_prefilter *pf, size_t i, const char *p, size_t n)
+typedef struct ew_program_key {
+    const char *p;
+    size_t n;
+} ew_program_key;
+
+static bool ew_program_same(const void *set, size_t i, const void *key)
 {
-    return pf->program_len[i] == n && memcmp(pf->programs[i], p, n) == 0;
+    const ew_prefilter *pf = set;
+    const ew_program_key *k = key;
+    return pf->program_len[i] == k->n && memcmp(pf->programs[i], k->p, k->n) == 0;
 }
 
-/* The group of program p[0..n), or ngroups when none reads it. */
-static size_t ew_program_index(const ew_prefilter *pf, const char *p, size_t n)
+static uint64_t ew_program_item_hash(const void *set, size_t i)
 {
-    if (pf->ngroups >= EW_PF_SLOTS) { /* more programs than slots: one by one */
-        size_t i = 0;
-        while (i < pf->ngroups && !ew_program_is(pf, i, p, n))
-            i++;
-        return i;
-    }
-    for (size_t h = ew_program_hash(p, n);; h = (h + 1) % EW_PF_SLOTS) {
-        size_t i = pf->slot[h];
-        if (i == 0)
-            return pf->ngroups;
-        if (ew_program_is(pf, i - 1, p, n))
-            return i - 1;
-    }
-}
-
-/* Adds program p[0..n) as group ngroups. */
-static void ew_program_add(ew_prefilter *pf, const char *p, size_t n)
-{
-    pf->programs[pf->ngroups] = p;
-    pf->program_len[pf->ngroups++] = n;
-    if (pf->ngroups >= EW_PF_SLOTS)
-        return;
-    size_t h = ew_program_hash(p, n);
-    while (pf->slot[h])
-        h = (h + 1) % EW_PF_SLOTS;
-    pf->slot[h] = (uint16_t)pf->ngroups;
+    const ew_prefilter *pf = set;
+    return ew_program_hash(pf->programs[i], pf->program_len[i]);
 }
 
 /* The distinct programs of the rules, in rule order. */
@@ -157,10 +139,19 @@ static int ew_programs(ew_prefilter *pf, const ew_ruleset *rs)
     if (!pf->programs || !pf->program_len)
         return EWDIAG_ENOMEM;
     for (size_t i = 0; i < rs->n; i++) {
-        const char *p = rs->rules[i].program;
-        size_t len = p ? strlen(p) : 0;
-        if (len && ew_program_index(pf, p, len) == pf->ngroups)
-            ew_program_add(pf, p, len);
+        ew_program_key key = {rs->rules[i].program, 0};
+        key.n = key.p ? strlen(key.p) : 0;
+        size_t slot;
+        if (!key.n)
+            continue;
+        if (ew_index_lookup(&pf->index, pf->ngroups, ew_program_item_hash, pf,
+                            ew_program_hash(key.p, key.n), ew_program_same, &key, &slot) != 0)
+            return EWDIAG_ENOMEM;
+        if (ew_index_item(&pf->index, slot) >= 0)
+            continue;
+        ew_index_put(&pf->index, slot, pf->ngroups);
+        pf->programs[pf->ngroups] = key.p;
+        pf->program_len[pf->ngroups++] = key.n;
     }
     return 0;
 }
@@ -189,16 +180,20 @@ void ew_prefilter_free(ew_prefilter *pf)
     for (size_t i = 0; pf->groups && i < pf->ngroups; i++)
         ew_wm_free(&pf->groups[i]);
     EW_FREE_ALL(pf->groups, pf->programs, pf->program_len);
+    ew_index_free(&pf->index);
     pf->ngroups = 0;
-    memset(pf->slot, 0, sizeof pf->slot);
 }
 
 const ew_wm *ew_prefilter_group(const ew_prefilter *pf, const char *p, size_t n)
 {
     if (n == 0)
         return &pf->any;
-    size_t i = ew_program_index(pf, p, n);
-    return i < pf->ngroups ? &pf->groups[i] : NULL;
+    if (!pf->index.cap)
+        return NULL;
+    ew_program_key key = {p, n};
+    long long i = ew_index_item(
+        &pf->index, ew_index_find(&pf->index, ew_program_hash(p, n), ew_program_same, pf, &key));
+    return i >= 0 ? &pf->groups[i] : NULL;
 }
 
 static inline bool ew_hit_first(uint64_t *hits, size_t *at, uint32_t i, size_t where)

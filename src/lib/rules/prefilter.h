@@ -8,13 +8,13 @@
 #ifndef EW_PREFILTER_H
 #define EW_PREFILTER_H
 
+#include "core/index.h"
 #include "rules/rules.h"
 
 #define EW_WM_BLOCK 2                     /* bytes hashed per step */
 #define EW_WM_TABLE (1u << (8 * EW_WM_BLOCK))
 #define EW_WM_MIN_LITERAL 4               /* shorter literals go to memmem */
 #define EW_WM_MAX_WINDOW 64               /* the window never exceeds this */
-#define EW_PF_SLOTS 256                   /* program hash table (open addressing) */
 
 /* One group's search: the rules of one program, or all of them. */
 typedef struct ew_wm {
@@ -39,7 +39,7 @@ typedef struct ew_prefilter {
     const char **programs; /* groups[i]'s program (the rules' strings) */
     size_t *program_len;
     size_t ngroups;
-    uint16_t slot[EW_PF_SLOTS]; /* group index + 1 by program hash; 0: empty */
+    ew_index index;         /* groups by program */
 } ew_prefilter;
 
 /* Built from the rules loaded; rebuild after loading more. 0, or

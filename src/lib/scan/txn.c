@@ -1,17 +1,9 @@
 /* txn.c - traffic_server transactions and MRA URL decoding. */
 #include "scan/txn.h"
 
+#include "core/index.h"
 
-#define EW_FNV_OFFSET UINT64_C(14695981039346656037)
-#define EW_FNV_PRIME UINT64_C(1099511628211)
 #define EW_MRA_MIN_SLASHES 3
-
-static uint64_t ew_fnv(uint64_t h, ew_span s)
-{
-    for (size_t i = 0; i < s.n; i++)
-        h = (h ^ (unsigned char)s.p[i]) * EW_FNV_PRIME;
-    return h;
-}
 
 void ew_txns_init(ew_txns *t)
 {
@@ -47,11 +39,11 @@ static bool ew_same(const char *stored, ew_span s)
  * collisions; other ids are hashed. */
 static uint64_t ew_txn_hash(ew_span pid, ew_span id)
 {
-    uint64_t h = ew_fnv(EW_FNV_OFFSET, pid), n = 0;
+    uint64_t h = ew_fnv1a(EW_FNV_OFFSET, pid.p, pid.n), n = 0;
     for (size_t i = 0; i < id.n; i++) {
         unsigned d = (unsigned)(unsigned char)id.p[i] - '0';
         if (d > 9)
-            return ew_fnv(h, id);
+            return ew_fnv1a(h, id.p, id.n);
         n = n * 10 + d;
     }
     return h + n;
@@ -139,12 +131,9 @@ static bool ew_mra_put(unsigned c, char *out, size_t outsz, size_t *o, size_t *s
     return true;
 }
 
-int ew_mra_decode(const char *url, size_t n, char *out, size_t outsz)
+/* Decodes segment u[0..len) (all base64url digits) into out. */
+static int ew_mra_decode_segment(const unsigned char *u, size_t len, char *out, size_t outsz)
 {
-    const unsigned char *u;
-    size_t len;
-    if (!ew_first_segment(url, n, &u, &len))
-        return -1;
     size_t o = 0, slashes = 0, i = 0;
     /* Four digits make three bytes. */
     for (; i + 4 <= len; i += 4) {
@@ -171,6 +160,15 @@ int ew_mra_decode(const char *url, size_t n, char *out, size_t outsz)
     return 0;
 }
 
+int ew_mra_decode(const char *url, size_t n, char *out, size_t outsz)
+{
+    const unsigned char *u;
+    size_t len;
+    if (!ew_first_segment(url, n, &u, &len))
+        return -1;
+    return ew_mra_decode_segment(u, len, out, outsz);
+}
+
 int ew_mra_host(const char *mra, char *out, size_t outsz)
 {
     /* The host is the third field: after the domain and the protocol. */
@@ -186,7 +184,8 @@ int ew_mra_host(const char *mra, char *out, size_t outsz)
     return 0;
 }
 
-/* Whether url[0..n) has the head c's entry e was decoded from. */
+/* Whether url[0..n) starts with head key[0..keylen) (scheme, host and the
+ * whole first segment): then its MRA host is the one decoded from key. */
 static bool ew_same_head(const char *key, size_t keylen, const char *url, size_t n)
 {
     if (!keylen || n < keylen || memcmp(url, key, keylen) != 0)
@@ -212,7 +211,7 @@ const char *ew_mra_host_cached(ew_mra_cache *c, const char *url, size_t n)
     size_t i = c->next++ % EW_MRA_CACHE;
     c->last = i;
     char mra[EW_MRA_MAX];
-    if (ew_mra_decode(url, n, mra, sizeof mra) != 0 ||
+    if (ew_mra_decode_segment(seg, len, mra, sizeof mra) != 0 ||
         ew_mra_host(mra, c->e[i].host, sizeof c->e[i].host) != 0)
         c->e[i].host[0] = '\0';
     c->e[i].keylen = 0;
