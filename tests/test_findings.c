@@ -779,6 +779,40 @@ START_TEST(test_non_utf8_bytes)
 }
 END_TEST
 
+/* The untrusted WARNING as if written by program prog. */
+#define UNTRUSTED_AS(ts, prog)                                                                     \
+    ts " vcsc " prog "[18242]: [ET_NET 0] WARNING: Core server certificate verification failed "  \
+       "for (" CUCM "). Action=Terminate Error=self signed certificate server=" CUCM_SERVER       \
+       " depth=0\n"
+#define NOISE(ts, prog) ts " vcsc " prog ": Event=\"Nothing\" Detail=\"noise\"\n"
+#define LONG_PROGRAM                                                                               \
+    "a_program_name_longer_than_the_scanner_remembers_between_lines_0123456789"
+
+/* Program names are remembered between lines: a name that only starts
+ * like a remembered one, or that more names pushed out, is still told
+ * apart; the same line under another program is not the rule's. */
+START_TEST(test_program_names_told_apart)
+{
+    analysis an;
+    analyze_text(&an, UNTRUSTED_AS("2022-07-11T18:55:26.001+02:00", "traffic_server")
+                      UNTRUSTED_AS("2022-07-11T18:55:26.002+02:00", "traffic_serve")
+                      UNTRUSTED_AS("2022-07-11T18:55:26.003+02:00", "traffic_server2")
+                      NOISE("2022-07-11T18:55:26.004+02:00", "tvcs")
+                      NOISE("2022-07-11T18:55:26.005+02:00", "b2bua")
+                      NOISE("2022-07-11T18:55:26.006+02:00", "XCP_JSM")
+                      NOISE("2022-07-11T18:55:26.007+02:00", "httpd")
+                      UNTRUSTED_AS("2022-07-11T18:55:26.008+02:00", "traffic_server")
+                      UNTRUSTED_AS("2022-07-11T18:55:26.009+02:00", LONG_PROGRAM)
+                      UNTRUSTED_AS("2022-07-11T18:55:26.010+02:00", LONG_PROGRAM)
+                      UNTRUSTED_AS("2022-07-11T18:55:26.011+02:00", "traffic_serve")
+                      UNTRUSTED_AS("2022-07-11T18:55:26.012+02:00", "traffic_server"));
+    expect_nfindings(&an, 1);
+    const ewdiag_finding *f = find(&an, R_UNTRUSTED, "vcsc", CUCM, 1);
+    ck_assert_uint_eq(ewdiag_finding_count(f), 3);
+    done(&an);
+}
+END_TEST
+
 Suite *ew_test_suite(void)
 {
     Suite *s = suite_create("findings");
@@ -819,6 +853,7 @@ Suite *ew_test_suite(void)
     tcase_add_test(tc, test_no_failure_no_finding);
     tcase_add_test(tc, test_evidence_option_keeps_latest);
     tcase_add_test(tc, test_non_utf8_bytes);
+    tcase_add_test(tc, test_program_names_told_apart);
     suite_add_tcase(s, tc);
     return s;
 }

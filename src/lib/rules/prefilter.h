@@ -1,5 +1,5 @@
 /* prefilter.h - which rule literals a line holds, in one pass whatever the
- * number of rules: Wu-Manber over two-byte blocks (literals are long, so
+ * number of rules: Wu-Manber over four-byte blocks, hashed (literals are long, so
  * most of a line is skipped), memmem for the few short literals. Rules are
  * grouped by the program whose lines they read: a line's program picks its
  * group, a line of a program no rule names is not searched at all, and each
@@ -11,8 +11,9 @@
 #include "core/index.h"
 #include "rules/rules.h"
 
-#define EW_WM_BLOCK 2                     /* bytes hashed per step */
-#define EW_WM_TABLE (1u << (8 * EW_WM_BLOCK))
+#define EW_WM_BLOCK 4                     /* bytes hashed per step */
+#define EW_WM_HASH_BITS 16                /* a block's hash: 64 KB of shifts */
+#define EW_WM_TABLE (1u << EW_WM_HASH_BITS)
 #define EW_WM_MIN_LITERAL 4               /* shorter literals go to memmem */
 #define EW_WM_MAX_WINDOW 64               /* the window never exceeds this */
 

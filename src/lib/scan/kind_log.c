@@ -32,6 +32,7 @@ typedef struct ew_prefix {
     ew_span time;
     ew_span host;
     ew_span program; /* empty: unknown, every rule may look at the line */
+    int memo;        /* the program memo's entry that holds it, or -1 */
     ew_span pid;
 } ew_prefix;
 
@@ -51,9 +52,34 @@ static bool ew_is_digit(char c)
 /* The bytes that end a syslog program name ("program[pid]:", "program:"). */
 static const bool ew_program_end[256] = {['['] = true, [':'] = true, [' '] = true};
 
-static void ew_parse_prefix(const char *line, size_t len, ew_prefix *px)
+/* The program name at p, and the memo's entry that holds it (-1: none):
+ * a name the memo holds is compared, not looked for byte by byte. */
+static ew_span ew_program_at(const char *p, const char *end, const ew_program_memo *memo,
+                             int *entry)
+{
+    size_t left = (size_t)(end - p);
+    for (size_t k = 0; k < EW_PROGRAM_MEMO; k++) {
+        size_t i = (memo->last + k) % EW_PROGRAM_MEMO;
+        size_t n = memo->e[i].n;
+        const char *name = memo->e[i].name;
+        if (n && left > n && p[0] == name[0] && ew_program_end[(unsigned char)p[n]] &&
+            memcmp(p, name, n) == 0) {
+            *entry = (int)i;
+            return ew_span_make(p, n);
+        }
+    }
+    *entry = -1;
+    const char *s = p;
+    while (p < end && !ew_program_end[(unsigned char)*p])
+        p++;
+    return ew_span_make(s, (size_t)(p - s));
+}
+
+static void ew_parse_prefix(const char *line, size_t len, const ew_program_memo *memo,
+                            ew_prefix *px)
 {
     memset(px, 0, sizeof *px);
+    px->memo = -1;
     const char *p = line, *end = line + len;
     bool compact = len > EW_COMPACT_DATE_LEN && line[EW_COMPACT_DATE_LEN] == '.';
     for (size_t i = 0; compact && i < EW_COMPACT_DATE_LEN; i++)
@@ -74,14 +100,39 @@ static void ew_parse_prefix(const char *line, size_t len, ew_prefix *px)
     px->host = ew_token(&p, end, ' ');
     if (p++ >= end)
         return;
-    const char *s = p;
-    while (p < end && !ew_program_end[(unsigned char)*p])
-        p++;
-    px->program = ew_span_make(s, (size_t)(p - s));
+    px->program = ew_program_at(p, end, memo, &px->memo);
+    p += px->program.n;
     if (p < end && *p == '[') {
         p++;
         px->pid = ew_token(&p, end, ']');
     }
+}
+
+/* The prefilter group of the line's program (NULL: no rule reads it),
+ * remembered for the lines to come. */
+static const ew_wm *ew_line_group(ew_scanner *a, const ew_prefix *px)
+{
+    ew_program_memo *memo = &a->program;
+    ew_span program = px->program;
+    int hit = px->memo;
+    /* A name the prefix parser did not compare (an ATS log's) is looked
+     * for here. */
+    for (size_t i = 0; hit < 0 && program.n && i < EW_PROGRAM_MEMO; i++)
+        if (memo->e[i].n == program.n && memcmp(memo->e[i].name, program.p, program.n) == 0)
+            hit = (int)i;
+    if (hit >= 0) {
+        memo->last = (size_t)hit;
+        return memo->e[hit].g;
+    }
+    const ew_wm *g = ew_prefilter_group(&a->prefilter, program.p, program.n);
+    if (program.n && program.n <= EW_PROGRAM_MEMO_MAX) {
+        size_t i = memo->next++ % EW_PROGRAM_MEMO;
+        memcpy(memo->e[i].name, program.p, program.n);
+        memo->e[i].n = program.n;
+        memo->e[i].g = g;
+        memo->last = i;
+    }
+    return g;
 }
 
 static int64_t ew_line_time(ew_entry_scan *s, const ew_prefix *px)
@@ -128,18 +179,37 @@ static unsigned ew_span_uint(ew_span v, unsigned max)
     return n <= max ? (unsigned)n : 0;
 }
 
+/* A line that matched a rule: its event, whose time is parsed only when
+ * something is told of it (most transaction lines only update the table). */
+typedef struct ew_line_event {
+    ew_event ev;
+    const ew_prefix *px;
+    bool timed;
+} ew_line_event;
+
+static const ew_event *ew_timed(ew_scan *s, ew_line_event *le)
+{
+    if (!le->timed) {
+        le->ev.ts = le->px->time.n ? ew_line_time(&s->cur, le->px) : 0;
+        le->timed = true;
+    }
+    return &le->ev;
+}
+
 /* A request went to an origin: where, and under which name. */
-static int ew_origin_sent(ew_scan *s, const ew_event *ev, const ew_txn *x)
+static int ew_origin_sent(ew_scan *s, ew_line_event *le, const ew_txn *x)
 {
     if (!s->sink.origin_request || !x->dst_port)
         return 0;
-    const char *host = ew_mra_host_cached(&s->sc->txns->hosts, x->url, strlen(x->url));
+    const ew_event *ev = ew_timed(s, le);
+    const char *host = ew_mra_host_cached(&s->sc->txns->hosts, x->url, x->url_len);
     ew_origin_request req = {ev->node, ev->ts, x->dst_ip, x->dst_port, host};
     return s->sink.origin_request(s->sink.ctx, &req);
 }
 
-static int ew_transaction(ew_scan *s, const ew_event *ev)
+static int ew_transaction(ew_scan *s, ew_line_event *le)
 {
+    const ew_event *ev = &le->ev;
     const ew_rule *r = ev->rule;
     const ew_matcher *m = ev->m;
     ew_txns *t = s->sc->txns;
@@ -151,6 +221,7 @@ static int ew_transaction(ew_scan *s, const ew_event *ev)
             return 0;
         int rc = 0;
         if (ew_span_uint(status, UINT16_MAX) >= EW_HTTP_ERROR_MIN) {
+            ev = ew_timed(s, le);
             ew_failed_request req = {ev->node, ev->ts, x, ev->line};
             rc = s->sink.failed_request(s->sink.ctx, &req);
         }
@@ -166,18 +237,19 @@ static int ew_transaction(ew_scan *s, const ew_event *ev)
     if (url.n) {
         memset(x->dst_ip, 0, sizeof x->dst_ip);
         x->dst_port = 0;
-        ew_copy_span(x->url, sizeof x->url, url);
+        x->url_len = (uint16_t)ew_copy_span(x->url, sizeof x->url, url);
     }
     if (ip.n) {
         ew_copy_span(x->dst_ip, sizeof x->dst_ip, ip);
         x->dst_port = ew_span_uint(ew_match_field(m, r, EW_F_DST_PORT), EW_PORT_MAX);
-        return ew_origin_sent(s, ev, x);
+        return ew_origin_sent(s, le, x);
     }
     return 0;
 }
 
-static int ew_dispatch(ew_scan *s, const ew_event *ev)
+static int ew_dispatch(ew_scan *s, ew_line_event *le)
 {
+    const ew_event *ev = &le->ev;
     switch (ev->rule->kind) {
     case EW_RULE_FINDING: {
         /* The node a finding's line names is a node of the input, whatever
@@ -185,12 +257,12 @@ static int ew_dispatch(ew_scan *s, const ew_event *ev)
         ew_node *node;
         if (ew_nodes_get(&s->res.nodes, ev->node.p, ev->node.n, &node) != 0)
             return EWDIAG_ENOMEM;
-        return s->sink.event(s->sink.ctx, ev);
+        return s->sink.event(s->sink.ctx, ew_timed(s, le));
     }
     case EW_RULE_EVIDENCE:
-        return s->sink.evidence(s->sink.ctx, ev);
+        return s->sink.evidence(s->sink.ctx, ew_timed(s, le));
     case EW_RULE_TRANSACTION:
-        return ew_transaction(s, ev);
+        return ew_transaction(s, le);
     case EW_RULE_FORECAST:
         break; /* matches no line (the prefilter skips it) */
     }
@@ -198,20 +270,16 @@ static int ew_dispatch(ew_scan *s, const ew_event *ev)
 }
 
 /* Runs rule i, whose literal the line holds, and gives its event. */
-static int ew_rule_line(ew_scan *s, size_t i, ew_event *ev, const ew_prefix *px, bool *timed)
+static int ew_rule_line(ew_scan *s, size_t i, ew_line_event *le)
 {
     ew_scanner *a = s->sc;
     const ew_rule *r = &a->rules->rules[i];
     /* r reads this line's program: the prefilter's group was that one's. */
     size_t from = r->lead_literal ? a->at[i] : 0;
-    if (ew_match(&a->matcher, r, ev->line.p, ev->line.n, from) != EW_MATCH_FOUND)
+    if (ew_match(&a->matcher, r, le->ev.line.p, le->ev.line.n, from) != EW_MATCH_FOUND)
         return 0;
-    if (!*timed) {
-        ev->ts = px->time.n ? ew_line_time(&s->cur, px) : 0;
-        *timed = true;
-    }
-    ev->rule = r;
-    return ew_dispatch(s, ev);
+    le->ev.rule = r;
+    return ew_dispatch(s, le);
 }
 
 static int ew_log_line(void *ctx, const char *line, size_t len, unsigned flags)
@@ -229,24 +297,28 @@ static int ew_log_line(void *ctx, const char *line, size_t len, unsigned flags)
     /* The line's program picks the rules that may read it; most lines
      * then hold no literal of theirs, which one pass says. */
     ew_prefix px;
-    ew_parse_prefix(line, len, &px);
-    const ew_wm *g = ew_prefilter_group(&a->prefilter, px.program.p, px.program.n);
+    ew_parse_prefix(line, len, &a->program, &px);
+    const ew_wm *g = ew_line_group(a, &px);
     if (!g)
         return 0;
     memset(a->hits, 0, a->prefilter.nwords * sizeof *a->hits);
     if (!ew_prefilter_scan(&a->prefilter, g, line, len, a->hits, a->at))
         return 0;
-    ew_event ev = {0};
-    ev.node = px.host.n ? px.host : c->default_node;
-    ev.pid = px.pid;
-    ev.line = ew_span_make(line, len);
-    ev.m = &a->matcher;
-    bool timed = false;
+    /* Field by field: zeroing the whole struct costs more than the rest. */
+    ew_line_event le;
+    le.px = &px;
+    le.timed = false;
+    le.ev.rule = NULL;
+    le.ev.ts = 0;
+    le.ev.node = px.host.n ? px.host : c->default_node;
+    le.ev.pid = px.pid;
+    le.ev.line = ew_span_make(line, len);
+    le.ev.m = &a->matcher;
     /* In rule order, as the rules were loaded. */
     for (size_t w = 0; w < a->prefilter.nwords; w++) {
         for (uint64_t bits = a->hits[w]; bits; bits &= bits - 1) {
             size_t i = w * 64 + ew_ctz64(bits);
-            int rc = ew_rule_line(s, i, &ev, &px, &timed);
+            int rc = ew_rule_line(s, i, &le);
             if (rc != 0) {
                 c->err = rc;
                 return rc;

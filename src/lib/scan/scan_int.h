@@ -8,6 +8,23 @@
 #include "rules/prefilter.h"
 #include "scan/scan.h"
 
+/* The programs remembered between lines, and the longest name. */
+#define EW_PROGRAM_MEMO 4
+#define EW_PROGRAM_MEMO_MAX 64
+
+/* The programs of the last lines looked up, with their prefilter groups: a
+ * log's lines come from a few programs in runs, whose names are then
+ * compared, not found again. */
+typedef struct ew_program_memo {
+    struct {
+        char name[EW_PROGRAM_MEMO_MAX];
+        size_t n; /* 0: empty */
+        const ew_wm *g;
+    } e[EW_PROGRAM_MEMO];
+    size_t last; /* the entry found or filled last */
+    size_t next; /* the entry to replace next */
+} ew_program_memo;
+
 struct ew_scanner {
     const ew_ruleset *rules;
     ew_scan_limits lim;
@@ -15,6 +32,7 @@ struct ew_scanner {
     ew_prefilter prefilter;
     uint64_t *hits; /* a line's prefilter hits, prefilter.nwords words */
     size_t *at;     /* at[i]: where hit rule i's literal first occurs */
+    ew_program_memo program;
     ew_lines lines;
     ew_txns *txns; /* one log's transactions; reused */
 };

@@ -19,18 +19,19 @@ void ew_txns_reset(ew_txns *t)
         ew_txns_init(t);
 }
 
-void ew_copy_span(char *dst, size_t cap, ew_span s)
+size_t ew_copy_span(char *dst, size_t cap, ew_span s)
 {
     size_t n = EW_MIN(s.n, cap - 1);
     if (n)
         memcpy(dst, s.p, n);
     dst[n] = '\0';
+    return n;
 }
 
-static bool ew_same(const char *stored, ew_span s)
+static bool ew_same(const char *stored, size_t len, ew_span s)
 {
     /* s is empty, p NULL, when the line had no pid. */
-    return ew_span_eq(s, stored);
+    return s.n == len && (len == 0 || memcmp(s.p, stored, len) == 0);
 }
 
 /* The slot of (pid, id). The traffic server numbers its transactions in
@@ -56,7 +57,7 @@ ew_txn *ew_txns_get(ew_txns *t, ew_span pid, ew_span id, bool create)
         return NULL;
     uint64_t h = ew_txn_hash(pid, id);
     ew_txn *x = &t->slots[h & (EW_TXN_SLOTS - 1)];
-    if (x->gen == t->gen && ew_same(x->pid, pid) && ew_same(x->id, id))
+    if (x->gen == t->gen && ew_same(x->pid, x->pid_len, pid) && ew_same(x->id, x->id_len, id))
         return x;
     if (!create)
         return NULL;
@@ -65,8 +66,10 @@ ew_txn *ew_txns_get(ew_txns *t, ew_span pid, ew_span id, bool create)
     x->dst_ip[0] = '\0';
     x->dst_port = 0;
     x->url[0] = '\0';
-    ew_copy_span(x->pid, sizeof x->pid, pid);
-    ew_copy_span(x->id, sizeof x->id, id);
+    x->url_len = 0;
+    /* Both fit: longer ones were turned away above. */
+    x->pid_len = (uint8_t)ew_copy_span(x->pid, sizeof x->pid, pid);
+    x->id_len = (uint8_t)ew_copy_span(x->id, sizeof x->id, id);
     return x;
 }
 

@@ -13,12 +13,18 @@
 
 typedef struct ew_txn {
     uint32_t gen; /* in use when equal to the table's gen */
+    uint8_t pid_len, id_len; /* compared before the bytes */
+    uint16_t url_len;
     char pid[EW_TXN_PID_MAX];
     char id[EW_TXN_ID_MAX];
     char dst_ip[EW_TXN_IP_MAX];
     unsigned dst_port;
     char url[EW_TXN_URL_MAX]; /* client URL, cut to fit; "" if not seen */
 } ew_txn;
+
+_Static_assert(EW_TXN_URL_MAX <= UINT16_MAX && EW_TXN_ID_MAX <= UINT8_MAX &&
+                   EW_TXN_PID_MAX <= UINT8_MAX,
+               "an ew_txn's lengths fit their fields");
 
 /* The MRA hosts decoded last, by URL head ("scheme://host:port/SEGMENT"):
  * a node's requests go to a few servers, and decoding is per byte. */
@@ -49,8 +55,9 @@ void ew_txns_drop(ew_txn *x);
 /* Makes a table of indeterminate content usable (once, after allocation). */
 void ew_txns_init(ew_txns *t);
 
-/* Copies span s into dst of size cap, cut to fit, NUL-terminated. */
-void ew_copy_span(char *dst, size_t cap, ew_span s);
+/* Copies span s into dst of size cap, cut to fit, NUL-terminated; returns
+ * the length copied. */
+size_t ew_copy_span(char *dst, size_t cap, ew_span s);
 
 /*
  * Decodes the first path segment of an MRA URL ("http://host:port/SEG/...")
