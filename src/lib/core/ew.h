@@ -50,6 +50,25 @@ static inline bool ew_span_eq_span(ew_span a, ew_span b)
     return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
 }
 
+/* Whether a[0..n) equals b[0..n): inline, eight bytes at a step, for the
+ * short compares made on every line (names, literals, times), where a
+ * call to memcmp costs more than the compare. */
+static inline bool ew_mem_eq(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = a, *y = b;
+    uint64_t u, v;
+    for (; n >= sizeof u; n -= sizeof u, x += sizeof u, y += sizeof u) {
+        memcpy(&u, x, sizeof u);
+        memcpy(&v, y, sizeof v);
+        if (u != v)
+            return false;
+    }
+    for (; n; n--)
+        if (*x++ != *y++)
+            return false;
+    return true;
+}
+
 /* s, or "" for NULL: what getters give for "unknown". */
 static inline const char *ew_str(const char *s)
 {

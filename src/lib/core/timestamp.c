@@ -288,10 +288,10 @@ bool ew_ts_parse_iso(const char *s, size_t n, int64_t *us, size_t *used)
 bool ew_ts_parse_iso_cached(ew_ts_cache *c, const char *s, size_t n, int64_t *us, size_t *used)
 {
     unsigned micro;
-    if (c->valid && n >= EW_ISO_SECOND_LEN && memcmp(s, c->second, EW_ISO_SECOND_LEN) == 0) {
+    if (c->valid && n >= EW_ISO_SECOND_LEN && ew_mem_eq(s, c->second, EW_ISO_SECOND_LEN)) {
         ew_scan sc = {s, n, EW_ISO_SECOND_LEN};
         if (ew_scan_fraction(&sc, ".", &micro) && n - sc.i >= c->zone_len &&
-            memcmp(s + sc.i, c->zone, c->zone_len) == 0) {
+            ew_mem_eq(s + sc.i, c->zone, c->zone_len)) {
             *us = c->base_us + micro;
             *used = sc.i + c->zone_len;
             return true;

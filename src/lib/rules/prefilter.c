@@ -257,7 +257,7 @@ bool ew_prefilter_scan(const ew_prefilter *pf, const ew_wm *g, const char *s, si
             uint32_t i = g->items[k];
             const ew_rule *r = &pf->rules[i];
             if (head == g->heads[k] && start + r->literal_len <= n &&
-                memcmp(s + start, r->literal, r->literal_len) == 0)
+                ew_mem_eq(s + start, r->literal, r->literal_len))
                 any = ew_hit_first(hits, at, i, start);
         }
         pos++;

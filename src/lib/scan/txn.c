@@ -31,7 +31,7 @@ size_t ew_copy_span(char *dst, size_t cap, ew_span s)
 static bool ew_same(const char *stored, size_t len, ew_span s)
 {
     /* s is empty, p NULL, when the line had no pid. */
-    return s.n == len && (len == 0 || memcmp(s.p, stored, len) == 0);
+    return s.n == len && ew_mem_eq(s.p, stored, len);
 }
 
 /* The slot of (pid, id). The traffic server numbers its transactions in
