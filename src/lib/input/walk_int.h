@@ -8,8 +8,12 @@
 #include "input/walk.h"
 
 #define EW_PATH_NAME_MAX 4096
-/* Bytes asked of the archive reader at once. */
-#define EW_READ_BLOCK (256u * 1024u)
+/* Bytes asked of the archive reader at once, and the stdio buffer of a
+ * pulled entry: small enough that what read(2) copied is still in cache
+ * when it is parsed. On the bench machine (AMD EPYC), reads of 48 KB and
+ * more left it in memory: a bare 163 MB capture took 0.11 s, 0.06 s with
+ * 32 KB (the syscalls cost ~5 ms more). */
+#define EW_READ_BLOCK (32u * 1024u)
 /* Bytes between progress calls. */
 #define EW_PROGRESS_STEP (UINT64_C(4) << 20)
 /* The ratio is judged only past this many decompressed bytes. */
