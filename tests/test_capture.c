@@ -1054,6 +1054,19 @@ START_TEST(test_addr_str)
     ew_endpoint bad = {.af = 5};
     ew_endpoint_addr_str(&bad, s);
     ck_assert_str_eq(s, "?");
+    /* IPv4 is formatted by hand: as printf would, for every byte value in
+     * every position. */
+    char want[EW_ADDR_STR_MAX];
+    for (unsigned v = 0; v < 256; v++) {
+        for (size_t i = 0; i < 4; i++) {
+            ew_endpoint x = {.af = 4, .addr = {1, 22, 133, 4}};
+            x.addr[i] = (uint8_t)v;
+            ew_endpoint_addr_str(&x, s);
+            snprintf(want, sizeof want, "%u.%u.%u.%u", x.addr[0], x.addr[1], x.addr[2],
+                     x.addr[3]);
+            ck_assert_str_eq(s, want);
+        }
+    }
 }
 END_TEST
 

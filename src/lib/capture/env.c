@@ -8,10 +8,29 @@
 
 #include "core/timestamp.h"
 
+#define EW_IPV4_BYTES 4
+
+/* A dotted quad: glibc's inet_ntop formats IPv4 with sprintf, ~1,700
+ * instructions, and the inventory names every handshake's server. */
+static void ew_ipv4_str(const uint8_t *a, char *out)
+{
+    char *p = out;
+    for (size_t i = 0; i < EW_IPV4_BYTES; i++) {
+        unsigned v = a[i];
+        if (v >= 100)
+            *p++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *p++ = (char)('0' + v / 10 % 10);
+        *p++ = (char)('0' + v % 10);
+        *p++ = i + 1 < EW_IPV4_BYTES ? '.' : '\0';
+    }
+}
+
 void ew_endpoint_addr_str(const ew_endpoint *e, char out[EW_ADDR_STR_MAX])
 {
-    int af = e->af == 4 ? AF_INET : e->af == 6 ? AF_INET6 : AF_UNSPEC;
-    if (af == AF_UNSPEC || !inet_ntop(af, e->addr, out, EW_ADDR_STR_MAX))
+    if (e->af == 4)
+        ew_ipv4_str(e->addr, out);
+    else if (e->af != 6 || !inet_ntop(AF_INET6, e->addr, out, EW_ADDR_STR_MAX))
         snprintf(out, EW_ADDR_STR_MAX, "?");
 }
 

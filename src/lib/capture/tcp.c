@@ -63,20 +63,19 @@ static int ew_words_cmp(const ew_ep_words *a, const ew_ep_words *b)
     return (a->port > b->port) - (a->port < b->port);
 }
 
-static void ew_words_ep(uint8_t af, const ew_ep_words *w, ew_endpoint *e)
+/* An endpoint from the segment's bytes (4 or 16 of them): copied, not
+ * rebuilt a byte at a time from its words. */
+static void ew_ep_set(ew_endpoint *e, uint8_t af, const uint8_t *addr, uint16_t port)
 {
     memset(e, 0, sizeof *e);
     e->af = af;
-    for (int i = 0; i < 8; i++) {
-        e->addr[i] = (uint8_t)(w->hi >> (56 - 8 * i));
-        e->addr[8 + i] = (uint8_t)(w->lo >> (56 - 8 * i));
-    }
-    e->port = w->port;
+    memcpy(e->addr, addr, af == 4 ? EW_IPV4_BYTES : EW_ADDR_BYTES);
+    e->port = port;
 }
 
 static bool ew_ep_eq(const ew_endpoint *a, const ew_endpoint *b)
 {
-    return a->af == b->af && a->port == b->port && memcmp(a->addr, b->addr, EW_ADDR_BYTES) == 0;
+    return a->af == b->af && a->port == b->port && ew_mem_eq(a->addr, b->addr, EW_ADDR_BYTES);
 }
 
 /* Multiply-xorshift over the 4-tuple's words: where a flow's bucket is. */
@@ -94,8 +93,8 @@ static uint32_t ew_seg_key(const ew_tcp_seg *s, ew_endpoint ep[2], int *dir)
     ew_ep_words w[2] = {ew_words(s->af, s->src, s->sport), ew_words(s->af, s->dst, s->dport)};
     *dir = ew_words_cmp(&w[0], &w[1]) <= 0 ? 0 : 1;
     const ew_ep_words *lo = &w[*dir], *hi = &w[1 - *dir];
-    ew_words_ep(s->af, lo, &ep[0]);
-    ew_words_ep(s->af, hi, &ep[1]);
+    ew_ep_set(&ep[0], s->af, *dir ? s->dst : s->src, *dir ? s->dport : s->sport);
+    ew_ep_set(&ep[1], s->af, *dir ? s->src : s->dst, *dir ? s->sport : s->dport);
     uint64_t h = s->af;
     h = ew_mix(h, lo->hi);
     h = ew_mix(h, lo->lo ^ ((uint64_t)lo->port << 48));
