@@ -133,7 +133,7 @@ static ew_group *ew_closest(ew_groups *fs, ew_span node, ew_span value, int64_t 
 
 int ew_groups_attach(ew_groups *fs, const ew_event *ev)
 {
-    ew_span value = ev->m->groups[ev->rule->attach_group];
+    ew_span value = ew_match_group(ev->m, ev->rule->attach_group);
     ew_group *f = ew_closest(fs, ev->node, value, ev->ts, true);
     return f ? ew_groups_keep_line(fs, &f->related, ev->line) : 0;
 }

@@ -53,8 +53,10 @@ static int ew_build_key(ew_groups *fs, const ew_event *ev, int enforced)
             rc = ew_buf_append(k, ev->node.p, ev->node.n);
         else if (g == EW_KEY_ENFORCED)
             rc = ew_buf_printf(k, "%d", enforced);
-        else
-            rc = ew_buf_append(k, ev->m->groups[g].p, ev->m->groups[g].n);
+        else {
+            ew_span v = ew_match_group(ev->m, g);
+            rc = ew_buf_append(k, v.p, v.n);
+        }
         if (rc != 0)
             return EWDIAG_ENOMEM;
     }
@@ -229,7 +231,7 @@ static bool ew_explain_applies(const ew_explain *x, const ew_event *ev)
 {
     if (x->op == EW_OP_ALWAYS)
         return true;
-    ew_span v = ev->m->groups[x->group];
+    ew_span v = ew_match_group(ev->m, x->group);
     long long iv;
     switch (x->op) {
     case EW_OP_EQ:
@@ -272,7 +274,7 @@ static int ew_expand(ew_buf *out, const char *text, const ew_event *ev)
             if (strcmp(name, "node") == 0)
                 val = ev->node;
             else if (g)
-                val = ev->m->groups[g];
+                val = ew_match_group(ev->m, g);
         }
         if (ew_buf_append(out, val.p, val.n) != 0)
             return EWDIAG_ENOMEM;

@@ -50,18 +50,34 @@ static inline bool ew_span_eq_span(ew_span a, ew_span b)
     return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
 }
 
-/* Whether a[0..n) equals b[0..n): inline, eight bytes at a step, for the
- * short compares made on every line (names, literals, times), where a
- * call to memcmp costs more than the compare. */
+/* Whether a[0..n) equals b[0..n): inline, a word at a step, the last word
+ * overlapping the one before, for the short compares made on every line
+ * (names, literals, times), where a call to memcmp costs more than the
+ * compare. */
 static inline bool ew_mem_eq(const void *a, const void *b, size_t n)
 {
     const unsigned char *x = a, *y = b;
     uint64_t u, v;
-    for (; n >= sizeof u; n -= sizeof u, x += sizeof u, y += sizeof u) {
-        memcpy(&u, x, sizeof u);
-        memcpy(&v, y, sizeof v);
-        if (u != v)
+    uint32_t s, t;
+    if (n >= sizeof u) {
+        for (size_t i = 0; i + sizeof u < n; i += sizeof u) {
+            memcpy(&u, x + i, sizeof u);
+            memcpy(&v, y + i, sizeof v);
+            if (u != v)
+                return false;
+        }
+        memcpy(&u, x + n - sizeof u, sizeof u);
+        memcpy(&v, y + n - sizeof v, sizeof v);
+        return u == v;
+    }
+    if (n >= sizeof s) {
+        memcpy(&s, x, sizeof s);
+        memcpy(&t, y, sizeof t);
+        if (s != t)
             return false;
+        memcpy(&s, x + n - sizeof s, sizeof s);
+        memcpy(&t, y + n - sizeof t, sizeof t);
+        return s == t;
     }
     for (; n; n--)
         if (*x++ != *y++)

@@ -14,8 +14,7 @@ int ew_matcher_init(ew_matcher *m, uint32_t max_groups, uint32_t match_limit,
     m->max_groups = max_groups;
     m->md = pcre2_match_data_create(max_groups + 1, NULL);
     m->mctx = pcre2_match_context_create(NULL);
-    m->groups = ew_calloc((size_t)max_groups + 1, sizeof *m->groups);
-    if (!m->md || !m->mctx || !m->groups) {
+    if (!m->md || !m->mctx) {
         ew_matcher_free(m);
         return EWDIAG_ENOMEM;
     }
@@ -32,7 +31,6 @@ void ew_matcher_free(ew_matcher *m)
     pcre2_match_data_free(m->md);
     pcre2_match_context_free(m->mctx);
     pcre2_jit_stack_free(m->jit_stack);
-    free(m->groups);
     memset(m, 0, sizeof *m);
 }
 
@@ -51,14 +49,11 @@ ew_match_result ew_match(ew_matcher *m, const ew_rule *r, const char *line, size
         m->limit_hits++;
         return EW_MATCH_STOPPED;
     }
-    const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
     /* rc is one more than the highest group set; unset groups below it
      * hold PCRE2_UNSET. */
-    for (uint32_t i = 0; i <= r->ngroups; i++) {
-        PCRE2_SIZE a = i < (uint32_t)rc ? ov[2 * i] : PCRE2_UNSET;
-        PCRE2_SIZE b = i < (uint32_t)rc ? ov[2 * i + 1] : PCRE2_UNSET;
-        m->groups[i] = (a == PCRE2_UNSET || b < a || b > len) ? ew_span_make(NULL, 0)
-                                                              : ew_span_make(line + a, b - a);
-    }
+    m->line = line;
+    m->len = len;
+    m->ov = pcre2_get_ovector_pointer(m->md);
+    m->nset = (uint32_t)rc;
     return EW_MATCH_FOUND;
 }
