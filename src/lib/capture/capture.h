@@ -11,6 +11,7 @@
 #include "core/ew.h"
 
 #define EW_ADDR_BYTES 16
+#define EW_IPV4_BYTES 4 /* of them, for IPv4 */
 #define EW_SNI_MAX 256
 #define EW_MAX_CHAIN_HARD 16 /* certificates kept per chain, at most */
 

@@ -8,8 +8,6 @@
 
 #include "core/timestamp.h"
 
-#define EW_IPV4_BYTES 4
-
 /* A dotted quad: glibc's inet_ntop formats IPv4 with sprintf, ~1,700
  * instructions, and the inventory names every handshake's server. */
 static void ew_ipv4_str(const uint8_t *a, char *out)

@@ -27,7 +27,6 @@
 #define EW_TCP_OOO_MIN 2048u
 #define EW_HASH_MUL UINT64_C(0x9e3779b97f4a7c15)
 #define EW_HASH_SHIFT 29
-#define EW_IPV4_BYTES 4
 /* How long after a RST the bytes in flight the other way are still read. */
 #define EW_TCP_RST_LINGER_US INT64_C(3000000)
 

@@ -39,17 +39,6 @@ static inline ew_span ew_span_make(const char *p, size_t n)
     return s;
 }
 
-static inline bool ew_span_eq(ew_span s, const char *lit)
-{
-    size_t n = strlen(lit);
-    return s.n == n && (n == 0 || memcmp(s.p, lit, n) == 0);
-}
-
-static inline bool ew_span_eq_span(ew_span a, ew_span b)
-{
-    return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
-}
-
 /* Whether a[0..n) equals b[0..n): inline, a word at a step, the last word
  * overlapping the one before, for the short compares made on every line
  * (names, literals, times), where a call to memcmp costs more than the
@@ -83,6 +72,17 @@ static inline bool ew_mem_eq(const void *a, const void *b, size_t n)
         if (*x++ != *y++)
             return false;
     return true;
+}
+
+static inline bool ew_span_eq(ew_span s, const char *lit)
+{
+    size_t n = strlen(lit);
+    return s.n == n && ew_mem_eq(s.p, lit, n);
+}
+
+static inline bool ew_span_eq_span(ew_span a, ew_span b)
+{
+    return a.n == b.n && ew_mem_eq(a.p, b.p, a.n);
 }
 
 /* s, or "" for NULL: what getters give for "unknown". */

@@ -114,8 +114,8 @@ static int ew_wm_build(ew_wm *g, const ew_ruleset *rs, const char *prog, size_t 
     return rc;
 }
 
-/* Looked up for each new program name: length and two bytes are enough to spread a
- * few program names over core/index.c's slots. n > 0. */
+/* Looked up for each new program name: length and two bytes are enough to
+ * spread a few program names over core/index.c's slots. n > 0. */
 static uint64_t ew_program_hash(const char *p, size_t n)
 {
     return n * 7u + (unsigned char)p[0] * 31u + (unsigned char)p[n - 1];
@@ -130,7 +130,8 @@ static bool ew_program_same(const void *set, size_t i, const void *key)
 {
     const ew_prefilter *pf = set;
     const ew_program_key *k = key;
-    return pf->program_len[i] == k->n && memcmp(pf->programs[i], k->p, k->n) == 0;
+    return ew_span_eq_span(ew_span_make(pf->programs[i], pf->program_len[i]),
+                           ew_span_make(k->p, k->n));
 }
 
 static uint64_t ew_program_item_hash(const void *set, size_t i)

@@ -1,10 +1,10 @@
 /* prefilter.h - which rule literals a line holds, in one pass whatever the
- * number of rules: Wu-Manber over four-byte blocks, hashed (literals are long, so
- * most of a line is skipped), memmem for the few short literals. Rules are
- * grouped by the program whose lines they read: a line's program picks its
- * group, a line of a program no rule names is not searched at all, and each
- * group's window is its own shortest literal (the longer, the farther each
- * step jumps). */
+ * number of rules: Wu-Manber over hashed four-byte blocks (literals are
+ * long, so most of a line is skipped), memmem for the few short literals.
+ * Rules are grouped by the program whose lines they read: a line's program
+ * picks its group, a line of a program no rule names is not searched at
+ * all, and each group's window is its own shortest literal (the longer, the
+ * farther each step jumps). */
 #ifndef EW_PREFILTER_H
 #define EW_PREFILTER_H
 

@@ -32,10 +32,11 @@ typedef struct ew_prefix {
     ew_span time;
     ew_span host;
     ew_span program; /* empty: unknown, every rule may look at the line */
-    int memo;        /* the program memo's entry that holds it, or -1 */
     ew_span pid;
 } ew_prefix;
 
+/* The bytes up to stop (or end), past which *p is moved. For a line's time
+ * (some 30 bytes) memchr is cheaper than a loop. */
 static ew_span ew_token(const char **p, const char *end, char stop)
 {
     const char *s = *p;
@@ -63,10 +64,9 @@ static bool ew_is_digit(char c)
 /* The bytes that end a syslog program name ("program[pid]:", "program:"). */
 static const bool ew_program_end[256] = {['['] = true, [':'] = true, [' '] = true};
 
-/* The program name at p, and the memo's entry that holds it (-1: none):
- * a name the memo holds is compared, not looked for byte by byte. */
-static ew_span ew_program_at(const char *p, const char *end, const ew_program_memo *memo,
-                             int *entry)
+/* The program name at p: a name the memo holds is compared, not looked
+ * for byte by byte. */
+static ew_span ew_program_at(const char *p, const char *end, const ew_program_memo *memo)
 {
     size_t left = (size_t)(end - p);
     for (size_t k = 0; k < EW_PROGRAM_MEMO; k++) {
@@ -74,12 +74,9 @@ static ew_span ew_program_at(const char *p, const char *end, const ew_program_me
         size_t n = memo->e[i].n;
         const char *name = memo->e[i].name;
         if (n && left > n && p[0] == name[0] && ew_program_end[(unsigned char)p[n]] &&
-            ew_mem_eq(p, name, n)) {
-            *entry = (int)i;
+            ew_mem_eq(p, name, n))
             return ew_span_make(p, n);
-        }
     }
-    *entry = -1;
     const char *s = p;
     while (p < end && !ew_program_end[(unsigned char)*p])
         p++;
@@ -90,7 +87,6 @@ static void ew_parse_prefix(const char *line, size_t len, const ew_program_memo 
                             ew_prefix *px)
 {
     memset(px, 0, sizeof *px);
-    px->memo = -1;
     const char *p = line, *end = line + len;
     bool compact = len > EW_COMPACT_DATE_LEN && line[EW_COMPACT_DATE_LEN] == '.';
     for (size_t i = 0; compact && i < EW_COMPACT_DATE_LEN; i++)
@@ -111,7 +107,7 @@ static void ew_parse_prefix(const char *line, size_t len, const ew_program_memo 
     px->host = ew_short_token(&p, end, ' ');
     if (p++ >= end)
         return;
-    px->program = ew_program_at(p, end, memo, &px->memo);
+    px->program = ew_program_at(p, end, memo);
     p += px->program.n;
     if (p < end && *p == '[') {
         p++;
@@ -121,19 +117,15 @@ static void ew_parse_prefix(const char *line, size_t len, const ew_program_memo 
 
 /* The prefilter group of the line's program (NULL: no rule reads it),
  * remembered for the lines to come. */
-static const ew_wm *ew_line_group(ew_scanner *a, const ew_prefix *px)
+static const ew_wm *ew_line_group(ew_scanner *a, ew_span program)
 {
     ew_program_memo *memo = &a->program;
-    ew_span program = px->program;
-    int hit = px->memo;
-    /* A name the prefix parser did not compare (an ATS log's) is looked
-     * for here. */
-    for (size_t i = 0; hit < 0 && program.n && i < EW_PROGRAM_MEMO; i++)
-        if (memo->e[i].n == program.n && ew_mem_eq(memo->e[i].name, program.p, program.n))
-            hit = (int)i;
-    if (hit >= 0) {
-        memo->last = (size_t)hit;
-        return memo->e[hit].g;
+    for (size_t k = 0; program.n && k < EW_PROGRAM_MEMO; k++) {
+        size_t i = (memo->last + k) % EW_PROGRAM_MEMO;
+        if (ew_span_eq_span(program, ew_span_make(memo->e[i].name, memo->e[i].n))) {
+            memo->last = i;
+            return memo->e[i].g;
+        }
     }
     const ew_wm *g = ew_prefilter_group(&a->prefilter, program.p, program.n);
     if (program.n && program.n <= EW_PROGRAM_MEMO_MAX) {
@@ -309,7 +301,7 @@ static int ew_log_line(void *ctx, const char *line, size_t len, unsigned flags)
      * then hold no literal of theirs, which one pass says. */
     ew_prefix px;
     ew_parse_prefix(line, len, &a->program, &px);
-    const ew_wm *g = ew_line_group(a, &px);
+    const ew_wm *g = ew_line_group(a, px.program);
     if (!g)
         return 0;
     memset(a->hits, 0, a->prefilter.nwords * sizeof *a->hits);

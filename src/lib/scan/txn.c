@@ -28,12 +28,6 @@ size_t ew_copy_span(char *dst, size_t cap, ew_span s)
     return n;
 }
 
-static bool ew_same(const char *stored, size_t len, ew_span s)
-{
-    /* s is empty, p NULL, when the line had no pid. */
-    return s.n == len && ew_mem_eq(s.p, stored, len);
-}
-
 /* The slot of (pid, id). The traffic server numbers its transactions in
  * sequence: a numeric id is added, not hashed, so that the few open at a
  * time sit in neighbouring slots (in cache) and are not each other's
@@ -57,7 +51,9 @@ ew_txn *ew_txns_get(ew_txns *t, ew_span pid, ew_span id, bool create)
         return NULL;
     uint64_t h = ew_txn_hash(pid, id);
     ew_txn *x = &t->slots[h & (EW_TXN_SLOTS - 1)];
-    if (x->gen == t->gen && ew_same(x->pid, x->pid_len, pid) && ew_same(x->id, x->id_len, id))
+    /* pid is empty (p NULL) when the line had none. */
+    if (x->gen == t->gen && ew_span_eq_span(pid, ew_span_make(x->pid, x->pid_len)) &&
+        ew_span_eq_span(id, ew_span_make(x->id, x->id_len)))
         return x;
     if (!create)
         return NULL;
